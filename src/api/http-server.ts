@@ -1,0 +1,125 @@
+/**
+ * The HTTP front: NDJSON ingest, health, readiness, metrics and dead-letter
+ * endpoints. Errors are JSON `{ "error": { "code", "message" } }` with a
+ * stable code.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IngestEngine } from '../ingest/ingest-engine.js';
+import type { KeyKind } from '../tenants/tenant-store.js';
+import type { IngestMetrics } from './metrics.js';
+import type { DeadLetterService } from '../dlq/dead-letter-service.js';
+
+export interface HttpServerDeps {
+  engine: IngestEngine;
+  metrics: IngestMetrics;
+  deadLetters: DeadLetterService;
+  /** The key's tenant (null for admin keys), or undefined when invalid for `kind`. */
+  authenticate(secret: string, kind: KeyKind): { tenant: string | null } | undefined;
+  logger: FastifyBaseLogger;
+  bodyLimit: number;
+}
+
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (h === undefined) return undefined;
+  const m = /^Bearer ([!-~]{1,200})$/.exec(h);
+  return m?.[1];
+}
+
+function requireKey(deps: HttpServerDeps, req: FastifyRequest, kind: KeyKind): { tenant: string | null } {
+  const secret = bearer(req);
+  if (secret === undefined) throw new HttpError(401, 'unauthorized', 'missing Authorization: Bearer <key> header');
+  const who = deps.authenticate(secret, kind);
+  if (who === undefined) throw new HttpError(401, 'unauthorized', `unknown or revoked ${kind} key`);
+  return who;
+}
+
+function requireTenantKey(deps: HttpServerDeps, req: FastifyRequest, kind: KeyKind): string {
+  const who = requireKey(deps, req, kind);
+  if (who.tenant === null) throw new HttpError(403, 'forbidden', `a ${kind} key of a tenant is required`);
+  return who.tenant;
+}
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string): void {
+  void reply.status(status).send({ error: { code, message } });
+}
+
+/** Builds the Fastify app (not listening yet). */
+export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: deps.bodyLimit, disableRequestLogging: true });
+
+  // NDJSON bodies stay bytes: the engine scans them without decoding to text.
+  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/plain', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: deps.bodyLimit }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+    if (err instanceof HttpError) return sendError(reply, err.status, err.code, err.message);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, 413, 'body_too_large', `request body is over the ${deps.bodyLimit}-byte limit`);
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendError(reply, 415, 'unsupported_media_type', 'send NDJSON as application/x-ndjson');
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 500) deps.logger.error({ err }, 'request failed');
+    return sendError(reply, status, status >= 500 ? 'internal' : 'bad_request', err.message);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    if (deps.engine.overloaded) return reply.status(503).send({ status: 'overloaded' });
+    return { status: 'ready' };
+  });
+  app.get('/metrics', async (_req, reply) => {
+    void reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+
+  app.post('/v1/transactions', async (req, reply) => {
+    const tenant = requireTenantKey(deps, req, 'ingest');
+    if (deps.engine.overloaded) {
+      void reply.header('retry-after', '1');
+      throw new HttpError(503, 'overloaded', 'ingest is at its in-flight limit; retry shortly');
+    }
+    const body = req.body;
+    if (!Buffer.isBuffer(body)) throw new HttpError(415, 'unsupported_media_type', 'send NDJSON as application/x-ndjson');
+    // A trailing newline ends the last line; it does not start another.
+    const data = body.length > 0 && body[body.length - 1] === 10 ? body.subarray(0, body.length - 1) : body;
+    const { done } = deps.engine.submit(tenant, 'http', data, 1);
+    const o = await done;
+    return { accepted: o.accepted, duplicates: o.duplicates, rejected: o.rejects };
+  });
+
+  app.get('/v1/dead-letters', async (req) => {
+    const tenant = requireTenantKey(deps, req, 'read');
+    const q = req.query as Record<string, string | undefined>;
+    const limit = q['limit'] === undefined ? 100 : Number(q['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new HttpError(400, 'invalid_parameter', `limit must be an integer 1..10000, got '${q['limit']}'`);
+    const status = q['status'];
+    if (status !== undefined && status !== 'open' && status !== 'replayed' && status !== 'all') {
+      throw new HttpError(400, 'invalid_parameter', `status must be open, replayed or all, got '${status}'`);
+    }
+    const items = await deps.deadLetters.list({ tenant, code: q['code'], status, limit });
+    return { items };
+  });
+
+  app.post('/v1/admin/dead-letters/replay', async (req) => {
+    requireKey(deps, req, 'admin');
+    const b = (req.body ?? {}) as { tenant?: unknown; code?: unknown };
+    if (typeof b.tenant !== 'string') throw new HttpError(400, 'invalid_parameter', 'body must name a tenant: {"tenant":"…"}');
+    if (b.code !== undefined && typeof b.code !== 'string') throw new HttpError(400, 'invalid_parameter', 'code must be a string');
+    return deps.deadLetters.replay(b.tenant, b.code);
+  });
+
+  return app;
+}

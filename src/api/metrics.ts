@@ -1,0 +1,40 @@
+/** Prometheus metrics for ingest, exposed at `/metrics`. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IngestEngine } from '../ingest/ingest-engine.js';
+
+export class IngestMetrics {
+  readonly registry = new Registry();
+  private readonly accepted: Counter;
+  private readonly duplicates: Counter;
+  private readonly rejected: Counter<'code'>;
+  private readonly batchLatency: Histogram;
+
+  constructor(engine: IngestEngine) {
+    collectDefaultMetrics({ register: this.registry });
+    this.accepted = new Counter({ name: 'tpay_ingest_accepted_total', help: 'Records accepted and durable', registers: [this.registry] });
+    this.duplicates = new Counter({ name: 'tpay_ingest_duplicates_total', help: 'Resent records answered as duplicate', registers: [this.registry] });
+    this.rejected = new Counter({ name: 'tpay_ingest_rejected_total', help: 'Rejected lines by code', labelNames: ['code'], registers: [this.registry] });
+    this.batchLatency = new Histogram({
+      name: 'tpay_ingest_batch_seconds',
+      help: 'Time from receiving a batch to its durable answer',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'tpay_ingest_inflight_bytes',
+      help: 'Bytes received and not yet answered',
+      registers: [this.registry],
+      collect() {
+        this.set(engine.inflightBytes);
+      },
+    });
+  }
+
+  /** Records one answered batch. */
+  observe(outcome: { accepted: number; duplicates: number; rejects: readonly { code: string }[] }, seconds: number): void {
+    this.accepted.inc(outcome.accepted);
+    this.duplicates.inc(outcome.duplicates);
+    for (const r of outcome.rejects) this.rejected.inc({ code: r.code });
+    this.batchLatency.observe(seconds);
+  }
+}

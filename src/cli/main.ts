@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/** `tpay`: one binary, one sub-command per role. */
+import { Command } from 'commander';
+import { registerDlqCommands } from './dlq-commands.js';
+import { registerIngestCommands } from './ingest-commands.js';
+import { registerLogCommands } from './log-commands.js';
+import { registerRegistryCommands } from './registry-commands.js';
+import { registerTenantCommands } from './tenant-commands.js';
+
+const program = new Command();
+program
+  .name('tpay')
+  .description('Treasury Pay: point-of-sale transactions in, exact sales, banking and forecasts out')
+  .option('--config <file>', 'JSON config file (or env TPAY_CONFIG)')
+  .option('--data-dir <dir>', 'where all data lives (default ./tpay-data)')
+  .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+  .showHelpAfterError();
+
+registerIngestCommands(program);
+registerTenantCommands(program);
+registerRegistryCommands(program);
+registerDlqCommands(program);
+registerLogCommands(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,167 @@
+/**
+ * Configuration: defaults, then one JSON config file, then `TPAY_*`
+ * environment variables, then command-line flags. Validated once at start;
+ * an unknown key is an error that names it.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const DURABILITY = ['fsync', 'write'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const ingestSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    tcpPort: z.number().int().min(0).max(65535).default(7400),
+    /** Decode/dedup/log worker threads; each owns partitions p where p mod workers = index. */
+    workers: z.number().int().min(1).max(64).default(2),
+    maxLineBytes: z.number().int().min(256).max(1 << 20).default(4096),
+    httpBodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(16 << 20),
+    /** Bytes read from clients and not yet durable, over all connections, before reads pause. */
+    maxInflightBytes: z.number().int().min(1 << 16).default(64 << 20),
+    /** Per connection: reading pauses past this many undecided bytes. */
+    maxConnectionInflightBytes: z.number().int().min(1 << 12).default(8 << 20),
+    authTimeoutMs: z.number().int().min(100).default(10_000),
+    /** Dedup window per terminal, in sequence numbers (a multiple of 32). */
+    dedupWindow: z.number().int().min(32).max(1 << 20).multipleOf(32).default(1024),
+    /** How often each worker snapshots its dedup state (bounds replay at start). */
+    dedupSnapshotIntervalMs: z.number().int().min(100).default(30_000),
+  })
+  .strict();
+
+const logSchema = z
+  .object({
+    partitions: z.number().int().min(1).max(1024).default(8),
+    segmentBytes: z.number().int().min(1 << 16).max(1 << 30).default(64 << 20),
+    durability: z.enum(DURABILITY).default('fsync'),
+  })
+  .strict();
+
+const apiSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(7401),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1).default('./tpay-data'),
+    logLevel: z.enum(LOG_LEVELS).default('info'),
+    ingest: ingestSchema.default(() => ingestSchema.parse({})),
+    log: logSchema.default(() => logSchema.parse({})),
+    api: apiSchema.default(() => apiSchema.parse({})),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+
+/** A configuration problem: names the key and the value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'config_invalid';
+}
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+type JsonObject = { [k: string]: Json };
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep-merges `b` over `a` (objects only; other values replace). */
+function merge(a: JsonObject, b: JsonObject): JsonObject {
+  const out: JsonObject = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    out[k] = isObject(cur) && isObject(v) ? merge(cur, v) : v;
+  }
+  return out;
+}
+
+/** Sets a dotted path such as `ingest.tcpPort`. */
+function setPath(obj: JsonObject, path: string, value: Json): void {
+  const parts = path.split('.');
+  let cur: JsonObject = obj;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const k = parts[i]!;
+    const next = cur[k];
+    if (isObject(next)) cur = next;
+    else {
+      const fresh: JsonObject = {};
+      cur[k] = fresh;
+      cur = fresh;
+    }
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+/** Environment variable names: TPAY_DATA_DIR, TPAY_INGEST__TCP_PORT (double underscore separates levels). */
+function envOverrides(env: NodeJS.ProcessEnv): JsonObject {
+  const out: JsonObject = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('TPAY_') || raw === undefined || name === 'TPAY_CONFIG') continue;
+    const path = name
+      .slice(5)
+      .split('__')
+      .map((seg) => seg.toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()))
+      .join('.');
+    setPath(out, path, parseScalar(raw));
+  }
+  return out;
+}
+
+function parseScalar(raw: string): Json {
+  if (/^-?\d+$/.test(raw)) return Number(raw);
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  return raw;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: JsonObject): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
+    return `unknown configuration key ${keys.map((k) => `'${k}'`).join(', ')}`;
+  }
+  let value: unknown = input;
+  for (const p of issue.path) value = isObject(value) ? value[String(p)] : undefined;
+  return `configuration key '${path}' = ${JSON.stringify(value)}: ${issue.message}`;
+}
+
+export interface LoadConfigOptions {
+  /** Path of a JSON config file (or env TPAY_CONFIG). */
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Dotted-path overrides from flags, e.g. `{ 'ingest.tcpPort': 7500 }`. */
+  overrides?: Record<string, Json | undefined>;
+}
+
+/**
+ * Loads and validates the configuration.
+ * @example loadConfig({ overrides: { dataDir: '/var/lib/tpay' } }).ingest.tcpPort // 7400
+ */
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  let merged: JsonObject = {};
+  const file = opts.file ?? env['TPAY_CONFIG'];
+  if (file !== undefined && file !== '') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`cannot read config file '${file}': ${(err as Error).message}`, { cause: err });
+    }
+    if (!isObject(parsed)) throw new ConfigError(`config file '${file}' must hold a JSON object`);
+    merged = parsed;
+  }
+  merged = merge(merged, envOverrides(env));
+  const flags: JsonObject = {};
+  for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) setPath(flags, k, v);
+  merged = merge(merged, flags);
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => describeIssue(i, merged)).join('; '));
+  }
+  return result.data;
+}

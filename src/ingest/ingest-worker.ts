@@ -1,0 +1,294 @@
+/**
+ * An ingest worker thread: owns the partitions p with p mod workers = index.
+ * For each line it is given it decodes and validates the record, checks the
+ * terminal's dedup window, stages the record in the log (or the rejection
+ * in the dead-letter store), and answers a batch only after the group
+ * commit that made its records durable.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { decodeTransaction, type DecodeContext } from '../domain/transaction-decoder.js';
+import { encodeIngestedRecord, decodeIngestedRecord } from '../domain/ingested-record.js';
+import { tenantSeed } from '../domain/partition.js';
+import type { DedupIndex } from '../domain/dedup-window.js';
+import type { RejectCode } from '../domain/reject-codes.js';
+import { SegmentLog } from '../log/segment-log.js';
+import type { LogWriter } from '../log/log.js';
+import { DeadLetterWriter } from '../dlq/dead-letter-writer.js';
+import { readDedupSnapshot, writeDedupSnapshot } from './dedup-snapshots.js';
+import { partitionOfString } from './partition-of-string.js';
+import {
+  INDEX_STRIDE,
+  type BatchMessage,
+  type FromWorker,
+  type LineReject,
+  type TenantInfo,
+  type ToWorker,
+  type WorkerInit,
+} from './worker-protocol.js';
+
+/** The dedup group name under which snapshot offsets hold back log retention. */
+export const DEDUP_GROUP = 'ingest-dedup';
+
+interface TenantState {
+  seed: number;
+  stores: Set<string>;
+}
+
+interface PendingReply {
+  id: number;
+  accepted: number;
+  duplicates: number;
+  rejects: LineReject[];
+  misrouted: Int32Array;
+}
+
+class IngestWorker {
+  private readonly tenants = new Map<string, TenantState>();
+  private readonly dedup = new Map<number, DedupIndex>();
+  /** Offset the next appended record gets, per owned partition. */
+  private readonly nextOffset = new Map<number, number>();
+  private pending: PendingReply[] = [];
+  private committing = false;
+  private closing = false;
+  private pendingSnapshot: { offset: number; state: Uint8Array; partition: number }[] | null = null;
+  private lastSnapshotAt = Date.now();
+  private scratch = Buffer.allocUnsafe(16 << 10);
+  private readonly ctx: DecodeContext;
+  private currentStores: Set<string> = new Set();
+
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly log: SegmentLog,
+    private readonly writer: LogWriter,
+    private readonly dlq: DeadLetterWriter,
+    private readonly post: (m: FromWorker) => void,
+  ) {
+    for (const t of init.tenants) this.setTenant(t);
+    // One context object reused for every line: no allocation per record.
+    this.ctx = {
+      tenant: '',
+      nowMs: 0,
+      maxLineBytes: init.maxLineBytes,
+      hasStore: (id: string) => this.currentStores.has(id),
+    };
+  }
+
+  setTenant(t: TenantInfo): void {
+    this.tenants.set(t.id, { seed: tenantSeed(t.id), stores: new Set(t.storeIds) });
+  }
+
+  /** Rebuilds dedup state for every owned partition: snapshot, then the log after it. */
+  async recover(): Promise<{ snapshotRecords: number; replayedRecords: number; terminals: number }> {
+    let snapshotRecords = 0;
+    let replayedRecords = 0;
+    let terminals = 0;
+    for (const p of this.ownedPartitions()) {
+      const { offset, index } = readDedupSnapshot(this.init.dedupDir, p, this.init.dedupWindow);
+      snapshotRecords += offset;
+      const reader = await this.log.openReader(p, offset);
+      for (;;) {
+        const recs = await reader.read(10_000, 8 << 20);
+        if (recs.length === 0) break;
+        for (const r of recs) {
+          const rec = decodeIngestedRecord(r.payload);
+          index.check(rec.tenant, rec.terminalId, rec.seq);
+        }
+        replayedRecords += recs.length;
+      }
+      await reader.close();
+      this.dedup.set(p, index);
+      this.nextOffset.set(p, await this.log.endOffset(p));
+      terminals += index.terminalCount;
+    }
+    return { snapshotRecords, replayedRecords, terminals };
+  }
+
+  ownedPartitions(): number[] {
+    const out: number[] = [];
+    for (let p = this.init.index; p < this.init.partitions; p += this.init.workers) out.push(p);
+    return out;
+  }
+
+  private reject(reply: PendingReply, m: BatchMessage, buf: Buffer, start: number, end: number, line: number, length: number, code: RejectCode, message: string, field: string | null): void {
+    reply.rejects.push({ line, code, message });
+    if (m.noDlq) return;
+    this.dlq.stage({
+      tenant: m.tenant,
+      code,
+      message,
+      field,
+      line,
+      source: m.source,
+      receivedAt: m.receivedAt,
+      // Copied: the shared batch buffer is released once the batch is answered.
+      bytes: Buffer.from(buf.subarray(start, end)),
+      length,
+    });
+  }
+
+  handleBatch(m: BatchMessage): void {
+    const buf = Buffer.from(m.data, 0, m.data.byteLength);
+    const reply: PendingReply = { id: m.id, accepted: 0, duplicates: 0, rejects: [], misrouted: new Int32Array(0) };
+    const tenant = this.tenants.get(m.tenant);
+    const idx = m.index;
+    const misrouted: number[] = [];
+    const { workers, partitions, maxLineBytes } = this.init;
+    this.ctx.tenant = m.tenant;
+    this.ctx.nowMs = m.receivedAt;
+    this.currentStores = tenant?.stores ?? new Set();
+    const seed = tenant?.seed ?? tenantSeed(m.tenant);
+    for (let i = 0; i < idx.length; i += INDEX_STRIDE) {
+      const start = idx[i]!;
+      const end = idx[i + 1]!;
+      const line = idx[i + 2]!;
+      const oversize = idx[i + 3]!;
+      if (oversize > 0) {
+        this.reject(reply, m, buf, start, end, line, oversize, 'line_too_long', `line is ${oversize} bytes, over the ${maxLineBytes}-byte limit`, null);
+        continue;
+      }
+      const r = decodeTransaction(buf, start, end, this.ctx);
+      if (!r.ok) {
+        this.reject(reply, m, buf, start, end, line, end - start, r.code, r.message, r.field);
+        continue;
+      }
+      const txn = r.txn;
+      const p = partitionOfString(seed, txn.terminal_id, partitions);
+      if (p % workers !== this.init.index) {
+        misrouted.push(start, end, line, p);
+        continue;
+      }
+      const verdict = this.dedup.get(p)!.check(m.tenant, txn.terminal_id, txn.seq);
+      if (verdict === 'duplicate') {
+        reply.duplicates++;
+        continue;
+      }
+      if (verdict === 'out_of_window') {
+        this.reject(reply, m, buf, start, end, line, end - start, 'seq_out_of_window',
+          `seq ${txn.seq} of terminal_id '${txn.terminal_id}' is below its dedup window and cannot be proven new`, 'seq');
+        continue;
+      }
+      const need = 64 + m.tenant.length * 3 + txn.terminal_id.length * 3 + (end - start);
+      if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
+      const n = encodeIngestedRecord(this.scratch, m.tenant, txn.terminal_id, txn.seq, m.receivedAt, buf, start, end);
+      this.writer.append(p, this.scratch.subarray(0, n));
+      this.nextOffset.set(p, this.nextOffset.get(p)! + 1);
+      reply.accepted++;
+    }
+    if (misrouted.length > 0) reply.misrouted = Int32Array.from(misrouted);
+    this.pending.push(reply);
+    this.maybeCaptureSnapshot();
+    this.scheduleCommit();
+  }
+
+  private maybeCaptureSnapshot(): void {
+    if (this.pendingSnapshot !== null || Date.now() - this.lastSnapshotAt < this.init.snapshotIntervalMs) return;
+    this.captureSnapshot();
+  }
+
+  /** Captures dedup state now: it covers exactly the records appended so far. */
+  private captureSnapshot(): void {
+    this.lastSnapshotAt = Date.now();
+    this.pendingSnapshot = this.ownedPartitions().map((p) => ({
+      partition: p,
+      offset: this.nextOffset.get(p)!,
+      state: this.dedup.get(p)!.snapshot(),
+    }));
+  }
+
+  private scheduleCommit(): void {
+    if (this.committing) return;
+    this.committing = true;
+    // Let queued batch messages run first so they share this commit.
+    setImmediate(() => void this.commitLoop());
+  }
+
+  private async commitLoop(): Promise<void> {
+    try {
+      while (this.pending.length > 0 || this.pendingSnapshot !== null) {
+        const replies = this.pending;
+        this.pending = [];
+        const snapshot = this.pendingSnapshot;
+        this.pendingSnapshot = null;
+        const t0 = performance.now();
+        await Promise.all([this.writer.commit(), this.dlq.commit()]);
+        const commitMs = performance.now() - t0;
+        for (const r of replies) {
+          this.post({ type: 'done', id: r.id, accepted: r.accepted, duplicates: r.duplicates, rejects: r.rejects, misrouted: r.misrouted, commitMs });
+        }
+        if (snapshot !== null) {
+          for (const s of snapshot) {
+            await writeDedupSnapshot(this.init.dedupDir, s.partition, s.offset, s.state);
+            await this.log.saveCheckpoint(DEDUP_GROUP, s.partition, s.offset);
+          }
+        }
+      }
+    } catch (err) {
+      // A failed fsync leaves the file in an unknown state: stop, let recovery decide.
+      this.post({ type: 'fatal', index: this.init.index, message: `commit failed: ${(err as Error).message}` });
+      process.exit(70);
+    } finally {
+      this.committing = false;
+    }
+    if (this.closing) await this.finishClose();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (!this.committing) await this.finishClose();
+  }
+
+  private async finishClose(): Promise<void> {
+    this.closing = false;
+    // Nothing is staged now, so the state matches the log exactly.
+    this.captureSnapshot();
+    this.committing = true;
+    await this.commitLoop();
+    await this.writer.close();
+    await this.dlq.close();
+    await this.log.close();
+    this.post({ type: 'closed', index: this.init.index });
+  }
+}
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (port === null) throw new Error('ingest-worker must run in a worker thread');
+  const init = workerData as WorkerInit;
+  const t0 = performance.now();
+  const log = await SegmentLog.open({
+    dir: init.logDir,
+    partitions: init.partitions,
+    segmentBytes: init.segmentBytes,
+    durability: init.durability,
+  });
+  await log.registerGroup(DEDUP_GROUP);
+  const dlq = await DeadLetterWriter.open(init.dlqDir, init.index, init.durability === 'fsync');
+  const owned: number[] = [];
+  for (let p = init.index; p < init.partitions; p += init.workers) owned.push(p);
+  const writer = await log.openWriter(owned);
+  const worker = new IngestWorker(init, log, writer, dlq, (m) => port.postMessage(m));
+  const rec = await worker.recover();
+  port.on('message', (m: ToWorker) => {
+    switch (m.type) {
+      case 'batch':
+        worker.handleBatch(m);
+        break;
+      case 'tenant':
+        worker.setTenant(m.tenant);
+        break;
+      case 'close':
+        void worker.close();
+        break;
+    }
+  });
+  port.postMessage({
+    type: 'ready',
+    index: init.index,
+    recovery: { partitions: owned, ...rec, ms: performance.now() - t0 },
+  } satisfies FromWorker);
+}
+
+main().catch((err: unknown) => {
+  parentPort?.postMessage({ type: 'fatal', index: (workerData as WorkerInit).index, message: String((err as Error).stack ?? err) } satisfies FromWorker);
+  process.exit(70);
+});

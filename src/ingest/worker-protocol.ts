@@ -1,0 +1,75 @@
+/**
+ * Messages between the ingest front (main thread) and its workers.
+ *
+ * A batch's bytes travel in a SharedArrayBuffer so every worker reads the
+ * same copy; each worker gets only the index of the lines it owns:
+ * quadruplets (start, end, line number, original length of an over-long
+ * line or 0).
+ */
+import type { RejectCode } from '../domain/reject-codes.js';
+
+export const INDEX_STRIDE = 4;
+/** Misrouted lines come back as (start, end, line, partition). */
+export const MISROUTE_STRIDE = 4;
+
+export interface TenantInfo {
+  id: string;
+  storeIds: readonly string[];
+}
+
+export interface WorkerInit {
+  index: number;
+  workers: number;
+  partitions: number;
+  logDir: string;
+  dlqDir: string;
+  dedupDir: string;
+  durability: 'fsync' | 'write';
+  segmentBytes: number;
+  maxLineBytes: number;
+  dedupWindow: number;
+  snapshotIntervalMs: number;
+  tenants: readonly TenantInfo[];
+}
+
+export interface BatchMessage {
+  type: 'batch';
+  id: number;
+  tenant: string;
+  source: string;
+  receivedAt: number;
+  data: SharedArrayBuffer;
+  index: Int32Array;
+  /** Replays of dead letters must not write new dead letters. */
+  noDlq: boolean;
+}
+
+export type ToWorker = BatchMessage | { type: 'tenant'; tenant: TenantInfo } | { type: 'close' };
+
+export interface LineReject {
+  line: number;
+  code: RejectCode;
+  message: string;
+}
+
+export interface RecoveryStats {
+  partitions: number[];
+  snapshotRecords: number;
+  replayedRecords: number;
+  terminals: number;
+  ms: number;
+}
+
+export type FromWorker =
+  | { type: 'ready'; index: number; recovery: RecoveryStats }
+  | {
+      type: 'done';
+      id: number;
+      accepted: number;
+      duplicates: number;
+      rejects: LineReject[];
+      misrouted: Int32Array;
+      commitMs: number;
+    }
+  | { type: 'closed'; index: number }
+  | { type: 'fatal'; index: number; message: string };

@@ -1,0 +1,123 @@
+/**
+ * Assembles the ingest role: tenants and registries from the data
+ * directory, the engine and its workers, the TCP and HTTP servers, and the
+ * watchers that pick up new tenants, keys and store registries.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { IngestEngine } from '../ingest/ingest-engine.js';
+import { IngestTcpServer } from '../ingest/tcp-server.js';
+import { buildHttpServer } from '../api/http-server.js';
+import { IngestMetrics } from '../api/metrics.js';
+import { DeadLetterService } from '../dlq/dead-letter-service.js';
+import { TenantStore } from '../tenants/tenant-store.js';
+import { RegistryStore } from '../tenants/registry-store.js';
+import { lockDataDir } from './data-dir-lock.js';
+import type { TenantInfo } from '../ingest/worker-protocol.js';
+
+export interface IngestService {
+  engine: IngestEngine;
+  tcpPort: number;
+  httpPort: number;
+  http: FastifyInstance;
+  tenants: TenantStore;
+  registries: RegistryStore;
+  deadLetters: DeadLetterService;
+  close(): Promise<void>;
+}
+
+function tenantInfos(tenants: TenantStore, registries: RegistryStore): TenantInfo[] {
+  return tenants.list().map((t) => ({ id: t.id, storeIds: registries.get(t.id).map((s) => s.store_id) }));
+}
+
+/** Starts ingest on `config`; resolves once both servers listen. */
+export async function startIngestService(config: Config, logger: Logger, opts: { http?: boolean; tcp?: boolean } = {}): Promise<IngestService> {
+  const release = lockDataDir(config.dataDir);
+  try {
+    const tenants = new TenantStore(config.dataDir);
+    const registries = new RegistryStore(config.dataDir);
+    const t0 = performance.now();
+    const engine = await IngestEngine.start({
+      dataDir: config.dataDir,
+      workers: config.ingest.workers,
+      partitions: config.log.partitions,
+      durability: config.log.durability,
+      segmentBytes: config.log.segmentBytes,
+      maxLineBytes: config.ingest.maxLineBytes,
+      dedupWindow: config.ingest.dedupWindow,
+      snapshotIntervalMs: config.ingest.dedupSnapshotIntervalMs,
+      maxInflightBytes: config.ingest.maxInflightBytes,
+      tenants: tenantInfos(tenants, registries),
+    });
+    const replayed = engine.recovery.reduce((n, r) => n + r.replayedRecords, 0);
+    logger.info({ ms: Math.round(performance.now() - t0), replayedRecords: replayed, terminals: engine.recovery.reduce((n, r) => n + r.terminals, 0) }, 'ingest engine recovered');
+    engine.on('fatal', (err) => logger.fatal({ err }, 'ingest engine failed'));
+
+    const auth = (secret: string, kind: 'ingest' | 'read' | 'admin'): { tenant: string | null } | undefined => {
+      const k = tenants.authenticate(secret, kind);
+      return k === undefined ? undefined : { tenant: k.tenant };
+    };
+    const tcp = new IngestTcpServer(engine, (key) => auth(key, 'ingest')?.tenant ?? undefined, {
+      host: config.ingest.host,
+      port: config.ingest.tcpPort,
+      maxLineBytes: config.ingest.maxLineBytes,
+      maxConnectionInflightBytes: config.ingest.maxConnectionInflightBytes,
+      authTimeoutMs: config.ingest.authTimeoutMs,
+    }, logger);
+    const tcpPort = opts.tcp === false ? 0 : await tcp.listen();
+
+    const metrics = new IngestMetrics(engine);
+    engine.on('batch', (o, ms) => metrics.observe(o, ms / 1000));
+    const deadLetters = new DeadLetterService(join(config.dataDir, 'dlq'), engine);
+    const http = buildHttpServer({ engine, metrics, deadLetters, authenticate: auth, logger, bodyLimit: config.ingest.httpBodyLimitBytes });
+    let httpPort = 0;
+    if (opts.http !== false) {
+      await http.listen({ host: config.api.host, port: config.api.port });
+      const addr = http.server.address();
+      httpPort = typeof addr === 'object' && addr !== null ? addr.port : config.api.port;
+      logger.info({ host: config.api.host, port: httpPort }, 'http listening');
+    }
+
+    // New tenants, keys and registries take effect without a restart.
+    const watch = setInterval(() => {
+      try {
+        const tenantsChanged = tenants.reloadIfChanged();
+        const changed = new Set(registries.changedTenants());
+        if (tenantsChanged) for (const t of tenants.list()) changed.add(t.id);
+        for (const id of changed) {
+          if (tenants.get(id) === undefined) continue;
+          engine.updateTenant({ id, storeIds: registries.get(id).map((s) => s.store_id) });
+          logger.info({ tenant: id }, 'tenant registry reloaded');
+        }
+      } catch (err) {
+        logger.error({ err }, 'reloading tenants or registries failed; keeping the previous ones');
+      }
+    }, 1000);
+    watch.unref();
+
+    let closed = false;
+    return {
+      engine,
+      tcpPort,
+      httpPort,
+      http,
+      tenants,
+      registries,
+      deadLetters,
+      async close() {
+        if (closed) return;
+        closed = true;
+        clearInterval(watch);
+        if (opts.tcp !== false) await tcp.close();
+        await http.close();
+        await engine.close();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
