@@ -3,7 +3,7 @@
  * endpoints. Errors are JSON `{ "error": { "code", "message" } }` with a
  * stable code.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IngestEngine } from '../ingest/ingest-engine.js';
 import type { KeyKind } from '../tenants/tenant-store.js';
 import type { IngestMetrics } from './metrics.js';
@@ -57,7 +57,8 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
 
 /** Builds the Fastify app (not listening yet). */
 export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: deps.bodyLimit, disableRequestLogging: true });
+  // Per-request log lines would cost more than the ingest itself; metrics cover requests.
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: deps.bodyLimit, logController: new LogController({ disableRequestLogging: true }) });
 
   // NDJSON bodies stay bytes: the engine scans them without decoding to text.
   app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/plain', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: deps.bodyLimit }, (_req, body, done) => done(null, body));

@@ -14,8 +14,7 @@ export function registerLogCommands(program: Command): void {
     .action(
       action(async (o: { json?: boolean }, cmd: Command) => {
         const config = configFrom(cmd);
-        const l = await SegmentLog.open({
-          dir: join(config.dataDir, 'log'),
+        const l = await SegmentLog.open(join(config.dataDir, 'log'), {
           partitions: config.log.partitions,
           segmentBytes: config.log.segmentBytes,
           durability: config.log.durability,

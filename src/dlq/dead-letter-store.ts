@@ -62,7 +62,7 @@ export async function readReplayLedger(dlqDir: string): Promise<Map<string, Repl
 }
 
 /**
- * Lists dead letters, oldest file first.
+ * Lists dead letters, oldest first (by receive time, then line).
  * @example await listDeadLetters('/data/dlq', { tenant: 'acme', code: 'unknown_store', status: 'open' })
  */
 export async function listDeadLetters(dlqDir: string, filter: DeadLetterFilter = {}): Promise<DeadLetterView[]> {
@@ -70,7 +70,7 @@ export async function listDeadLetters(dlqDir: string, filter: DeadLetterFilter =
   if (!existsSync(dlqDir)) return out;
   const ledger = await readReplayLedger(dlqDir);
   const status = filter.status ?? 'all';
-  const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+  // One file per ingest worker: entries of one batch are spread across them.
   const files = readdirSync(dlqDir).filter((f) => /^w\d+\.ndjson$/.test(f)).sort();
   for (const f of files) {
     for await (const line of readLines(join(dlqDir, f))) {
@@ -82,10 +82,10 @@ export async function listDeadLetters(dlqDir: string, filter: DeadLetterFilter =
       const st = last !== null && last.outcome === 'resolved' ? 'replayed' : 'open';
       if (status !== 'all' && st !== status) continue;
       out.push({ ...d, status: st, last_replay: last });
-      if (out.length >= limit) return out;
     }
   }
-  return out;
+  out.sort((a, b) => a.received_at - b.received_at || a.line - b.line);
+  return filter.limit === undefined ? out : out.slice(0, filter.limit);
 }
 
 /** Appends replay outcomes to the ledger durably. */

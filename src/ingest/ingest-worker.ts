@@ -255,8 +255,7 @@ async function main(): Promise<void> {
   if (port === null) throw new Error('ingest-worker must run in a worker thread');
   const init = workerData as WorkerInit;
   const t0 = performance.now();
-  const log = await SegmentLog.open({
-    dir: init.logDir,
+  const log = await SegmentLog.open(init.logDir, {
     partitions: init.partitions,
     segmentBytes: init.segmentBytes,
     durability: init.durability,

@@ -16,6 +16,14 @@ export interface TcpAuth {
   (key: string): string | undefined;
 }
 
+export interface ConnectionStats {
+  tenant: string | null;
+  inflightBytes: number;
+  unreadAnswerBytes: number;
+  paused: boolean;
+  nextLine: number;
+}
+
 export interface TcpServerOptions {
   host: string;
   port: number;
@@ -65,7 +73,7 @@ class Connection {
   }
 
   fatal(code: string, message: string): void {
-    if (this.socket.destroyed) return;
+    if (this.socket.destroyed || this.socket.writableEnded) return;
     this.socket.end(errorLine(code, message));
     this.socket.destroySoon();
   }
@@ -165,6 +173,21 @@ class Connection {
     if (this.queue.length === 0) this.socket.end();
   }
 
+  /** Stops reading, waits (at most `ms`) until every batch read so far is answered, then closes. */
+  async drainAndClose(ms: number): Promise<void> {
+    this.ended = true;
+    this.socket.pause();
+    const deadline = Date.now() + ms;
+    while (this.queue.length > 0 && Date.now() < deadline && !this.socket.destroyed) {
+      await Promise.race([this.queue[this.queue.length - 1]!.done.catch(() => undefined), new Promise((r) => setTimeout(r, 50))]);
+    }
+    this.fatal('shutting_down', 'the server is shutting down; reconnect and resend what was not acknowledged');
+  }
+
+  stats(): ConnectionStats {
+    return { tenant: this.tenant, inflightBytes: this.inflight, unreadAnswerBytes: this.socket.writableLength, paused: this.paused, nextLine: this.nextLine };
+  }
+
   /** Pauses or resumes reading according to the three bounds. */
   updateFlow(): void {
     const over =
@@ -204,6 +227,10 @@ export class IngestTcpServer {
     });
   }
 
+  connectionStats(): ConnectionStats[] {
+    return [...this.connections].map((c) => c.stats());
+  }
+
   /** Listens and returns the bound port. */
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -217,11 +244,10 @@ export class IngestTcpServer {
     });
   }
 
-  /** Stops accepting; tells open connections the server is going away. */
+  /** Stops accepting, answers what each connection already sent, then closes it. */
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      for (const c of this.connections) c.fatal('shutting_down', 'the server is shutting down');
-    });
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.connections].map((c) => c.drainAndClose(5000)));
+    await closed;
   }
 }

@@ -19,6 +19,7 @@ import type { TenantInfo } from '../ingest/worker-protocol.js';
 
 export interface IngestService {
   engine: IngestEngine;
+  tcp: IngestTcpServer;
   tcpPort: number;
   httpPort: number;
   http: FastifyInstance;
@@ -100,6 +101,7 @@ export async function startIngestService(config: Config, logger: Logger, opts: {
     let closed = false;
     return {
       engine,
+      tcp,
       tcpPort,
       httpPort,
       http,
