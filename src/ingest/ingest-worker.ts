@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeTransaction, type DecodeContext } from '../domain/transaction-decoder.js';
-import { encodeIngestedRecord, decodeIngestedRecord } from '../domain/ingested-record.js';
+import { decodeIngestedRecord, encodeIngestedRecord, ingestedRecordMaxSize } from '../domain/ingested-record.js';
 import { tenantSeed } from '../domain/partition.js';
 import type { DedupIndex } from '../domain/dedup-window.js';
 import type { RejectCode } from '../domain/reject-codes.js';
@@ -31,6 +31,7 @@ export const DEDUP_GROUP = 'ingest-dedup';
 
 interface TenantState {
   seed: number;
+  bytes: Buffer;
   stores: Set<string>;
 }
 
@@ -74,7 +75,7 @@ class IngestWorker {
   }
 
   setTenant(t: TenantInfo): void {
-    this.tenants.set(t.id, { seed: tenantSeed(t.id), stores: new Set(t.storeIds) });
+    this.tenants.set(t.id, { seed: tenantSeed(t.id), bytes: Buffer.from(t.id), stores: new Set(t.storeIds) });
   }
 
   /** Rebuilds dedup state for every owned partition: snapshot, then the log after it. */
@@ -129,14 +130,14 @@ class IngestWorker {
   handleBatch(m: BatchMessage): void {
     const buf = Buffer.from(m.data, 0, m.data.byteLength);
     const reply: PendingReply = { id: m.id, accepted: 0, duplicates: 0, rejects: [], misrouted: new Int32Array(0) };
-    const tenant = this.tenants.get(m.tenant);
+    const tenant = this.tenants.get(m.tenant) ?? { seed: tenantSeed(m.tenant), bytes: Buffer.from(m.tenant), stores: new Set<string>() };
     const idx = m.index;
     const misrouted: number[] = [];
     const { workers, partitions, maxLineBytes } = this.init;
     this.ctx.tenant = m.tenant;
     this.ctx.nowMs = m.receivedAt;
-    this.currentStores = tenant?.stores ?? new Set();
-    const seed = tenant?.seed ?? tenantSeed(m.tenant);
+    this.currentStores = tenant.stores;
+    const seed = tenant.seed;
     for (let i = 0; i < idx.length; i += INDEX_STRIDE) {
       const start = idx[i]!;
       const end = idx[i + 1]!;
@@ -167,9 +168,9 @@ class IngestWorker {
           `seq ${txn.seq} of terminal_id '${txn.terminal_id}' is below its dedup window and cannot be proven new`, 'seq');
         continue;
       }
-      const need = 64 + m.tenant.length * 3 + txn.terminal_id.length * 3 + (end - start);
+      const need = ingestedRecordMaxSize(tenant.bytes.length, txn.terminal_id, end - start);
       if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
-      const n = encodeIngestedRecord(this.scratch, m.tenant, txn.terminal_id, txn.seq, m.receivedAt, buf, start, end);
+      const n = encodeIngestedRecord(this.scratch, tenant.bytes, txn.terminal_id, txn.seq, m.receivedAt, buf, start, end);
       this.writer.append(p, this.scratch.subarray(0, n));
       this.nextOffset.set(p, this.nextOffset.get(p)! + 1);
       reply.accepted++;
