@@ -2,9 +2,11 @@
 /** `tpay`: one binary, one sub-command per role. */
 import { Command } from 'commander';
 import { registerDlqCommands } from './dlq-commands.js';
+import { registerFirehoseCommands } from './firehose-commands.js';
 import { registerIngestCommands } from './ingest-commands.js';
 import { registerLogCommands } from './log-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
+import { registerRunCommand } from './run-command.js';
 import { registerTenantCommands } from './tenant-commands.js';
 
 const program = new Command();
@@ -16,10 +18,12 @@ program
   .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
   .showHelpAfterError();
 
+registerRunCommand(program);
 registerIngestCommands(program);
 registerTenantCommands(program);
 registerRegistryCommands(program);
 registerDlqCommands(program);
 registerLogCommands(program);
+registerFirehoseCommands(program);
 
 await program.parseAsync(process.argv);

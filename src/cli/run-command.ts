@@ -1,0 +1,75 @@
+/**
+ * `tpay run`: the embedded platform in one process. With `--demo` it also
+ * creates demo tenants (first time only) and streams live generated sales
+ * into its own ingest, printing the counts as they move.
+ */
+import type { Command } from 'commander';
+import { sendTenants } from '../firehose/multi-tenant-sender.js';
+import type { LineSource } from '../firehose/line-chunk.js';
+import { salesPerStoreDayForSpeed } from '../firehose/record-options.js';
+import { tenantLineChunks } from '../firehose/records.js';
+import { generateWorld } from '../firehose/world.js';
+import { startIngestService } from '../platform/ingest-service.js';
+import { TenantStore } from '../tenants/tenant-store.js';
+import { action, configFrom, intOption, loggerFor } from './context.js';
+import { provisionWorld } from './firehose-commands.js';
+import { addServeOptions, closeOnSignals, listeningLine, serveOverrides, type ServeOptions } from './ingest-commands.js';
+
+interface RunOptions extends ServeOptions {
+  demo?: boolean;
+  rate: number;
+  stores: number;
+}
+
+export function registerRunCommand(program: Command): void {
+  addServeOptions(program.command('run'))
+    .description('run the whole platform in one process (all data under --data-dir)')
+    .option('--demo', 'also create demo tenants and stream live generated sales into it')
+    .option('--rate <n>', 'demo: transactions per second', intOption('rate'), 2000)
+    .option('--stores <n>', 'demo: stores across the demo tenants (first run only)', intOption('stores'), 600)
+    .action(
+      action(async (o: RunOptions, cmd: Command) => {
+        const config = configFrom(cmd, serveOverrides(o));
+        const logger = loggerFor(config);
+        const svc = await startIngestService(config, logger);
+        process.stdout.write(listeningLine(svc));
+        process.stdout.write(`ingest: tcp://${config.ingest.host}:${svc.tcpPort}  http://${config.api.host}:${svc.httpPort}/v1/transactions\n`);
+        const abort = new AbortController();
+        closeOnSignals(logger, async () => {
+          abort.abort();
+          await svc.close();
+        });
+        svc.engine.on('fatal', () => process.exit(70));
+        if (o.demo !== true) return;
+
+        // Same seed every time: the demo tenants and stores are stable across restarts.
+        const world = generateWorld({ seed: 1, tenants: 3, stores: o.stores });
+        const known = new TenantStore(config.dataDir).list().map((t) => t.id);
+        const keys = provisionWorld(config.dataDir, world);
+        const read = new TenantStore(config.dataDir).createKey(world.tenants[0]!.tenant.tenant_id, 'read').secret;
+        process.stdout.write(
+          `demo: ${known.length === 0 ? 'created' : 'using'} tenants ${Object.keys(keys).join(', ')} with ${o.stores} stores; streaming ${o.rate} tx/s\n` +
+            `demo: read key for ${world.tenants[0]!.tenant.tenant_id}: ${read}\n`,
+        );
+        // Event time follows the wall clock: sales happen "now" in each store's zone.
+        const salesPerStoreDay = salesPerStoreDayForSpeed({ ratePerS: o.rate, speed: 1, stores: o.stores });
+        const sources: Record<string, LineSource> = {};
+        for (const t of world.tenants) {
+          sources[t.tenant.tenant_id] = tenantLineChunks(world, t.tenant.tenant_id, { start: Date.now(), durationMs: 365 * 86_400_000, salesPerStoreDay, faults: { duplicates: 0.001, malformed: 0.0005 } }, { chunkLines: 256 });
+        }
+        let last = { at: Date.now(), accepted: 0 };
+        const ticker = setInterval(() => {
+          const s = svc.engine.stats;
+          const now = Date.now();
+          const rate = ((s.accepted - last.accepted) * 1000) / Math.max(1, now - last.at);
+          last = { at: now, accepted: s.accepted };
+          process.stdout.write(`${new Date(now).toISOString()}  accepted ${s.accepted}  duplicates ${s.duplicates}  rejected ${s.rejected}  ${Math.round(rate)} tx/s\n`);
+        }, 2000);
+        ticker.unref();
+        sendTenants({ port: svc.tcpPort, keys, sources, connections: 1, ratePerS: o.rate, signal: abort.signal }).then(
+          () => clearInterval(ticker),
+          (err: unknown) => logger.error({ err }, 'demo firehose stopped'),
+        );
+      }),
+    );
+}
