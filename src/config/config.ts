@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const DURABILITY = ['fsync', 'write'] as const;
+/** `none` drops every record: only for benchmarks that measure what the log costs. */
+const LOG_SINKS = ['segment', 'none'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const ingestSchema = z
@@ -18,9 +20,9 @@ const ingestSchema = z
     maxLineBytes: z.number().int().min(256).max(1 << 20).default(4096),
     httpBodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(16 << 20),
     /** Bytes read from clients and not yet durable, over all connections, before reads pause. */
-    maxInflightBytes: z.number().int().min(1 << 16).default(64 << 20),
+    maxInflightBytes: z.number().int().min(1 << 16).default(8 << 20),
     /** Per connection: reading pauses past this many undecided bytes. */
-    maxConnectionInflightBytes: z.number().int().min(1 << 12).default(8 << 20),
+    maxConnectionInflightBytes: z.number().int().min(1 << 12).default(1 << 20),
     authTimeoutMs: z.number().int().min(100).default(10_000),
     /** Dedup window per terminal, in sequence numbers (a multiple of 32). */
     dedupWindow: z.number().int().min(32).max(1 << 20).multipleOf(32).default(1024),
@@ -34,6 +36,7 @@ const logSchema = z
     partitions: z.number().int().min(1).max(1024).default(8),
     segmentBytes: z.number().int().min(1 << 16).max(1 << 30).default(64 << 20),
     durability: z.enum(DURABILITY).default('fsync'),
+    sink: z.enum(LOG_SINKS).default('segment'),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { tenantSeed } from '../domain/partition.js';
 import { LineRouter } from './line-router.js';
+import { SharedSlabPool } from './shared-slab-pool.js';
 import {
   MISROUTE_STRIDE,
   type FromWorker,
@@ -25,6 +26,7 @@ export interface EngineOptions {
   workers: number;
   partitions: number;
   durability: 'fsync' | 'write';
+  sink: 'segment' | 'none';
   segmentBytes: number;
   maxLineBytes: number;
   dedupWindow: number;
@@ -89,6 +91,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
   private readonly pending = new Map<number, Pending>();
   private readonly seeds = new Map<string, number>();
   private readonly router: LineRouter;
+  private readonly slabs = new SharedSlabPool();
   private nextId = 1;
   private inflight = 0;
   private closed = false;
@@ -119,6 +122,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
         dlqDir: join(dataDir, 'dlq'),
         dedupDir: join(dataDir, 'dedup'),
         durability: this.opts.durability,
+        sink: this.opts.sink,
         segmentBytes: this.opts.segmentBytes,
         maxLineBytes: this.opts.maxLineBytes,
         dedupWindow: this.opts.dedupWindow,
@@ -189,8 +193,8 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
     if (this.failed !== null) return { lines: 0, done: Promise.reject(this.failed) };
     if (this.closed) return { lines: 0, done: Promise.reject(new EngineError('engine_closed', 'ingest is shutting down')) };
     // One copy into shared memory; every worker reads the same bytes.
-    const sab = new SharedArrayBuffer(data.byteLength);
-    const buf = Buffer.from(sab);
+    const sab = this.slabs.acquire(data.byteLength);
+    const buf = Buffer.from(sab, 0, data.byteLength);
     buf.set(data);
     const routed = this.router.route(buf, data.byteLength, firstLine, this.seed(tenant), opts.oversize);
     const id = this.nextId++;
@@ -217,7 +221,10 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
       p.remaining++;
       this.sendPart(w, id, p, index);
     }
-    if (p.remaining === 0) resolve({ accepted: 0, duplicates: 0, rejects: [] });
+    if (p.remaining === 0) {
+      this.slabs.release(sab);
+      resolve({ accepted: 0, duplicates: 0, rejects: [] });
+    }
     else {
       this.pending.set(id, p);
       this.inflight += p.bytes;
@@ -260,6 +267,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
     }
     if (--p.remaining > 0) return;
     this.pending.delete(m.id);
+    this.slabs.release(p.msg.data);
     const wasOver = this.overloaded;
     this.inflight -= p.bytes;
     p.rejects.sort((a, b) => a.line - b.line);

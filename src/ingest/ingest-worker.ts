@@ -12,7 +12,8 @@ import { tenantSeed } from '../domain/partition.js';
 import type { DedupIndex } from '../domain/dedup-window.js';
 import type { RejectCode } from '../domain/reject-codes.js';
 import { SegmentLog } from '../log/segment-log.js';
-import type { LogWriter } from '../log/log.js';
+import type { Log, LogWriter } from '../log/log.js';
+import { NullLog } from '../log/null-log.js';
 import { DeadLetterWriter } from '../dlq/dead-letter-writer.js';
 import { readDedupSnapshot, writeDedupSnapshot } from './dedup-snapshots.js';
 import { partitionOfString } from './partition-of-string.js';
@@ -59,7 +60,7 @@ class IngestWorker {
 
   constructor(
     private readonly init: WorkerInit,
-    private readonly log: SegmentLog,
+    private readonly log: Log,
     private readonly writer: LogWriter,
     private readonly dlq: DeadLetterWriter,
     private readonly post: (m: FromWorker) => void,
@@ -256,11 +257,10 @@ async function main(): Promise<void> {
   if (port === null) throw new Error('ingest-worker must run in a worker thread');
   const init = workerData as WorkerInit;
   const t0 = performance.now();
-  const log = await SegmentLog.open(init.logDir, {
-    partitions: init.partitions,
-    segmentBytes: init.segmentBytes,
-    durability: init.durability,
-  });
+  const log: Log =
+    init.sink === 'none'
+      ? new NullLog(init.partitions)
+      : await SegmentLog.open(init.logDir, { partitions: init.partitions, segmentBytes: init.segmentBytes, durability: init.durability });
   await log.registerGroup(DEDUP_GROUP);
   const dlq = await DeadLetterWriter.open(init.dlqDir, init.index, init.durability === 'fsync');
   const owned: number[] = [];

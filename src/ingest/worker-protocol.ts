@@ -25,6 +25,7 @@ export interface WorkerInit {
   dlqDir: string;
   dedupDir: string;
   durability: 'fsync' | 'write';
+  sink: 'segment' | 'none';
   segmentBytes: number;
   maxLineBytes: number;
   dedupWindow: number;

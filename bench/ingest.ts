@@ -1,0 +1,143 @@
+/**
+ * Ingest benchmark: a firehose replaying a pre-generated file (so record
+ * generation does not eat the CPU) into a separate `tpay ingest` process on
+ * loopback, durability on (fdatasync group commit), dedup on. The same run
+ * is repeated with the log replaced by a no-op sink, so the cost of
+ * durability shows as a ratio. Prints `name: value unit` lines (medians
+ * over --runs) and writes bench-output/ingest.json.
+ *
+ *   npm run bench:ingest -- [--records-per-tenant 3000000] [--runs 3] [--connections 2] [--workers 2]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { writeFirehoseFiles } from '../src/firehose/files.js';
+import { sendTenants } from '../src/firehose/multi-tenant-sender.js';
+import type { LineChunk } from '../src/firehose/line-chunk.js';
+import { preloadLineChunks, readLineChunks } from '../src/firehose/replay.js';
+import { generateWorld } from '../src/firehose/world.js';
+import { provision } from '../src/cli/firehose-commands.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i === -1) return dflt;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v)) throw new Error(`--${name} must be a number`);
+  return v;
+}
+
+const recordsPerTenant = arg('records-per-tenant', 3_000_000);
+const runs = arg('runs', 3);
+const connections = arg('connections', 2);
+const workers = arg('workers', 2);
+const seed = 42;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function dataset(): Promise<string> {
+  const dir = join('bench-output', `ingest-data-s${seed}-r${recordsPerTenant}`);
+  if (existsSync(join(dir, 'truth.json'))) return dir;
+  process.stderr.write(`generating ${recordsPerTenant} records per tenant into ${dir} (once; reused by later runs)\n`);
+  const t0 = performance.now();
+  const world = generateWorld({ seed, tenants: 3, stores: 3000 });
+  // Event time ends about now so no record is "in the future".
+  const days = 60;
+  await writeFirehoseFiles({ dir, world, records: { start: Date.now() - days * 86_400_000, records: recordsPerTenant, salesPerStoreDay: (recordsPerTenant / 1000 / days) * 1.2 } });
+  process.stderr.write(`generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  return dir;
+}
+
+interface RunResult {
+  txPerS: number;
+  accepted: number;
+  elapsedS: number;
+  ackP50: number;
+  ackP99: number;
+  ackMax: number;
+  peakRssMb: number;
+}
+
+async function runOnce(setDir: string, dataDir: string, chunks: Record<string, LineChunk[]>, sink: 'segment' | 'none'): Promise<RunResult> {
+  const keys = provision(dataDir, setDir);
+  const proc = spawn(process.execPath, [CLI, '--data-dir', dataDir, '--log-level', 'warn', 'ingest', '--tcp-port', '0', '--http-port', '0', '--workers', String(workers)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TPAY_LOG__SINK: sink, TPAY_LOG__DURABILITY: 'fsync' },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', (l) => resolve((JSON.parse(l) as { tcp_port: number }).tcp_port));
+    proc.once('exit', (c) => reject(new Error(`ingest exited ${c}`)));
+  });
+  const report = await sendTenants({ port, keys, sources: chunks, connections, ratePerS: 0, maxUnackedLines: 400_000 });
+  const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+  const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  proc.kill('SIGTERM');
+  await new Promise((r) => proc.once('exit', r));
+  const t = report.total;
+  return {
+    txPerS: (t.accepted * 1000) / t.elapsedMs,
+    accepted: t.accepted,
+    elapsedS: t.elapsedMs / 1000,
+    ackP50: t.ackLatencyMs.p50,
+    ackP99: t.ackLatencyMs.p99,
+    ackMax: t.ackLatencyMs.max,
+    peakRssMb: hwm / 1024,
+  };
+}
+
+async function main(): Promise<void> {
+  const setDir = await dataset();
+  const tenants = (JSON.parse(readFileSync(join(setDir, 'tenants.json'), 'utf8')) as { tenants: { tenant_id: string }[] }).tenants.map((t) => t.tenant_id);
+  const chunks: Record<string, LineChunk[]> = {};
+  let lines = 0;
+  for (const t of tenants) {
+    chunks[t] = await preloadLineChunks(readLineChunks(join(setDir, t, 'transactions.ndjson'), { chunkBytes: 4 << 20 }));
+    lines += chunks[t].reduce((n, c) => n + c.lines, 0);
+  }
+  process.stderr.write(`replaying ${lines} preloaded lines, ${tenants.length} tenants × ${connections} connections, ${workers} ingest workers, ${runs} run(s) per mode\n`);
+  const results: Record<'segment' | 'none', RunResult[]> = { segment: [], none: [] };
+  for (let r = 0; r < runs; r++) {
+    // Alternate the modes so drift on a shared machine hits both alike.
+    for (const sink of ['segment', 'none'] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-'));
+      try {
+        const res = await runOnce(setDir, dir, chunks, sink);
+        results[sink].push(res);
+        process.stderr.write(`run ${r + 1} ${sink === 'segment' ? 'durable' : 'no-op sink'}: ${Math.round(res.txPerS)} tx/s over ${res.elapsedS.toFixed(1)} s, ack p99 ${res.ackP99.toFixed(1)} ms, peak RSS ${res.peakRssMb.toFixed(0)} MB\n`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const m = (sink: 'segment' | 'none', k: keyof RunResult): number => median(results[sink].map((x) => x[k]));
+  const out = {
+    ingest_tx_per_s: Math.round(m('segment', 'txPerS')),
+    ack_p50_ms: +m('segment', 'ackP50').toFixed(2),
+    ack_p99_ms: +m('segment', 'ackP99').toFixed(2),
+    ack_max_ms: +m('segment', 'ackMax').toFixed(2),
+    server_peak_rss_mb: Math.round(m('segment', 'peakRssMb')),
+    run_seconds: +m('segment', 'elapsedS').toFixed(1),
+    noop_ingest_tx_per_s: Math.round(m('none', 'txPerS')),
+    noop_ack_p50_ms: +m('none', 'ackP50').toFixed(2),
+    noop_ack_p99_ms: +m('none', 'ackP99').toFixed(2),
+    noop_server_peak_rss_mb: Math.round(m('none', 'peakRssMb')),
+    durable_vs_noop_ratio: +(m('segment', 'txPerS') / m('none', 'txPerS')).toFixed(3),
+  };
+  const units: Record<string, string> = { ms: 'ms', mb: 'MB', tx_per_s: 'tx/s', seconds: 's', ratio: '' };
+  for (const [k, v] of Object.entries(out)) {
+    const unit = Object.entries(units).find(([suffix]) => k.endsWith(suffix))?.[1] ?? '';
+    process.stdout.write(`${k}: ${v}${unit === '' ? '' : ` ${unit}`}\n`);
+  }
+  mkdirSync('bench-output', { recursive: true });
+  writeFileSync('bench-output/ingest.json', `${JSON.stringify({ ...out, runs: results }, null, 2)}\n`);
+}
+
+await main();
