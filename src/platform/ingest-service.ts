@@ -45,6 +45,7 @@ export async function startIngestService(config: Config, logger: Logger, opts: {
       workers: config.ingest.workers,
       partitions: config.log.partitions,
       durability: config.log.durability,
+      sink: config.log.sink,
       segmentBytes: config.log.segmentBytes,
       maxLineBytes: config.ingest.maxLineBytes,
       dedupWindow: config.ingest.dedupWindow,
