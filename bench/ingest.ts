@@ -6,7 +6,7 @@
  * durability shows as a ratio. Prints `name: value unit` lines (medians
  * over --runs) and writes bench-output/ingest.json.
  *
- *   npm run bench:ingest -- [--records-per-tenant 3000000] [--runs 3] [--connections 2] [--workers 2]
+ *   npm run bench:ingest -- [--records-per-tenant 3000000] [--runs 3] [--connections 2] [--workers 2] [--window 2048]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +35,8 @@ const recordsPerTenant = arg('records-per-tenant', 3_000_000);
 const runs = arg('runs', 3);
 const connections = arg('connections', 2);
 const workers = arg('workers', 2);
+/** Unacknowledged lines per connection: by Little's law this, not the server, sets ack latency. */
+const windowLines = arg('window', 2048);
 const seed = 42;
 
 function median(xs: number[]): number {
@@ -58,6 +60,9 @@ async function dataset(): Promise<string> {
 
 interface RunResult {
   txPerS: number;
+  /** Share of the run each thread was busy (0..1). */
+  mainBusy: number;
+  workersBusy: number;
   accepted: number;
   elapsedS: number;
   ackP50: number;
@@ -66,23 +71,40 @@ interface RunResult {
   peakRssMb: number;
 }
 
+/** Busy seconds per thread from the server's Prometheus metrics. */
+async function threadActive(httpPort: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^tpay_ingest_thread_active_seconds_total\{thread="([^"]+)"\} ([0-9.e+-]+)$/gm)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+
 async function runOnce(setDir: string, dataDir: string, chunks: Record<string, LineChunk[]>, sink: 'segment' | 'none'): Promise<RunResult> {
   const keys = provision(dataDir, setDir);
   const proc = spawn(process.execPath, [CLI, '--data-dir', dataDir, '--log-level', 'warn', 'ingest', '--tcp-port', '0', '--http-port', '0', '--workers', String(workers)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, TPAY_LOG__SINK: sink, TPAY_LOG__DURABILITY: 'fsync' },
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: proc.stdout }).once('line', (l) => resolve((JSON.parse(l) as { tcp_port: number }).tcp_port));
+  const { port, httpPort } = await new Promise<{ port: number; httpPort: number }>((resolve, reject) => {
+    createInterface({ input: proc.stdout }).once('line', (l) => {
+      const m = JSON.parse(l) as { tcp_port: number; http_port: number };
+      resolve({ port: m.tcp_port, httpPort: m.http_port });
+    });
     proc.once('exit', (c) => reject(new Error(`ingest exited ${c}`)));
   });
-  const report = await sendTenants({ port, keys, sources: chunks, connections, ratePerS: 0, maxUnackedLines: 400_000 });
+  const before = await threadActive(httpPort);
+  const report = await sendTenants({ port, keys, sources: chunks, connections, ratePerS: 0, maxUnackedLines: windowLines });
+  const after = await threadActive(httpPort);
   const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
   const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   proc.kill('SIGTERM');
   await new Promise((r) => proc.once('exit', r));
   const t = report.total;
+  const busy = (thread: string): number => ((after.get(thread) ?? 0) - (before.get(thread) ?? 0)) / (t.elapsedMs / 1000);
+  const workerThreads = [...after.keys()].filter((k) => k.startsWith('worker-'));
   return {
+    mainBusy: busy('main'),
+    workersBusy: workerThreads.reduce((n, k) => n + busy(k), 0) / Math.max(1, workerThreads.length),
     txPerS: (t.accepted * 1000) / t.elapsedMs,
     accepted: t.accepted,
     elapsedS: t.elapsedMs / 1000,
@@ -102,7 +124,7 @@ async function main(): Promise<void> {
     chunks[t] = await preloadLineChunks(readLineChunks(join(setDir, t, 'transactions.ndjson'), { chunkBytes: 4 << 20 }));
     lines += chunks[t].reduce((n, c) => n + c.lines, 0);
   }
-  process.stderr.write(`replaying ${lines} preloaded lines, ${tenants.length} tenants × ${connections} connections, ${workers} ingest workers, ${runs} run(s) per mode\n`);
+  process.stderr.write(`replaying ${lines} preloaded lines, ${tenants.length} tenants × ${connections} connections (window ${windowLines} lines each), ${workers} ingest workers, ${runs} run(s) per mode\n`);
   const results: Record<'segment' | 'none', RunResult[]> = { segment: [], none: [] };
   for (let r = 0; r < runs; r++) {
     // Alternate the modes so drift on a shared machine hits both alike.
@@ -130,6 +152,8 @@ async function main(): Promise<void> {
     noop_ack_p99_ms: +m('none', 'ackP99').toFixed(2),
     noop_server_peak_rss_mb: Math.round(m('none', 'peakRssMb')),
     durable_vs_noop_ratio: +(m('segment', 'txPerS') / m('none', 'txPerS')).toFixed(3),
+    main_thread_busy_ratio: +m('segment', 'mainBusy').toFixed(3),
+    worker_busy_ratio: +m('segment', 'workersBusy').toFixed(3),
   };
   const units: Record<string, string> = { ms: 'ms', mb: 'MB', tx_per_s: 'tx/s', seconds: 's', ratio: '' };
   for (const [k, v] of Object.entries(out)) {

@@ -20,6 +20,18 @@ export class IngestMetrics {
       buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
+    new Counter({
+      name: 'tpay_ingest_thread_active_seconds_total',
+      help: 'Busy time of the I/O thread (main) and of each ingest worker',
+      labelNames: ['thread'],
+      registers: [this.registry],
+      collect() {
+        const t = engine.threadActiveMs();
+        this.reset();
+        this.inc({ thread: 'main' }, t.main / 1000);
+        t.workers.forEach((ms, i) => this.inc({ thread: `worker-${i}` }, ms / 1000));
+      },
+    });
     new Gauge({
       name: 'tpay_ingest_inflight_bytes',
       help: 'Bytes received and not yet answered',

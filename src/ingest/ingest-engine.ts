@@ -160,6 +160,17 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
     this.emit('fatal', err);
   }
 
+  /**
+   * Busy time of each thread since start, in ms (event-loop utilisation):
+   * how the work splits between the I/O thread and the workers.
+   */
+  threadActiveMs(): { main: number; workers: number[] } {
+    return {
+      main: performance.eventLoopUtilization().active,
+      workers: this.workers.map((w) => w.performance.eventLoopUtilization().active),
+    };
+  }
+
   /** Bytes received and not yet answered. */
   get inflightBytes(): number {
     return this.inflight;

@@ -116,6 +116,7 @@ export async function startIngestService(config: Config, logger: Logger, opts: {
         if (opts.tcp !== false) await tcp.close();
         await http.close();
         await engine.close();
+        logger.info({ stats: engine.stats }, 'ingest stopped');
         release();
       },
     };
