@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { sendTenants } from '../firehose/multi-tenant-sender.js';
 import type { LineSource } from '../firehose/line-chunk.js';
 import { salesPerStoreDayForSpeed } from '../firehose/record-options.js';
-import { tenantLineChunks } from '../firehose/records.js';
+import { pacedLineChunks } from '../firehose/records.js';
+import { smoothChunks } from '../firehose/smooth.js';
 import { generateWorld } from '../firehose/world.js';
 import { startIngestService } from '../platform/ingest-service.js';
 import { TenantStore } from '../tenants/tenant-store.js';
@@ -25,7 +26,7 @@ export function registerRunCommand(program: Command): void {
   addServeOptions(program.command('run'))
     .description('run the whole platform in one process (all data under --data-dir)')
     .option('--demo', 'also create demo tenants and stream live generated sales into it')
-    .option('--rate <n>', 'demo: transactions per second', intOption('rate'), 2000)
+    .option('--rate <n>', 'demo: mean transactions per second (follows opening hours around the world)', intOption('rate'), 2000)
     .option('--stores <n>', 'demo: stores across the demo tenants (first run only)', intOption('stores'), 600)
     .action(
       action(async (o: RunOptions, cmd: Command) => {
@@ -51,11 +52,15 @@ export function registerRunCommand(program: Command): void {
           `demo: ${known.length === 0 ? 'created' : 'using'} tenants ${Object.keys(keys).join(', ')} with ${o.stores} stores; streaming ${o.rate} tx/s\n` +
             `demo: read key for ${world.tenants[0]!.tenant.tenant_id}: ${read}\n`,
         );
-        // Event time follows the wall clock: sales happen "now" in each store's zone.
+        // Event time follows the wall clock (a minute behind): sales happen
+        // "now" in each store's zone, so the rate follows opening hours
+        // around the world. Each simulated minute trickles out over the next.
         const salesPerStoreDay = salesPerStoreDayForSpeed({ ratePerS: o.rate, speed: 1, stores: o.stores });
         const sources: Record<string, LineSource> = {};
         for (const t of world.tenants) {
-          sources[t.tenant.tenant_id] = tenantLineChunks(world, t.tenant.tenant_id, { start: Date.now(), durationMs: 365 * 86_400_000, salesPerStoreDay, faults: { duplicates: 0.001, malformed: 0.0005 } }, { chunkLines: 256 });
+          const records = { start: Date.now() - 120_000, durationMs: 365 * 86_400_000, salesPerStoreDay, faults: { duplicates: 0.001, malformed: 0.0005 } };
+          const live = pacedLineChunks(world, t.tenant.tenant_id, records, { speed: 1, chunkLines: 1, catchUp: true, signal: abort.signal });
+          sources[t.tenant.tenant_id] = smoothChunks(live, { signal: abort.signal });
         }
         let last = { at: Date.now(), accepted: 0 };
         const ticker = setInterval(() => {

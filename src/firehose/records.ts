@@ -68,13 +68,16 @@ export interface PacedOptions extends ChunkOptions {
   speed: number;
   /** Stops the stream early. */
   signal?: AbortSignal;
+  /** Send the part of the stream before now at once (a `start` in the past), then pace. Default false. */
+  catchUp?: boolean;
 }
 
 /**
  * One tenant's stream, released as event time advances `speed` times faster
  * than the wall clock from the moment it starts: a live feed whose rate
- * follows the simulated demand (lunch peaks, closed nights). Pair it with
- * the sender's `ratePerS` to also cap the rate.
+ * follows the simulated demand (lunch peaks, closed nights). With
+ * `catchUp`, a `start` in the past is sent at once, then pacing begins.
+ * Pair it with the sender's `ratePerS` to also cap the rate.
  * @example
  * const live = pacedLineChunks(world, 'acme', { start: Date.now() - 3_600_000 }, { speed: 1, chunkLines: 1 });
  * await sendLines(live, { port: 7400, key });
@@ -83,8 +86,9 @@ export async function* pacedLineChunks(world: World, tenantId: string, opts: Rec
   checkNumber('speed', paced.speed, 1e-6, 1e9);
   const gen = new TenantRecordGenerator(world, tenantId, opts);
   const min = paced.chunkLines ?? 256;
-  const wall0 = performance.now();
   const sim0 = gen.simulatedTimeMs;
+  // With catchUp, a start in the past counts as already elapsed: that backlog goes out at once.
+  const wall0 = performance.now() - (paced.catchUp === true ? Math.max(0, Date.now() - sim0) / paced.speed : 0);
   for (let c = gen.nextChunk(min); c !== null; c = gen.nextChunk(min)) {
     // A chunk goes out once the wall clock has caught up with the simulated minute it ends in.
     const wait = (gen.simulatedTimeMs - sim0) / paced.speed - (performance.now() - wall0);

@@ -91,6 +91,21 @@ describe('records generator', () => {
     assert.equal(lines, groundTruth(world, { start: '2026-05-01T10:00:00Z', durationMs: 30 * 60_000 })[0]!.lines);
   });
 
+  it('with catchUp, sends the part of a live stream before now at once, then paces', async () => {
+    // Starts 3 simulated minutes ago at real time: those minutes come at once, the next one not for a minute.
+    const start = Math.floor(Date.now() / 60_000) * 60_000 - 3 * 60_000;
+    const ac = new AbortController();
+    const t0 = performance.now();
+    let chunks = 0;
+    const stream = pacedLineChunks(world, 'acme', { start, durationMs: 10 * 60_000 }, { speed: 1, chunkLines: 1, catchUp: true, signal: ac.signal });
+    for await (const c of stream) {
+      assert.ok(c.lines > 0);
+      if (++chunks === 3) break;
+    }
+    assert.ok(performance.now() - t0 < 5000, `the 3 past minutes took ${performance.now() - t0} ms`);
+    ac.abort();
+  });
+
   it('stops at exactly `records` valid records per tenant and reports them in the ground truth', () => {
     const truth = groundTruth(world, { start: '2026-05-01T00:00:00Z', records: 1234 });
     assert.deepEqual(truth.map((t) => [t.valid, t.lines, t.duplicates]), [[1234, 1234, 0], [1234, 1234, 0], [1234, 1234, 0]]);
