@@ -19,20 +19,12 @@ import {
   type TenantInfo,
   type ToWorker,
   type WorkerInit,
+  type WorkerSettings,
 } from './worker-protocol.js';
 
-export interface EngineOptions {
+export interface EngineOptions extends WorkerSettings {
   dataDir: string;
-  workers: number;
-  partitions: number;
-  durability: 'fsync' | 'write';
-  sink: 'segment' | 'none';
-  segmentBytes: number;
-  maxLineBytes: number;
-  dedupWindow: number;
-  snapshotIntervalMs: number;
   maxInflightBytes: number;
-  tenants: readonly TenantInfo[];
 }
 
 export interface BatchOutcome {
@@ -115,19 +107,11 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
     const ready: Promise<void>[] = [];
     for (let i = 0; i < this.opts.workers; i++) {
       const init: WorkerInit = {
+        ...this.opts,
         index: i,
-        workers: this.opts.workers,
-        partitions: this.opts.partitions,
         logDir: join(dataDir, 'log'),
         dlqDir: join(dataDir, 'dlq'),
         dedupDir: join(dataDir, 'dedup'),
-        durability: this.opts.durability,
-        sink: this.opts.sink,
-        segmentBytes: this.opts.segmentBytes,
-        maxLineBytes: this.opts.maxLineBytes,
-        dedupWindow: this.opts.dedupWindow,
-        snapshotIntervalMs: this.opts.snapshotIntervalMs,
-        tenants: this.opts.tenants,
       };
       const w = new Worker(new URL('./ingest-worker.js', import.meta.url), { workerData: init });
       this.workers.push(w);

@@ -17,13 +17,10 @@ export interface TenantInfo {
   storeIds: readonly string[];
 }
 
-export interface WorkerInit {
-  index: number;
+/** Settings every worker gets alike, straight from the engine's options. */
+export interface WorkerSettings {
   workers: number;
   partitions: number;
-  logDir: string;
-  dlqDir: string;
-  dedupDir: string;
   durability: 'fsync' | 'write';
   sink: 'segment' | 'none';
   segmentBytes: number;
@@ -31,6 +28,13 @@ export interface WorkerInit {
   dedupWindow: number;
   snapshotIntervalMs: number;
   tenants: readonly TenantInfo[];
+}
+
+export interface WorkerInit extends WorkerSettings {
+  index: number;
+  logDir: string;
+  dlqDir: string;
+  dedupDir: string;
 }
 
 export interface BatchMessage {
