@@ -9,6 +9,12 @@ import { registerRegistryCommands } from './registry-commands.js';
 import { registerRunCommand } from './run-command.js';
 import { registerTenantCommands } from './tenant-commands.js';
 
+// `tpay … | head` closes stdout early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command();
 program
   .name('tpay')
