@@ -1,35 +1,54 @@
 /**
- * SegmentLog throughput: a busy ingest worker's pattern (5,000 records of ~330
- * bytes per commit over 8 partitions, the next batch staged while a commit is
- * in flight), 'fsync' and 'write' durability side by side in each round, then
- * a catch-up read of everything written.
+ * SegmentLog throughput in the shape ingest uses it: 8 partitions, writer
+ * threads that each open their own SegmentLog on one directory and write the
+ * partitions p mod W == w, each behaving like a busy ingest worker (batches
+ * of 5,000 records of ~330 bytes, commit() after each batch without waiting
+ * for it, so calls coalesce while one is in flight; back-pressure at 4 MiB
+ * staged). Per round, side by side: 'fsync' with 2 writers (the default
+ * deployment), 'write' with 2 writers, 'fsync' with 1 writer; then one
+ * reader thread catches up on everything the fsync round wrote.
  *
  *   node dist-log/bench/log.js [--rounds 3] [--records 3000000] [--json out.json]
  *
- * Prints the median over rounds as `name: value`; writes all figures as JSON
- * with --json. Each round uses a fresh directory under the OS temp dir with
- * the default 64 MiB segments, so segment roll-over and the background
- * pre-allocation of the next segment are part of what is measured.
+ * Prints medians over rounds as `name: value`; --json writes every figure.
+ * Each round uses fresh directories (OS temp dir) and default 64 MiB
+ * segments, so roll-over and background pre-allocation are measured too.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { SegmentLog } from '../src/log/segment-log.js';
-import type { Durability, Preallocation } from '../src/log/segment-log-options.js';
+import type { Durability } from '../src/log/segment-log-options.js';
 
 const PARTITIONS = 8;
-const RECORDS_PER_COMMIT = 5_000;
+const BATCH = 5_000;
 const PAYLOAD_BYTES = 330;
+/** Staged bytes at which a writer waits for its commit: ~2.5 batches. */
+const BACKPRESSURE_BYTES = 4 << 20;
 
-interface WriteRound {
+interface WriterJob {
+  dir: string;
+  durability: Durability;
+  partitions: number[];
+  records: number;
+}
+
+interface WriterResult {
+  latenciesMs: number[];
+  commits: number;
+}
+
+interface Run {
   recordsPerS: number;
   commitP50Ms: number;
   commitP99Ms: number;
-  seconds: number;
+  recordsPerCommit: number;
 }
 
-/** Distinct, JSON-like payloads of ~330 bytes, built once so the loop measures the log, not the generator. */
+/** Distinct JSON-like payloads of ~330 bytes, built once so the loop measures the log, not a generator. */
 function payloads(count: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
@@ -47,26 +66,65 @@ function median(values: readonly number[]): number {
   return quantile([...values].sort((a, b) => a - b), 0.5);
 }
 
-async function writeRound(dir: string, durability: Durability, records: number, data: readonly Uint8Array[]): Promise<WriteRound> {
-  const preallocation = (process.env.TPAY_LOG_PREALLOCATION ?? 'fallocate') as Preallocation;
-  const log = await SegmentLog.open(dir, { partitions: PARTITIONS, durability, preallocation });
-  const writer = await log.openWriter([...Array(PARTITIONS).keys()]);
-  const latencies: number[] = [];
-  let pending: Promise<unknown> | null = null;
-  const started = performance.now();
-  for (let done = 0; done < records; done += RECORDS_PER_COMMIT) {
-    for (let i = done; i < done + RECORDS_PER_COMMIT; i++) writer.append(i % PARTITIONS, data[i % data.length]!);
+/** Worker thread: one ingest-like writer. Opens, says ready, writes on 'go', reports. */
+async function writerThread(job: WriterJob, port: MessagePort): Promise<void> {
+  const data = payloads(4096);
+  const log = await SegmentLog.open(job.dir, { durability: job.durability });
+  const writer = await log.openWriter(job.partitions);
+  port.postMessage('ready');
+  await new Promise((resolve) => port.once('message', resolve));
+  const latenciesMs: number[] = [];
+  const commits = new Set<ReadonlyMap<number, number>>();
+  const mine = job.partitions;
+  let last: Promise<unknown> = Promise.resolve();
+  for (let done = 0; done < job.records; done += BATCH) {
+    for (let i = done; i < done + BATCH; i++) writer.append(mine[i % mine.length]!, data[i % data.length]!);
     const t = performance.now();
-    const commit = writer.commit().then(() => latencies.push(performance.now() - t));
-    // Stage the next batch while this commit is in flight, as ingest does.
-    if (pending !== null) await pending;
-    pending = commit;
+    last = writer.commit().then((ends) => {
+      latenciesMs.push(performance.now() - t);
+      commits.add(ends);
+    });
+    // An ingest worker replies when the commit resolves but keeps decoding
+    // meanwhile; it waits only under back-pressure.
+    if (writer.stagedBytes >= BACKPRESSURE_BYTES) await last;
+    else await new Promise((resolve) => setImmediate(resolve));
   }
-  await pending;
-  const seconds = (performance.now() - started) / 1000;
+  await last;
+  const result: WriterResult = { latenciesMs, commits: commits.size };
+  port.postMessage(result);
   await log.close();
-  latencies.sort((a, b) => a - b);
-  return { recordsPerS: records / seconds, commitP50Ms: quantile(latencies, 0.5), commitP99Ms: quantile(latencies, 0.99), seconds };
+}
+
+async function writeRun(durability: Durability, writers: number, records: number): Promise<{ run: Run; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tpay-log-bench-'));
+  await (await SegmentLog.open(dir, { partitions: PARTITIONS })).close();
+  const threads = Array.from({ length: writers }, (_, w) => {
+    const job: WriterJob = {
+      dir,
+      durability,
+      partitions: [...Array(PARTITIONS).keys()].filter((p) => p % writers === w),
+      records: Math.ceil(records / writers / BATCH) * BATCH,
+    };
+    return new Worker(new URL(import.meta.url), { workerData: job });
+  });
+  // Listen for exits now: a fast writer may exit before a slow one reports.
+  const exited = Promise.all(threads.map((t) => new Promise((resolve) => t.once('exit', resolve))));
+  const next = (): Promise<unknown[]> =>
+    Promise.all(threads.map((t) => new Promise((resolve, reject) => t.once('message', resolve).once('error', reject))));
+  await next();
+  const started = performance.now();
+  const done = next();
+  for (const t of threads) t.postMessage('go');
+  const results = (await done) as WriterResult[];
+  const seconds = (performance.now() - started) / 1000;
+  await exited;
+  const latencies = results.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+  const total = Math.ceil(records / writers / BATCH) * BATCH * writers;
+  const commits = results.reduce((n, r) => n + r.commits, 0);
+  return {
+    run: { recordsPerS: total / seconds, commitP50Ms: quantile(latencies, 0.5), commitP99Ms: quantile(latencies, 0.99), recordsPerCommit: total / commits },
+    dir,
+  };
 }
 
 async function readAll(dir: string): Promise<number> {
@@ -75,15 +133,15 @@ async function readAll(dir: string): Promise<number> {
   const started = performance.now();
   for (let p = 0; p < PARTITIONS; p++) {
     const reader = await log.openReader(p, 0);
-    for (;;) {
-      const batch = await reader.read(10_000, 4 << 20);
-      if (batch.length === 0) break;
-      count += batch.length;
-    }
+    for (let batch = await reader.read(10_000, 4 << 20); batch.length > 0; batch = await reader.read(10_000, 4 << 20)) count += batch.length;
   }
   const seconds = (performance.now() - started) / 1000;
   await log.close();
   return count / seconds;
+}
+
+function describe(name: string, run: Run): string {
+  return `${name}: ${run.recordsPerS.toFixed(0)} records/s, commit p50 ${run.commitP50Ms.toFixed(2)} ms, p99 ${run.commitP99Ms.toFixed(2)} ms, ${run.recordsPerCommit.toFixed(0)} records/commit`;
 }
 
 async function main(): Promise<void> {
@@ -91,38 +149,41 @@ async function main(): Promise<void> {
     options: { rounds: { type: 'string', default: '3' }, records: { type: 'string', default: '3000000' }, json: { type: 'string' } },
   });
   const rounds = Number(values.rounds);
-  const records = Math.ceil(Number(values.records) / RECORDS_PER_COMMIT) * RECORDS_PER_COMMIT;
-  const data = payloads(4096);
-  const fsync: WriteRound[] = [];
-  const write: WriteRound[] = [];
-  const reads: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    for (const durability of ['fsync', 'write'] as const) {
-      const dir = await mkdtemp(join(tmpdir(), 'tpay-log-bench-'));
-      try {
-        const result = await writeRound(dir, durability, records, data);
-        (durability === 'fsync' ? fsync : write).push(result);
-        console.log(
-          `round ${String(r + 1)} ${durability}: ${result.recordsPerS.toFixed(0)} records/s, commit p50 ${result.commitP50Ms.toFixed(2)} ms, p99 ${result.commitP99Ms.toFixed(2)} ms`,
-        );
-        if (durability === 'fsync') reads.push(await readAll(dir));
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+  const records = Number(values.records);
+  const runs = { fsync: [] as Run[], write: [] as Run[], fsyncOneWriter: [] as Run[], readRecordsPerS: [] as number[] };
+  for (let r = 1; r <= rounds; r++) {
+    const fsync = await writeRun('fsync', 2, records);
+    runs.fsync.push(fsync.run);
+    console.log(describe(`round ${String(r)} fsync, 2 writers`, fsync.run));
+    runs.readRecordsPerS.push(await readAll(fsync.dir));
+    console.log(`round ${String(r)} read, 1 reader: ${runs.readRecordsPerS.at(-1)!.toFixed(0)} records/s`);
+    await rm(fsync.dir, { recursive: true, force: true });
+    for (const [key, durability, writers] of [
+      ['write', 'write', 2],
+      ['fsyncOneWriter', 'fsync', 1],
+    ] as const) {
+      const { run, dir } = await writeRun(durability, writers, records);
+      runs[key].push(run);
+      console.log(describe(`round ${String(r)} ${durability}, ${String(writers)} writer${writers > 1 ? 's' : ''}`, run));
+      await rm(dir, { recursive: true, force: true });
     }
   }
   const figures = {
-    log_fsync_records_per_s: Math.round(median(fsync.map((x) => x.recordsPerS))),
-    log_write_records_per_s: Math.round(median(write.map((x) => x.recordsPerS))),
-    log_commit_p50_ms: Number(median(fsync.map((x) => x.commitP50Ms)).toFixed(2)),
-    log_commit_p99_ms: Number(median(fsync.map((x) => x.commitP99Ms)).toFixed(2)),
-    log_read_records_per_s: Math.round(median(reads)),
+    log_fsync_records_per_s: Math.round(median(runs.fsync.map((x) => x.recordsPerS))),
+    log_write_records_per_s: Math.round(median(runs.write.map((x) => x.recordsPerS))),
+    log_commit_p50_ms: Number(median(runs.fsync.map((x) => x.commitP50Ms)).toFixed(2)),
+    log_commit_p99_ms: Number(median(runs.fsync.map((x) => x.commitP99Ms)).toFixed(2)),
+    log_read_records_per_s: Math.round(median(runs.readRecordsPerS)),
+    log_fsync_one_writer_records_per_s: Math.round(median(runs.fsyncOneWriter.map((x) => x.recordsPerS))),
   };
   for (const [name, value] of Object.entries(figures)) console.log(`${name}: ${String(value)}`);
+  console.log(`log_fsync_two_writers_over_one: ${(figures.log_fsync_records_per_s / figures.log_fsync_one_writer_records_per_s).toFixed(2)}`);
   console.log(`log_write_over_fsync: ${(figures.log_write_records_per_s / figures.log_fsync_records_per_s).toFixed(2)}`);
   if (values.json !== undefined) {
-    await writeFile(values.json, `${JSON.stringify({ records, rounds, partitions: PARTITIONS, recordsPerCommit: RECORDS_PER_COMMIT, figures, fsync, write, reads }, null, 2)}\n`);
+    const meta = { records, rounds, partitions: PARTITIONS, batch: BATCH, payloadBytes: PAYLOAD_BYTES };
+    await writeFile(values.json, `${JSON.stringify({ ...meta, figures, runs }, null, 2)}\n`);
   }
 }
 
-await main();
+if (isMainThread) await main();
+else if (parentPort !== null) await writerThread(workerData as WriterJob, parentPort);

@@ -268,7 +268,7 @@ describe('SegmentLog settings', () => {
     await using dir = await tempDir();
     await assert.rejects(SegmentLog.open(dir.path, { partitons: 8 } as unknown as SegmentLogOptions), {
       code: 'log_invalid_argument',
-      message: "unknown SegmentLog option 'partitons' (known: partitions, segmentBytes, durability, logger)",
+      message: "unknown SegmentLog option 'partitons' (known: partitions, segmentBytes, durability, preallocation, logger)",
     });
     await assert.rejects(SegmentLog.open(dir.path, { segmentBytes: 100 }), {
       code: 'log_invalid_argument',
