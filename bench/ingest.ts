@@ -6,7 +6,7 @@
  * durability shows as a ratio. Prints `name: value unit` lines (medians
  * over --runs) and writes bench-output/ingest.json.
  *
- *   npm run bench:ingest -- [--records-per-tenant 3000000] [--runs 3] [--connections 2] [--workers 2] [--window 2048]
+ *   npm run bench:ingest -- [--records-per-tenant 2500000] [--runs 3] [--connections 2] [--workers 2] [--window 512]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,12 +31,12 @@ function arg(name: string, dflt: number): number {
   return v;
 }
 
-const recordsPerTenant = arg('records-per-tenant', 3_000_000);
+const recordsPerTenant = arg('records-per-tenant', 2_500_000);
 const runs = arg('runs', 3);
 const connections = arg('connections', 2);
 const workers = arg('workers', 2);
 /** Unacknowledged lines per connection: by Little's law this, not the server, sets ack latency. */
-const windowLines = arg('window', 2048);
+const windowLines = arg('window', 512);
 const seed = 42;
 
 function median(xs: number[]): number {

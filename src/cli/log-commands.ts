@@ -6,7 +6,22 @@ import { SegmentLog } from '../log/segment-log.js';
 import { action, configFrom } from './context.js';
 
 export function registerLogCommands(program: Command): void {
-  const log = program.command('log').description('inspect the durable log');
+  const log = program.command('log').description('inspect and trim the durable log');
+  log
+    .command('retain')
+    .description('delete the segments every registered consumer group has read past (safe while ingest runs)')
+    .action(
+      action(async (_o: unknown, cmd: Command) => {
+        const config = configFrom(cmd);
+        const l = await SegmentLog.open(join(config.dataDir, 'log'), { partitions: config.log.partitions, segmentBytes: config.log.segmentBytes });
+        try {
+          const r = await l.applyRetention();
+          process.stdout.write(`deleted ${r.deletedSegments} segment(s), freed ${r.freedBytes} bytes\n`);
+        } finally {
+          await l.close();
+        }
+      }),
+    );
   log
     .command('verify')
     .description('read every record, check checksums and that no transaction is stored twice')
