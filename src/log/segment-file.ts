@@ -4,9 +4,12 @@
  *   <dir>/p<NN>/<20-digit base offset>.seg   records from `base` on
  *   <dir>/p<NN>/next.spare                   a pre-zeroed file waiting to become the next segment
  *
- * A segment is born full-size and zero-filled: fdatasync after overwriting
- * blocks that already exist has no size or extent metadata to journal, which
- * measured here doubled group-commit throughput against a growing file.
+ * A segment is born full-size and reads as zeros: syncing writes into a file
+ * that does not grow has no size metadata to journal (measured here: twice
+ * the group-commit throughput of a growing file). By default the blocks are
+ * reserved with fallocate(1) rather than written: writing 64 MiB of zeros per
+ * segment costs as many disk bytes as the records, and measured with two
+ * writers it cut throughput from ~1.4–1.5 M to ~0.9–1.1 M records/s.
  */
 import { execFile } from 'node:child_process';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
