@@ -12,20 +12,15 @@
  *   node dist-domain/bench/decode.js [lines]
  */
 import { decodeTransaction, validateTransactionValue, type DecodeContext } from '../src/domain/transaction-decoder.js';
+import { Prng } from '../src/firehose/prng.js';
 
 const LINES = Number(process.argv[2] ?? 200_000);
 const ROUNDS = 5;
 
-/** mulberry32: small, fast, deterministic; the figures must not depend on Math.random. */
+/** The project's seeded generator: the figures must not depend on Math.random. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Prng(seed);
+  return () => rng.float();
 }
 
 const STORE_COUNT = 500;

@@ -10,16 +10,12 @@ import { describe, it } from 'node:test';
 import { decodeTransaction, type DecodeContext } from '../../src/domain/transaction-decoder.js';
 import { decodeTransactionReference } from '../../src/domain/transaction-reference.js';
 import { NOW, STORES, assertAgree } from './decode-support.js';
+import { Prng } from '../../src/firehose/prng.js';
 
+/** The project's seeded generator: the figures must not depend on Math.random. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Prng(seed);
+  return () => rng.float();
 }
 
 type Member = [key: string, raw: string];
