@@ -22,8 +22,8 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { LogCorruptError, isErrno } from './errors.js';
-import { readFully } from './segment-file.js';
+import { LogCorruptError } from './errors.js';
+import { openIfExists, readFully } from './segment-file.js';
 
 const FILE = 'committed';
 const BYTES = 24;
@@ -56,12 +56,8 @@ export class CommittedEnd {
   /** Open for reading; null when no writer has created the partition yet. */
   static async openForReader(partitionDir: string): Promise<CommittedEnd | null> {
     const path = join(partitionDir, FILE);
-    try {
-      return new CommittedEnd(await open(path, 'r'), path);
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return null;
-      throw err;
-    }
+    const fh = await openIfExists(path);
+    return fh === null ? null : new CommittedEnd(fh, path);
   }
 
   /** The stored tip; null when nothing was stored yet. */

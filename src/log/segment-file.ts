@@ -102,16 +102,21 @@ export async function removeSpareLeftovers(partitionDir: string): Promise<void> 
   });
 }
 
+/** Opens `path` read-only; null when it does not exist (other errors throw). */
+export async function openIfExists(path: string): Promise<FileHandle | null> {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return null;
+    throw err;
+  }
+}
+
 /** True when a complete spare of exactly `bytes` exists (a spare of another size is deleted). */
 export async function hasSpare(partitionDir: string, bytes: number): Promise<boolean> {
   const path = join(partitionDir, SPARE);
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return false;
-    throw err;
-  }
+  const fh = await openIfExists(path);
+  if (fh === null) return false;
   let usable: boolean;
   try {
     usable = (await fh.stat()).size === bytes;

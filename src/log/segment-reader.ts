@@ -8,17 +8,16 @@
  * between calls: reading from a checkpoint in the middle of a segment seeks
  * once, by hopping frame headers, and then only moves forward.
  */
-import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CommittedEnd } from './committed-end.js';
 import type { Tip } from './committed-end.js';
-import { LogClosedError, LogCorruptError, LogInvalidArgumentError, LogOffsetOutOfRangeError, isErrno } from './errors.js';
+import { LogClosedError, LogCorruptError, LogInvalidArgumentError, LogOffsetOutOfRangeError } from './errors.js';
 import { FRAME_HEADER_BYTES, RECORD_HEADER_BYTES } from './frame.js';
 import type { FrameFault } from './frame.js';
 import { FrameScanner } from './frame-scanner.js';
 import type { LogReader, LogRecord } from './log.js';
-import { SEGMENT_HEADER_BYTES, checkSegmentHeader, listSegments, partitionDirName, segmentFileName } from './segment-file.js';
+import { SEGMENT_HEADER_BYTES, checkSegmentHeader, listSegments, openIfExists, partitionDirName, segmentFileName } from './segment-file.js';
 
 /** Reads ahead this much when sequential: ~5 frames of a busy writer per pread. */
 const READ_AHEAD = 1 << 20;
@@ -190,13 +189,8 @@ export class SegmentLogReader implements LogReader {
   /** Switch to segment `base`; null if it does not exist. */
   private async openSegment(base: number): Promise<FrameScanner | null> {
     const path = join(this.dir, segmentFileName(base));
-    let fh: FileHandle;
-    try {
-      fh = await open(path, 'r');
-    } catch (err) {
-      if (isErrno(err, 'ENOENT')) return null;
-      throw err;
-    }
+    const fh = await openIfExists(path);
+    if (fh === null) return null;
     let size: number;
     try {
       await checkSegmentHeader(fh, path);
