@@ -6,7 +6,7 @@
  * durability shows as a ratio. Prints `name: value unit` lines (medians
  * over --runs) and writes bench-output/ingest.json.
  *
- *   npm run bench:ingest -- [--records-per-tenant 2500000] [--runs 3] [--connections 2] [--workers 2] [--window 512]
+ *   npm run bench:ingest -- [--records-per-tenant 2500000] [--runs 3] [--connections 2] [--workers 2] [--window 512] [--durable-only] [--profile DIR]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,8 +38,14 @@ const workers = arg('workers', 2);
 /** Unacknowledged lines per connection: by Little's law this, not the server, sets ack latency. */
 const windowLines = arg('window', 512);
 const seed = 42;
+/** --durable-only: skip the no-op sink runs (for A/B comparisons of the durable path). */
+const durableOnly = process.argv.includes('--durable-only');
+/** --profile DIR: the server writes V8 CPU profiles (one per thread) into DIR. */
+const profileIdx = process.argv.indexOf('--profile');
+const profileDir = profileIdx === -1 ? null : process.argv[profileIdx + 1] ?? 'bench-output/profiles';
 
 function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
@@ -60,6 +66,9 @@ async function dataset(): Promise<string> {
 
 interface RunResult {
   txPerS: number;
+  /** CPU time of the server process (all threads) and of this sending process, per second of the run. */
+  serverCpuCores: number;
+  senderCpuCores: number;
   /** Share of the run each thread was busy (0..1). */
   mainBusy: number;
   workersBusy: number;
@@ -69,6 +78,13 @@ interface RunResult {
   ackP99: number;
   ackMax: number;
   peakRssMb: number;
+}
+
+/** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat (Linux; USER_HZ = 100). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 /** Busy seconds per thread from the server's Prometheus metrics. */
@@ -81,7 +97,8 @@ async function threadActive(httpPort: number): Promise<Map<string, number>> {
 
 async function runOnce(setDir: string, dataDir: string, chunks: Record<string, LineChunk[]>, sink: 'segment' | 'none'): Promise<RunResult> {
   const keys = provision(dataDir, setDir);
-  const proc = spawn(process.execPath, [CLI, '--data-dir', dataDir, '--log-level', 'warn', 'ingest', '--tcp-port', '0', '--http-port', '0', '--workers', String(workers)], {
+  const profile = profileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', join(profileDir, sink)];
+  const proc = spawn(process.execPath, [...profile, CLI, '--data-dir', dataDir, '--log-level', 'warn', 'ingest', '--tcp-port', '0', '--http-port', '0', '--workers', String(workers)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, TPAY_LOG__SINK: sink, TPAY_LOG__DURABILITY: 'fsync' },
   });
@@ -93,7 +110,11 @@ async function runOnce(setDir: string, dataDir: string, chunks: Record<string, L
     proc.once('exit', (c) => reject(new Error(`ingest exited ${c}`)));
   });
   const before = await threadActive(httpPort);
+  const cpuBefore = processCpuSeconds(proc.pid!);
+  const selfBefore = process.cpuUsage();
   const report = await sendTenants({ port, keys, sources: chunks, connections, ratePerS: 0, maxUnackedLines: windowLines });
+  const self = process.cpuUsage(selfBefore);
+  const cpuAfter = processCpuSeconds(proc.pid!);
   const after = await threadActive(httpPort);
   const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
   const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -102,7 +123,10 @@ async function runOnce(setDir: string, dataDir: string, chunks: Record<string, L
   const t = report.total;
   const busy = (thread: string): number => ((after.get(thread) ?? 0) - (before.get(thread) ?? 0)) / (t.elapsedMs / 1000);
   const workerThreads = [...after.keys()].filter((k) => k.startsWith('worker-'));
+  const seconds = t.elapsedMs / 1000;
   return {
+    serverCpuCores: (cpuAfter - cpuBefore) / seconds,
+    senderCpuCores: (self.user + self.system) / 1e6 / seconds,
     mainBusy: busy('main'),
     workersBusy: workerThreads.reduce((n, k) => n + busy(k), 0) / Math.max(1, workerThreads.length),
     txPerS: (t.accepted * 1000) / t.elapsedMs,
@@ -128,12 +152,14 @@ async function main(): Promise<void> {
   const results: Record<'segment' | 'none', RunResult[]> = { segment: [], none: [] };
   for (let r = 0; r < runs; r++) {
     // Alternate the modes so drift on a shared machine hits both alike.
-    for (const sink of ['segment', 'none'] as const) {
+    for (const sink of durableOnly ? (['segment'] as const) : (['segment', 'none'] as const)) {
       const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-'));
       try {
         const res = await runOnce(setDir, dir, chunks, sink);
         results[sink].push(res);
-        process.stderr.write(`run ${r + 1} ${sink === 'segment' ? 'durable' : 'no-op sink'}: ${Math.round(res.txPerS)} tx/s over ${res.elapsedS.toFixed(1)} s, ack p99 ${res.ackP99.toFixed(1)} ms, peak RSS ${res.peakRssMb.toFixed(0)} MB\n`);
+        process.stderr.write(
+          `run ${r + 1} ${sink === 'segment' ? 'durable' : 'no-op sink'}: ${Math.round(res.txPerS)} tx/s over ${res.elapsedS.toFixed(1)} s, ack p99 ${res.ackP99.toFixed(1)} ms, peak RSS ${res.peakRssMb.toFixed(0)} MB, CPU cores: server ${res.serverCpuCores.toFixed(2)}, sender ${res.senderCpuCores.toFixed(2)}\n`,
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -154,9 +180,15 @@ async function main(): Promise<void> {
     durable_vs_noop_ratio: +(m('segment', 'txPerS') / m('none', 'txPerS')).toFixed(3),
     main_thread_busy_ratio: +m('segment', 'mainBusy').toFixed(3),
     worker_busy_ratio: +m('segment', 'workersBusy').toFixed(3),
+    server_cpu_cores: +m('segment', 'serverCpuCores').toFixed(2),
+    sender_cpu_cores: +m('segment', 'senderCpuCores').toFixed(2),
+    noop_server_cpu_cores: +m('none', 'serverCpuCores').toFixed(2),
+    server_cpu_us_per_tx: +((m('segment', 'serverCpuCores') / m('segment', 'txPerS')) * 1e6).toFixed(2),
+    noop_server_cpu_us_per_tx: +((m('none', 'serverCpuCores') / m('none', 'txPerS')) * 1e6).toFixed(2),
   };
   const units: Record<string, string> = { ms: 'ms', mb: 'MB', tx_per_s: 'tx/s', seconds: 's', ratio: '' };
   for (const [k, v] of Object.entries(out)) {
+    if (!Number.isFinite(v)) continue;
     const unit = Object.entries(units).find(([suffix]) => k.endsWith(suffix))?.[1] ?? '';
     process.stdout.write(`${k}: ${v}${unit === '' ? '' : ` ${unit}`}\n`);
   }

@@ -13,6 +13,8 @@ import { LineRouter } from './line-router.js';
 import { SharedSlabPool } from './shared-slab-pool.js';
 import {
   MISROUTE_STRIDE,
+  type BatchMessage,
+  type BatchReply,
   type FromWorker,
   type LineReject,
   type RecoveryStats,
@@ -85,6 +87,9 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
   private readonly router: LineRouter;
   private readonly slabs = new SharedSlabPool();
   private nextId = 1;
+  /** Batches routed to each worker in this event-loop turn, not yet posted. */
+  private outbox: BatchMessage[][] = [];
+  private outboxScheduled = false;
   private inflight = 0;
   private closed = false;
   private failed: Error | null = null;
@@ -94,6 +99,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
   private constructor(private readonly opts: EngineOptions) {
     super();
     this.router = new LineRouter(opts.workers, opts.partitions, opts.maxLineBytes);
+    this.outbox = Array.from({ length: opts.workers }, () => []);
   }
 
   static async start(opts: EngineOptions): Promise<IngestEngine> {
@@ -228,8 +234,21 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
   }
 
   private sendPart(worker: number, id: number, p: Pending, index: Int32Array<ArrayBuffer>): void {
-    const m: ToWorker = { type: 'batch', id, ...p.msg, index };
-    this.workers[worker]!.postMessage(m, [index.buffer]);
+    this.outbox[worker]!.push({ type: 'batch', id, ...p.msg, index });
+    if (this.outboxScheduled) return;
+    this.outboxScheduled = true;
+    // After this turn's socket reads: every batch routed in it leaves in one message per worker.
+    setImmediate(() => this.flushOutbox());
+  }
+
+  private flushOutbox(): void {
+    this.outboxScheduled = false;
+    for (let w = 0; w < this.workers.length; w++) {
+      const batches = this.outbox[w]!;
+      if (batches.length === 0) continue;
+      this.outbox[w] = [];
+      this.workers[w]!.postMessage({ type: 'batches', batches } satisfies ToWorker, batches.map((b) => b.index.buffer as ArrayBuffer));
+    }
   }
 
   private onMessage(m: FromWorker): void {
@@ -238,12 +257,16 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
       return;
     }
     if (m.type !== 'done') return;
+    if (m.commitMs > this.stats.commitMsMax) this.stats.commitMsMax = m.commitMs;
+    for (const r of m.replies) this.onReply(r);
+  }
+
+  private onReply(m: BatchReply): void {
     const p = this.pending.get(m.id);
     if (p === undefined) return;
     p.accepted += m.accepted;
     p.duplicates += m.duplicates;
     for (const r of m.rejects) p.rejects.push(r);
-    if (m.commitMs > this.stats.commitMsMax) this.stats.commitMsMax = m.commitMs;
     const mis = m.misrouted;
     if (mis.length > 0) {
       // The decoded terminal belongs to another worker: send the line there.

@@ -20,8 +20,8 @@ import { partitionOfString } from './partition-of-string.js';
 import {
   INDEX_STRIDE,
   type BatchMessage,
+  type BatchReply,
   type FromWorker,
-  type LineReject,
   type TenantInfo,
   type ToWorker,
   type WorkerInit,
@@ -36,13 +36,7 @@ interface TenantState {
   stores: Set<string>;
 }
 
-interface PendingReply {
-  id: number;
-  accepted: number;
-  duplicates: number;
-  rejects: LineReject[];
-  misrouted: Int32Array;
-}
+type PendingSnapshot = { offset: number; state: Uint8Array; partition: number }[];
 
 class IngestWorker {
   private readonly tenants = new Map<string, TenantState>();
@@ -50,10 +44,14 @@ class IngestWorker {
   private readonly dedup: DedupIndex[] = [];
   /** Offset the next appended record gets, per owned partition. */
   private readonly nextOffset: number[] = [];
-  private pending: PendingReply[] = [];
-  private committing = false;
-  private closing = false;
-  private pendingSnapshot: { offset: number; state: Uint8Array; partition: number }[] | null = null;
+  private pending: BatchReply[] = [];
+  /** Group commits running now; the log lets two overlap (one writing while the other syncs). */
+  private commitsInFlight = 0;
+  private commitScheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  /** Dedup snapshots are written one after another, each after the commit that covers it. */
+  private snapshots: Promise<void> = Promise.resolve();
+  private pendingSnapshot: PendingSnapshot | null = null;
   private lastSnapshotAt = Date.now();
   private scratch = Buffer.allocUnsafe(16 << 10);
   private readonly ctx: DecodeContext;
@@ -112,7 +110,7 @@ class IngestWorker {
     return out;
   }
 
-  private reject(reply: PendingReply, m: BatchMessage, buf: Buffer, start: number, end: number, line: number, length: number, code: RejectCode, message: string, field: string | null): void {
+  private reject(reply: BatchReply, m: BatchMessage, buf: Buffer, start: number, end: number, line: number, length: number, code: RejectCode, message: string, field: string | null): void {
     reply.rejects.push({ line, code, message });
     if (m.noDlq) return;
     this.dlq.stage({
@@ -131,7 +129,7 @@ class IngestWorker {
 
   handleBatch(m: BatchMessage): void {
     const buf = Buffer.from(m.data, 0, m.data.byteLength);
-    const reply: PendingReply = { id: m.id, accepted: 0, duplicates: 0, rejects: [], misrouted: new Int32Array(0) };
+    const reply: BatchReply = { id: m.id, accepted: 0, duplicates: 0, rejects: [], misrouted: new Int32Array(0) };
     const tenant = this.tenants.get(m.tenant) ?? { seed: tenantSeed(m.tenant), bytes: Buffer.from(m.tenant), stores: new Set<string>() };
     const idx = m.index;
     const misrouted: number[] = [];
@@ -199,53 +197,70 @@ class IngestWorker {
   }
 
   private scheduleCommit(): void {
-    if (this.committing) return;
-    this.committing = true;
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
     // Let queued batch messages run first so they share this commit.
-    setImmediate(() => void this.commitLoop());
+    setImmediate(() => {
+      this.commitScheduled = false;
+      this.startCommits();
+    });
   }
 
-  private async commitLoop(): Promise<void> {
-    try {
-      while (this.pending.length > 0 || this.pendingSnapshot !== null) {
-        const replies = this.pending;
-        this.pending = [];
-        const snapshot = this.pendingSnapshot;
-        this.pendingSnapshot = null;
-        const t0 = performance.now();
-        await Promise.all([this.writer.commit(), this.dlq.commit()]);
-        const commitMs = performance.now() - t0;
-        for (const r of replies) {
-          this.post({ type: 'done', id: r.id, accepted: r.accepted, duplicates: r.duplicates, rejects: r.rejects, misrouted: r.misrouted, commitMs });
-        }
-        if (snapshot !== null) {
-          for (const s of snapshot) {
-            await writeDedupSnapshot(this.init.dedupDir, s.partition, s.offset, s.state);
-            await this.log.saveCheckpoint(DEDUP_GROUP, s.partition, s.offset);
-          }
-        }
-      }
-    } catch (err) {
-      // A failed fsync leaves the file in an unknown state: stop, let recovery decide.
-      this.post({ type: 'fatal', index: this.init.index, message: `commit failed: ${(err as Error).message}` });
-      process.exit(70);
-    } finally {
-      this.committing = false;
+  private get idle(): boolean {
+    return this.commitsInFlight === 0 && this.pending.length === 0 && this.pendingSnapshot === null;
+  }
+
+  /** Starts a group commit of everything staged, while fewer than two run. */
+  private startCommits(): void {
+    while (this.commitsInFlight < 2 && (this.pending.length > 0 || this.pendingSnapshot !== null)) {
+      const replies = this.pending;
+      this.pending = [];
+      const snapshot = this.pendingSnapshot;
+      this.pendingSnapshot = null;
+      this.commitsInFlight++;
+      const t0 = performance.now();
+      Promise.all([this.writer.commit(), this.dlq.commit()]).then(
+        () => this.committed(replies, snapshot, performance.now() - t0),
+        (err: unknown) => this.die(err),
+      );
     }
-    if (this.closing) await this.finishClose();
+  }
+
+  private committed(replies: BatchReply[], snapshot: PendingSnapshot | null, commitMs: number): void {
+    if (replies.length > 0) this.post({ type: 'done', replies, commitMs });
+    if (snapshot !== null) {
+      // Log commits resolve in order, so every record the snapshot covers is durable now.
+      this.snapshots = this.snapshots.then(async () => {
+        for (const s of snapshot) {
+          await writeDedupSnapshot(this.init.dedupDir, s.partition, s.offset, s.state);
+          await this.log.saveCheckpoint(DEDUP_GROUP, s.partition, s.offset);
+        }
+      });
+      this.snapshots.catch((err: unknown) => this.die(err));
+    }
+    this.commitsInFlight--;
+    this.startCommits();
+    if (this.idle) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** A failed fsync leaves the file in an unknown state: stop, let recovery decide. */
+  private die(err: unknown): void {
+    this.post({ type: 'fatal', index: this.init.index, message: `commit failed: ${(err as Error).message}` });
+    process.exit(70);
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    if (!this.committing) await this.finishClose();
-  }
-
-  private async finishClose(): Promise<void> {
-    this.closing = false;
+    await this.whenIdle();
     // Nothing is staged now, so the state matches the log exactly.
     this.captureSnapshot();
-    this.committing = true;
-    await this.commitLoop();
+    this.startCommits();
+    await this.whenIdle();
+    await this.snapshots;
     await this.writer.close();
     await this.dlq.close();
     await this.log.close();
@@ -271,8 +286,8 @@ async function main(): Promise<void> {
   const rec = await worker.recover();
   port.on('message', (m: ToWorker) => {
     switch (m.type) {
-      case 'batch':
-        worker.handleBatch(m);
+      case 'batches':
+        for (const b of m.batches) worker.handleBatch(b);
         break;
       case 'tenant':
         worker.setTenant(m.tenant);

@@ -51,6 +51,7 @@ class Connection {
   private inflight = 0;
   private ended = false;
   private paused = false;
+  private corked = false;
   private readonly authTimer: NodeJS.Timeout;
 
   constructor(
@@ -162,7 +163,18 @@ class Connection {
       for (const r of o.rejects) out += `${JSON.stringify({ type: 'reject', line: r.line, code: r.code, message: r.message })}\n`;
       out += `{"type":"ack","through":${item.through},"accepted":${o.accepted},"duplicates":${o.duplicates},"rejected":${o.rejects.length}}\n`;
     }
-    if (out.length > 0 && !this.socket.destroyed) this.socket.write(out);
+    if (out.length > 0 && !this.socket.destroyed) {
+      // One group commit answers many batches; their acks leave in one send.
+      if (!this.corked) {
+        this.corked = true;
+        this.socket.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          this.socket.uncork();
+        });
+      }
+      this.socket.write(out);
+    }
     if (this.ended && this.queue.length === 0) this.socket.end();
     this.updateFlow();
   }

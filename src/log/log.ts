@@ -45,10 +45,12 @@ export interface LogWriter {
   /** Bytes staged and not yet handed to a commit, framing included (for back-pressure). */
   readonly stagedBytes: number;
   /**
-   * Make everything staged durable and visible to readers. Calls made while a
-   * commit is in flight coalesce into the next one. Resolves when every record
-   * staged before the call is durable, with the new end offset (next offset to
-   * be assigned) of each partition this commit wrote to.
+   * Make everything staged durable and visible to readers. An adapter may
+   * run a few commits at once (they resolve in order); calls beyond that
+   * coalesce into the next one, and a call with nothing newly staged shares
+   * the latest commit in flight. Resolves when every record staged before the
+   * call is durable, with the new end offset (next offset to be assigned) of
+   * each partition this commit wrote to.
    * If the storage fails, this and every later call reject: reopen to recover.
    */
   commit(): Promise<ReadonlyMap<number, number>>;

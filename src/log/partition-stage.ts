@@ -3,9 +3,9 @@
  * straight into their final on-disk form (frames), so a commit is one pwrite
  * of contiguous bytes per partition.
  *
- * Two buffers alternate: one collects new records while the other is being
- * written by the commit in flight (commits run one at a time, so two are
- * enough). Buffers grow by doubling and are kept, so steady-state staging
+ * One buffer collects new records while earlier ones are written by the
+ * commits in flight; a written buffer comes back through `release()` and is
+ * reused. Buffers grow by doubling and are kept, so steady-state staging
  * allocates nothing but the payload copy.
  */
 import { crc32 } from 'node:zlib';
@@ -38,7 +38,8 @@ const CRC_STEP = 32 * 1024;
 
 export class PartitionStage {
   private buf: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
-  private other: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+  /** Buffers whose commit has finished, ready to collect again. */
+  private readonly free: Buffer[] = [];
   /** Bytes staged in `buf`. */
   used = 0;
   /** Position of the open frame's header in `buf`, or -1. */
@@ -104,16 +105,20 @@ export class PartitionStage {
       cutBases: hasCuts ? this.cutBases : NO_CUTS,
       endOffset: this.nextOffset,
     };
-    // The batch's buffer is written while the other collects; it comes back
-    // into use only at the next take(), after this commit has finished.
-    this.buf = this.other;
-    this.other = batch.buf;
+    // The batch's buffer is written while another collects; it returns
+    // through release() once its commit has finished with it.
+    this.buf = this.free.pop() ?? Buffer.allocUnsafe(this.buf.length);
     this.used = 0;
     if (hasCuts) {
       this.cuts = [];
       this.cutBases = [];
     }
     return batch;
+  }
+
+  /** Give back the buffer of a batch from take() once it has been written. */
+  release(buf: Buffer): void {
+    this.free.push(buf);
   }
 
   /** Close the open frame (if any), cut to a new segment if needed, open a frame; returns where the record goes. */

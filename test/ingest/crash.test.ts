@@ -73,7 +73,7 @@ describe('crash safety of ingest', () => {
       // One connection per tenant keeps each terminal's records in order
       // across resends; see "Ordering" in docs/ingest-protocol.md.
       connections: 1,
-      ratePerS: 40_000,
+      ratePerS: 20_000,
       reconnectDelayMs: [20, 300],
       maxRetries: 1000,
     });

@@ -181,6 +181,25 @@ export function runLogConformance(name: string, makeLog: () => Promise<LogFixtur
       ]);
     });
 
+    it('resolves overlapping commits in the order they were called, each covering what was staged before it', async () => {
+      const writer = await log.openWriter([0, 1]);
+      const order: string[] = [];
+      const calls: Promise<ReadonlyMap<number, number>>[] = [];
+      for (let i = 0; i < 5; i++) {
+        for (let k = 0; k <= i; k++) writer.append(k % 2, bytes(`r${String(i)}.${String(k)}`));
+        const c = writer.commit();
+        void c.then(() => order.push(`c${String(i)}`));
+        calls.push(c);
+      }
+      const ends = await Promise.all(calls);
+      assert.deepEqual(order, ['c0', 'c1', 'c2', 'c3', 'c4']);
+      // 1 + 2 + 3 + 4 + 5 records, k even to partition 0: 1 + 1 + 2 + 2 + 3.
+      assert.equal(ends[4]!.get(0), 9);
+      assert.equal(ends[4]!.get(1), 6);
+      const read = summary(await drain(await log.openReader(0, 0)));
+      assert.deepEqual(read.map(([, p]) => p), ['r0.0', 'r1.0', 'r2.0', 'r2.2', 'r3.0', 'r3.2', 'r4.0', 'r4.2', 'r4.4']);
+    });
+
     it('stores checkpoints per group and partition, 0 when none', async () => {
       const writer = await log.openWriter([0, 1]);
       for (let o = 0; o < 10; o++) {
