@@ -73,7 +73,7 @@ describe('crash safety of ingest', () => {
       // One connection per tenant keeps each terminal's records in order
       // across resends; see "Ordering" in docs/ingest-protocol.md.
       connections: 1,
-      ratePerS: 20_000,
+      ratePerS: 15_000,
       reconnectDelayMs: [20, 300],
       maxRetries: 1000,
     });
@@ -86,7 +86,7 @@ describe('crash safety of ingest', () => {
     };
     sending.then(markDone, markDone);
     while (kills < 6 && !finished) {
-      await sleep(200 + rng.int(900));
+      await sleep(100 + rng.int(600));
       if (finished) break;
       await ingest.kill9();
       kills++;
