@@ -99,19 +99,42 @@ export function convertMinor(amountMinor: number, fromExponent: number, toExpone
     throw new RangeError(`convertMinor: rate scale must be an integer 0..${String(MAX_DECIMAL_LENGTH)}, got ${String(rate.scale)}`);
   }
   if (rate.units <= 0n) throw new RangeError(`convertMinor: rate must be > 0, got ${formatDecimal(rate)}`);
+  return convertMinorByRatio(amountMinor, fromExponent, toExponent, { num: rate.units, den: 10n ** BigInt(rate.scale) });
+}
+
+/** An exact positive ratio of integers, e.g. a cross rate `usdPer(from) / usdPer(to)`. */
+export interface Ratio {
+  num: bigint;
+  den: bigint;
+}
+
+/**
+ * {@link convertMinor} for a rate given as an exact ratio `num / den` (both > 0):
+ * `round_half_even(amount × num / den × 10^(toExponent − fromExponent))`.
+ * @example convertMinorByRatio(100, 2, 2, { num: 11n, den: 10n }) // 110
+ */
+export function convertMinorByRatio(amountMinor: number, fromExponent: number, toExponent: number, rate: Ratio): number {
+  assertSafeInteger('amountMinor', amountMinor);
+  assertExponent('fromExponent', fromExponent);
+  assertExponent('toExponent', toExponent);
+  if (rate.num <= 0n || rate.den <= 0n) throw new RangeError(`convertMinorByRatio: rate must be > 0, got ${String(rate.num)}/${String(rate.den)}`);
   const shift = toExponent - fromExponent;
-  let num = BigInt(amountMinor) * rate.units;
-  let den = 10n ** BigInt(rate.scale);
+  let num = BigInt(amountMinor) * rate.num;
+  let den = rate.den;
   if (shift >= 0) num *= 10n ** BigInt(shift);
   else den *= 10n ** BigInt(-shift);
   const result = roundHalfEvenDiv(num, den);
   if (result > BigInt(Number.MAX_SAFE_INTEGER) || result < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new RangeError(`convertMinor: ${String(amountMinor)} × ${formatDecimal(rate)} = ${String(result)} minor units is outside the safe-integer range`);
+    throw new RangeError(`convertMinor: ${String(amountMinor)} × ${String(rate.num)}/${String(rate.den)} = ${String(result)} minor units is outside the safe-integer range`);
   }
   return Number(result);
 }
 
-function formatDecimal(d: Decimal): string {
+/**
+ * Writes a Decimal back as plain decimal text, keeping its scale.
+ * @example formatDecimal({ units: 10825n, scale: 4 }) // '1.0825'
+ */
+export function formatDecimal(d: Decimal): string {
   if (d.scale === 0) return String(d.units);
   const neg = d.units < 0n;
   const digits = String(neg ? -d.units : d.units).padStart(d.scale + 1, '0');
