@@ -121,3 +121,32 @@ export function nextBucket(bucket: number, granularity: Granularity): number {
 export function formatBucket(bucket: number): string {
   return new Date(bucket).toISOString().slice(0, 16);
 }
+
+/** Default grace after the end of a business day before it counts as closed (DOMAIN.md: 48 h). */
+export const DEFAULT_CLOSE_GRACE_MS = 48 * HOUR_MS;
+
+/**
+ * The first instant (UTC ms) that no longer belongs to business day `day`
+ * (days since 1970-01-01) on a store's clock: local midnight after it plus
+ * the cut-off, wherever the zone's clock changes put that. Exact to the
+ * millisecond, since offsets change only on UTC quarter hours.
+ * @example businessDayEnd(Date.UTC(2026, 0, 2) / DAY_MS, clockFor('store', 'Europe/Paris', 240)) // Date.UTC(2026, 0, 3, 3)
+ */
+export function businessDayEnd(day: number, clock: BucketClock): number {
+  const localEnd = (day + 1) * DAY_MS + clock.cutoffMinutes * 60_000;
+  const past = (utc: number): boolean => businessDay(localTime(utc, clock), clock.cutoffMinutes) > day;
+  // Start from the offset at the local end, then walk quarter hours to the boundary
+  // (a clock change near it moves the boundary by at most a few hours).
+  let t = localEnd - (clock.zone === null ? 0 : clock.zone.offsetMinutes(localEnd) * 60_000);
+  for (let i = 0; i < 64 && past(t - QUARTER_MS); i++) t -= QUARTER_MS;
+  for (let i = 0; i < 64 && !past(t); i++) t += QUARTER_MS;
+  return t;
+}
+
+/**
+ * Whether business day `day` is closed at `nowMs`: `graceMs` after its end.
+ * A late record for a closed day is still counted, and also reported as a restatement.
+ */
+export function isDayClosed(day: number, clock: BucketClock, nowMs: number, graceMs: number = DEFAULT_CLOSE_GRACE_MS): boolean {
+  return nowMs >= businessDayEnd(day, clock) + graceMs;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DAY_MS, QUARTER_MS, UTC_CLOCK, bucketOf, clockFor, formatBucket, isGranularity, nextBucket } from '../../src/domain/time-buckets.js';
+import { DAY_MS, QUARTER_MS, UTC_CLOCK, bucketOf, businessDayEnd, clockFor, formatBucket, isDayClosed, isGranularity, nextBucket } from '../../src/domain/time-buckets.js';
 import { ZoneOffsets, intlOffsetMinutes, wallClockFormat } from '../../src/domain/zone-offsets.js';
 import { Prng } from '../../src/firehose/prng.js';
 
@@ -157,5 +157,44 @@ void describe('nextBucket', () => {
     assert.equal(formatBucket(nextBucket(utc(2026, 1, 1, 23, 45), '15m')), '2026-01-02T00:00');
     assert.equal(formatBucket(nextBucket(utc(2026, 1, 1, 23), 'hour')), '2026-01-02T00:00');
     assert.equal(formatBucket(nextBucket(utc(2026, 2, 28), 'day')), '2026-03-01T00:00');
+  });
+});
+
+void describe('business-day close', () => {
+  const day = (y: number, mo: number, d: number): number => Date.UTC(y, mo - 1, d) / DAY_MS;
+
+  void it('ends a business day at the next local midnight plus the cut-off, in UTC', () => {
+    const paris = clockFor('store', 'Europe/Paris', 240);
+    assert.equal(new Date(businessDayEnd(day(2026, 1, 2), paris)).toISOString(), '2026-01-03T03:00:00.000Z'); // 04:00 CET
+    assert.equal(new Date(businessDayEnd(day(2026, 7, 2), paris)).toISOString(), '2026-07-03T02:00:00.000Z'); // 04:00 CEST
+    assert.equal(new Date(businessDayEnd(day(2026, 1, 2), clockFor('store', 'Asia/Kathmandu', 0))).toISOString(), '2026-01-02T18:15:00.000Z');
+    assert.equal(new Date(businessDayEnd(day(2026, 1, 2), UTC_CLOCK)).toISOString(), '2026-01-03T00:00:00.000Z');
+    // Saturday 2026-03-28 with a 04:00 cut-off ends at 04:00 CEST Sunday, 23 hours after it began.
+    const sat = day(2026, 3, 28);
+    assert.equal(businessDayEnd(sat, paris) - businessDayEnd(sat - 1, paris), 23 * 3_600_000);
+    // New York, midnight cut-off, spring forward at 02:00 on 2026-03-08: that day has 23 hours.
+    const ny = clockFor('store', 'America/New_York', 0);
+    assert.equal(new Date(businessDayEnd(day(2026, 3, 8), ny)).toISOString(), '2026-03-09T04:00:00.000Z');
+    assert.equal(businessDayEnd(day(2026, 3, 8), ny) - businessDayEnd(day(2026, 3, 7), ny), 23 * 3_600_000);
+  });
+
+  void it('is the first instant of the next business day, for random zones, days and cut-offs', () => {
+    const rng = new Prng(12);
+    const zones = ['Europe/Paris', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'America/Havana', 'Pacific/Chatham'];
+    for (let i = 0; i < 500; i++) {
+      const clock = clockFor('store', zones[rng.int(zones.length)]!, rng.int(20) * 15);
+      const d = day(2024, 1, 1) + rng.int(4 * 365);
+      const end = businessDayEnd(d, clock);
+      assert.ok(bucketOf(end, 'day', clock) > d * DAY_MS, `day ${String(d)} not over at its end`);
+      assert.ok(bucketOf(end - 1, 'day', clock) <= d * DAY_MS, `day ${String(d)} over before its end`);
+    }
+  });
+
+  void it('closes a day 48 hours after its end by default', () => {
+    const paris = clockFor('store', 'Europe/Paris', 240);
+    const end = businessDayEnd(day(2026, 1, 2), paris);
+    assert.equal(isDayClosed(day(2026, 1, 2), paris, end + 48 * 3_600_000 - 1), false);
+    assert.equal(isDayClosed(day(2026, 1, 2), paris, end + 48 * 3_600_000), true);
+    assert.equal(isDayClosed(day(2026, 1, 2), paris, end + 3_600_000, 3_600_000), true);
   });
 });
