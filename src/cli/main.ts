@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerDlqCommands } from './dlq-commands.js';
 import { registerFirehoseCommands } from './firehose-commands.js';
+import { registerFxCommands } from './fx-commands.js';
 import { registerIngestCommands } from './ingest-commands.js';
 import { registerLogCommands } from './log-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
@@ -28,6 +29,7 @@ registerRunCommand(program);
 registerIngestCommands(program);
 registerTenantCommands(program);
 registerRegistryCommands(program);
+registerFxCommands(program);
 registerDlqCommands(program);
 registerLogCommands(program);
 registerFirehoseCommands(program);

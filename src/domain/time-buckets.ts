@@ -150,3 +150,14 @@ export function businessDayEnd(day: number, clock: BucketClock): number {
 export function isDayClosed(day: number, clock: BucketClock, nowMs: number, graceMs: number = DEFAULT_CLOSE_GRACE_MS): boolean {
   return nowMs >= businessDayEnd(day, clock) + graceMs;
 }
+
+/**
+ * Minutes after midnight of a business-day cut-off written `HH:MM`, which
+ * must be a quarter hour (the grain of every rollup); null otherwise.
+ * @example parseCutoff('04:00') // 240
+ * @example parseCutoff('03:10') // null
+ */
+export function parseCutoff(text: string): number | null {
+  const m = /^([01]\d|2[0-3]):(00|15|30|45)$/.exec(text);
+  return m === null ? null : Number(m[1]) * 60 + Number(m[2]);
+}

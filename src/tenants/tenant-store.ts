@@ -10,20 +10,20 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isCurrency } from '../domain/currency.js';
+import { parseCutoff } from '../domain/time-buckets.js';
 import { writeFileAtomicSync } from '../util/atomic-file.js';
 
 export const KEY_KINDS = ['ingest', 'read', 'admin'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
 const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const CUTOFF = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 const tenantSchema = z
   .object({
     id: z.string().regex(TENANT_ID),
     name: z.string().min(1).max(200),
     reporting_currency: z.string().length(3),
-    business_day_cutoff: z.string().regex(CUTOFF),
+    business_day_cutoff: z.string().refine((v) => parseCutoff(v) !== null, 'must be HH:MM on a quarter hour'),
     created_at: z.string(),
   })
   .strict();
@@ -127,7 +127,9 @@ export class TenantStore {
       throw new TenantError('tenant_invalid', `reporting currency '${t.reportingCurrency}' is not an ISO 4217 code`);
     }
     const cutoff = t.businessDayCutoff ?? '00:00';
-    if (!CUTOFF.test(cutoff)) throw new TenantError('tenant_invalid', `business-day cut-off '${cutoff}' must be HH:MM`);
+    if (parseCutoff(cutoff) === null) {
+      throw new TenantError('tenant_invalid', `business-day cut-off '${cutoff}' must be HH:MM on a quarter hour (00, 15, 30 or 45), from 00:00 to 23:45`);
+    }
     const tenant: Tenant = {
       id: t.id,
       name: t.name ?? t.id,
