@@ -21,37 +21,10 @@ const MAX_CACHED_DAYS = 10_000;
 
 /** Offset of `zone` at `utcMs` in minutes east of UTC, straight from Intl (slow; the reference). */
 export function intlOffsetMinutes(format: Intl.DateTimeFormat, utcMs: number): number {
-  let y = 0;
-  let mo = 0;
-  let d = 0;
-  let h = 0;
-  let mi = 0;
-  let s = 0;
-  for (const p of format.formatToParts(utcMs)) {
-    switch (p.type) {
-      case 'year':
-        y = Number(p.value);
-        break;
-      case 'month':
-        mo = Number(p.value);
-        break;
-      case 'day':
-        d = Number(p.value);
-        break;
-      case 'hour':
-        h = Number(p.value);
-        break;
-      case 'minute':
-        mi = Number(p.value);
-        break;
-      case 'second':
-        s = Number(p.value);
-        break;
-      default:
-        break;
-    }
-  }
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  // Called only when a day is not cached yet (about twice per zone and day), so clarity beats speed here.
+  const v: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
+  for (const p of format.formatToParts(utcMs)) if (p.type !== 'literal') v[p.type] = Number(p.value);
+  const wall = Date.UTC(v.year ?? 0, (v.month ?? 1) - 1, v.day ?? 1, v.hour ?? 0, v.minute ?? 0, v.second ?? 0);
   // Intl drops the milliseconds; whole seconds of the instant compare exactly.
   return Math.round((wall - Math.floor(utcMs / 1000) * 1000) / 60_000);
 }
