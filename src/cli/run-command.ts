@@ -32,6 +32,9 @@ export function registerRunCommand(program: Command): void {
       action(async (o: RunOptions, cmd: Command) => {
         const config = configFrom(cmd, serveOverrides(o));
         const logger = loggerFor(config);
+        // The demo's tenants and keys exist before the server starts, so its
+        // first connection is never refused while the server has yet to see them.
+        const demo = o.demo === true ? provisionDemo(config.dataDir, o.stores) : null;
         const svc = await startIngestService(config, logger);
         process.stdout.write(listeningLine(svc));
         process.stdout.write(`ingest: tcp://${config.ingest.host}:${svc.tcpPort}  http://${config.api.host}:${svc.httpPort}/v1/transactions\n`);
@@ -41,13 +44,8 @@ export function registerRunCommand(program: Command): void {
           await svc.close();
         });
         svc.engine.on('fatal', () => process.exit(70));
-        if (o.demo !== true) return;
-
-        // Same seed every time: the demo tenants and stores are stable across restarts.
-        const world = generateWorld({ seed: 1, tenants: 3, stores: o.stores });
-        const known = new TenantStore(config.dataDir).list().map((t) => t.id);
-        const keys = provisionWorld(config.dataDir, world);
-        const read = new TenantStore(config.dataDir).createKey(world.tenants[0]!.tenant.tenant_id, 'read').secret;
+        if (demo === null) return;
+        const { world, known, keys, read } = demo;
         process.stdout.write(
           `demo: ${known.length === 0 ? 'created' : 'using'} tenants ${Object.keys(keys).join(', ')} with ${o.stores} stores; streaming ${o.rate} tx/s\n` +
             `demo: read key for ${world.tenants[0]!.tenant.tenant_id}: ${read}\n`,
@@ -58,7 +56,8 @@ export function registerRunCommand(program: Command): void {
         const salesPerStoreDay = salesPerStoreDayForSpeed({ ratePerS: o.rate, speed: 1, stores: o.stores });
         const sources: Record<string, LineSource> = {};
         for (const t of world.tenants) {
-          const records = { start: Date.now() - 120_000, durationMs: 365 * 86_400_000, salesPerStoreDay, faults: { duplicates: 0.001, malformed: 0.0005 } };
+          // seqBase: a restart numbers its sales above the last run's, so they are new, not duplicates.
+          const records = { start: Date.now() - 120_000, durationMs: 365 * 86_400_000, salesPerStoreDay, seqBase: Date.now(), faults: { duplicates: 0.001, malformed: 0.0005 } };
           const live = pacedLineChunks(world, t.tenant.tenant_id, records, { speed: 1, chunkLines: 1, catchUp: true, signal: abort.signal });
           sources[t.tenant.tenant_id] = smoothChunks(live, { signal: abort.signal });
         }
@@ -77,4 +76,13 @@ export function registerRunCommand(program: Command): void {
         );
       }),
     );
+}
+
+/** Creates the demo tenants, stores and keys (the same every time: one seed), plus a fresh read key. */
+function provisionDemo(dataDir: string, stores: number): { world: ReturnType<typeof generateWorld>; known: string[]; keys: Record<string, string>; read: string } {
+  const world = generateWorld({ seed: 1, tenants: 3, stores });
+  const known = new TenantStore(dataDir).list().map((t) => t.id);
+  const keys = provisionWorld(dataDir, world);
+  const read = new TenantStore(dataDir).createKey(world.tenants[0]!.tenant.tenant_id, 'read').secret;
+  return { world, known, keys, read };
 }

@@ -86,7 +86,7 @@ export class TenantRecordGenerator {
     this.rng = new Prng(world.seed, 0x1000 + index);
     this.faultRng = new Prng(world.seed, 0x2000 + index);
     this.cutoffMs = parseCutoff(tw.tenant.business_day_cutoff);
-    this.tb = new TenantTables(tw, this.o.salesPerStoreDay, this.rng);
+    this.tb = new TenantTables(tw, this.o.salesPerStoreDay, this.rng, this.o.seqBase);
     this.w = new LineWriter(1 << 20, this.tb.arena);
     this.sales = new SaleWriter(this.tb, this.w);
     this.zones = this.tb.zoneNames.map((name) => ({

@@ -40,6 +40,13 @@ export interface RecordOptions {
   refundRate?: number;
   /** Share of transactions that void a sale of the same day. Default 0.005. */
   voidRate?: number;
+  /**
+   * Added to every terminal's first receipt number (default 0). A stream
+   * that restarts from the same world must number its sales above the last
+   * run's, or they are all duplicates: `tpay run --demo` passes the start
+   * time in ms, which grows faster than any till sells.
+   */
+  seqBase?: number;
   faults?: FaultOptions;
 }
 
@@ -60,6 +67,7 @@ export interface ResolvedRecordOptions {
   salesPerStoreDay: number;
   refundRate: number;
   voidRate: number;
+  seqBase: number;
   faults: ResolvedFaults;
 }
 
@@ -128,8 +136,11 @@ export function resolveRecordOptions(o: RecordOptions): ResolvedRecordOptions {
     salesPerStoreDay: o.salesPerStoreDay ?? 300,
     refundRate: o.refundRate ?? 0.02,
     voidRate: o.voidRate ?? 0.005,
+    seqBase: o.seqBase ?? 0,
     faults,
   };
+  // Receipt counters start below 50,000 past the base and must stay safe integers.
+  checkInteger('seqBase', resolved.seqBase, 0, 2 ** 52);
   checkNumber('salesPerStoreDay', resolved.salesPerStoreDay, 0.001, 1_000_000);
   checkNumber('refundRate', resolved.refundRate, 0, 0.5);
   checkNumber('voidRate', resolved.voidRate, 0, 0.5);

@@ -74,6 +74,8 @@ export class TenantTables {
     readonly tenant: TenantWorld,
     salesPerStoreDay: number,
     rng: Prng,
+    /** Added to every terminal's first receipt number. */
+    seqBase = 0,
   ) {
     const sites = tenant.sites;
     const n = sites.length;
@@ -141,7 +143,7 @@ export class TenantTables {
         const t = this.termStart[i]! + k;
         this.termStore[t] = i;
         // Receipt counters start anywhere: tills have been running for years.
-        this.termSeq[t] = rng.between(1, 50_000);
+        this.termSeq[t] = seqBase + rng.between(1, 50_000);
       }
     }
   }

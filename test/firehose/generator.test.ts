@@ -112,6 +112,21 @@ describe('records generator', () => {
     for (const t of truth) assert.equal(t.sales + t.refunds + t.voids, 1234);
   });
 
+  it('numbers receipts from seqBase, so a restarted stream repeats no (terminal, seq)', () => {
+    const small: RecordOptions = { start: '2026-05-01T00:00:00Z', records: 2000 };
+    const base = 1_800_000_000_000;
+    const seqs = (o: RecordOptions): Map<string, number[]> => {
+      const m = new Map<string, number[]>();
+      for (const { rec } of parseAll(world, o)) m.set(rec.terminal_id, [...(m.get(rec.terminal_id) ?? []), rec.seq]);
+      return m;
+    };
+    const plain = seqs(small);
+    const shifted = seqs({ ...small, seqBase: base });
+    assert.deepEqual([...shifted.keys()].sort(), [...plain.keys()].sort());
+    for (const [term, s] of plain) assert.deepEqual(shifted.get(term), s.map((q) => q + base), term);
+    assert.throws(() => records(world, { ...small, seqBase: -1 }).next(), /seqBase/);
+  });
+
   it('writes only valid records, in the store currency, with the tax of the store city', () => {
     assert.ok(all.length > 100_000, `${all.length} records`);
     for (const { rec, site } of all) {
