@@ -37,7 +37,8 @@ function bearer(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-function requireKey(deps: HttpServerDeps, req: FastifyRequest, kind: KeyKind): { tenant: string | null } {
+/** Authenticates the request's bearer key for `kind`; 401 otherwise. */
+export function requireKey(deps: Pick<HttpServerDeps, 'authenticate'>, req: FastifyRequest, kind: KeyKind): { tenant: string | null } {
   const secret = bearer(req);
   if (secret === undefined) throw new HttpError(401, 'unauthorized', 'missing Authorization: Bearer <key> header');
   const who = deps.authenticate(secret, kind);
@@ -45,7 +46,8 @@ function requireKey(deps: HttpServerDeps, req: FastifyRequest, kind: KeyKind): {
   return who;
 }
 
-function requireTenantKey(deps: HttpServerDeps, req: FastifyRequest, kind: KeyKind): string {
+/** The tenant of the request's `kind` key; 401 for a bad key, 403 for an admin key. */
+export function requireTenantKey(deps: Pick<HttpServerDeps, 'authenticate'>, req: FastifyRequest, kind: KeyKind): string {
   const who = requireKey(deps, req, kind);
   if (who.tenant === null) throw new HttpError(403, 'forbidden', `a ${kind} key of a tenant is required`);
   return who.tenant;

@@ -10,7 +10,7 @@ import { salesPerStoreDayForSpeed } from '../firehose/record-options.js';
 import { pacedLineChunks } from '../firehose/records.js';
 import { smoothChunks } from '../firehose/smooth.js';
 import { generateWorld } from '../firehose/world.js';
-import { startIngestService } from '../platform/ingest-service.js';
+import { startPlatform } from '../platform/platform.js';
 import { TenantStore } from '../tenants/tenant-store.js';
 import { action, configFrom, intOption, loggerFor } from './context.js';
 import { provisionWorld } from './firehose-commands.js';
@@ -35,20 +35,28 @@ export function registerRunCommand(program: Command): void {
         // The demo's tenants and keys exist before the server starts, so its
         // first connection is never refused while the server has yet to see them.
         const demo = o.demo === true ? provisionDemo(config.dataDir, o.stores) : null;
-        const svc = await startIngestService(config, logger);
+        const platform = await startPlatform(config, logger);
+        const svc = platform.ingest;
         process.stdout.write(listeningLine(svc));
-        process.stdout.write(`ingest: tcp://${config.ingest.host}:${svc.tcpPort}  http://${config.api.host}:${svc.httpPort}/v1/transactions\n`);
+        const api = `http://${config.api.host}:${svc.httpPort}`;
+        process.stdout.write(`ingest: tcp://${config.ingest.host}:${svc.tcpPort}  ${api}/v1/transactions\n`);
+        const st = platform.startup;
+        process.stdout.write(
+          `serving: ${platform.serving.stats().cells} rollup cells; start-up ${Math.round(st.snapshotMs + st.replayMs)} ms (snapshot ${Math.round(st.snapshotMs)} ms, replay of ${st.replayedRecords} records ${Math.round(st.replayMs)} ms)\n` +
+            `api: ${api}/v1/series  ${api}/v1/top  ${api}/v1/stores\n`,
+        );
         const abort = new AbortController();
         closeOnSignals(logger, async () => {
           abort.abort();
-          await svc.close();
+          await platform.close();
         });
         svc.engine.on('fatal', () => process.exit(70));
         if (demo === null) return;
         const { world, known, keys, read } = demo;
         process.stdout.write(
           `demo: ${known.length === 0 ? 'created' : 'using'} tenants ${Object.keys(keys).join(', ')} with ${o.stores} stores; streaming ${o.rate} tx/s\n` +
-            `demo: read key for ${world.tenants[0]!.tenant.tenant_id}: ${read}\n`,
+            `demo: read key for ${world.tenants[0]!.tenant.tenant_id}: ${read}\n` +
+            `demo: try  curl -H 'Authorization: Bearer ${read}' '${api}/v1/series?metrics=net_sales,sale_count&granularity=hour&from=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)}&group_by=country'\n`,
         );
         // Event time follows the wall clock (a minute behind): sales happen
         // "now" in each store's zone, so the rate follows opening hours
@@ -67,7 +75,11 @@ export function registerRunCommand(program: Command): void {
           const now = Date.now();
           const rate = ((s.accepted - last.accepted) * 1000) / Math.max(1, now - last.at);
           last = { at: now, accepted: s.accepted };
-          process.stdout.write(`${new Date(now).toISOString()}  accepted ${s.accepted}  duplicates ${s.duplicates}  rejected ${s.rejected}  ${Math.round(rate)} tx/s\n`);
+          const seen = platform.stream.stats.visibleReceivedAt;
+          const lag = seen === 0 ? '-' : `${Math.max(0, now - seen)} ms`;
+          process.stdout.write(
+            `${new Date(now).toISOString()}  accepted ${s.accepted}  duplicates ${s.duplicates}  rejected ${s.rejected}  ${Math.round(rate)} tx/s  in rollups ${platform.stream.stats.records} (freshness ${lag})\n`,
+          );
         }, 2000);
         ticker.unref();
         sendTenants({ port: svc.tcpPort, keys, sources, connections: 1, ratePerS: o.rate, signal: abort.signal }).then(

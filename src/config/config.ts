@@ -47,6 +47,22 @@ const apiSchema = z
   })
   .strict();
 
+const streamSchema = z
+  .object({
+    /** Records read from one log partition per batch. */
+    batchRecords: z.number().int().min(1).max(1 << 20).default(8192),
+    /** A business day counts as closed this many hours after it ends (restatements after that). */
+    closeGraceHours: z.number().int().min(0).max(24 * 366).default(48),
+  })
+  .strict();
+
+const servingSchema = z
+  .object({
+    /** How often the rollups are written to disk (bounds the log replayed at start). */
+    snapshotIntervalMs: z.number().int().min(1000).default(60_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('./tpay-data'),
@@ -54,6 +70,8 @@ export const configSchema = z
     ingest: ingestSchema.default(() => ingestSchema.parse({})),
     log: logSchema.default(() => logSchema.parse({})),
     api: apiSchema.default(() => apiSchema.parse({})),
+    stream: streamSchema.default(() => streamSchema.parse({})),
+    serving: servingSchema.default(() => servingSchema.parse({})),
   })
   .strict();
 

@@ -12,7 +12,7 @@ import { IngestTcpServer } from '../ingest/tcp-server.js';
 import { buildHttpServer } from '../api/http-server.js';
 import { IngestMetrics } from '../api/metrics.js';
 import { DeadLetterService } from '../dlq/dead-letter-service.js';
-import { TenantStore } from '../tenants/tenant-store.js';
+import { TenantStore, type KeyKind } from '../tenants/tenant-store.js';
 import { RegistryStore } from '../tenants/registry-store.js';
 import { lockDataDir } from './data-dir-lock.js';
 import type { TenantInfo } from '../ingest/worker-protocol.js';
@@ -34,8 +34,17 @@ function tenantInfos(tenants: TenantStore, registries: RegistryStore): TenantInf
 }
 
 /** Starts ingest on `config`; resolves once both servers listen. */
-export async function startIngestService(config: Config, logger: Logger, opts: { http?: boolean; tcp?: boolean } = {}): Promise<IngestService> {
-  const release = lockDataDir(config.dataDir);
+export interface IngestServiceOptions {
+  http?: boolean;
+  tcp?: boolean;
+  /** The caller holds the data-directory lock (and releases it after close). */
+  lockHeld?: boolean;
+  /** Adds routes to the HTTP app before it listens (the platform's read and admin API). */
+  extendHttp?: (app: FastifyInstance, ctx: { tenants: TenantStore; registries: RegistryStore; authenticate: (secret: string, kind: KeyKind) => { tenant: string | null } | undefined }) => void;
+}
+
+export async function startIngestService(config: Config, logger: Logger, opts: IngestServiceOptions = {}): Promise<IngestService> {
+  const release = opts.lockHeld === true ? (): void => undefined : lockDataDir(config.dataDir);
   try {
     const tenants = new TenantStore(config.dataDir);
     const registries = new RegistryStore(config.dataDir);
@@ -74,6 +83,7 @@ export async function startIngestService(config: Config, logger: Logger, opts: {
     engine.on('batch', (o, ms) => metrics.observe(o, ms / 1000));
     const deadLetters = new DeadLetterService(join(config.dataDir, 'dlq'), engine);
     const http = buildHttpServer({ engine, metrics, deadLetters, authenticate: auth, logger, bodyLimit: config.ingest.httpBodyLimitBytes });
+    opts.extendHttp?.(http, { tenants, registries, authenticate: auth });
     let httpPort = 0;
     if (opts.http !== false) {
       await http.listen({ host: config.api.host, port: config.api.port });

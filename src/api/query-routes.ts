@@ -1,0 +1,148 @@
+/**
+ * The read API for dashboards: time series, top-N, stores, restatements and
+ * the platform's freshness. Every route takes a tenant read key; the tenant
+ * always comes from the key, so one tenant's key never sees another's data.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { currencyExponent } from '../domain/currency.js';
+import { GeoScopeError } from '../domain/geo.js';
+import { SumOverflowError } from '../domain/metrics.js';
+import { formatBucket } from '../domain/time-buckets.js';
+import type { KeyKind } from '../tenants/tenant-store.js';
+import { QueryError, selectStores } from '../serving/series-query.js';
+import type { ColumnarServingStore } from '../serving/columnar-serving-store.js';
+import type { RestatementLog } from '../stream/restatement-log.js';
+import type { StreamStats } from '../stream/stream-processor.js';
+import { HttpError, requireTenantKey } from './http-server.js';
+import { ParamError, rangeQuery, seriesQuery, storeFilter, topQuery, type Params } from './query-params.js';
+
+export interface QueryDeps {
+  serving: ColumnarServingStore;
+  restatements: RestatementLog;
+  stream: () => StreamStats;
+  authenticate(secret: string, kind: KeyKind): { tenant: string | null } | undefined;
+}
+
+/** Maps query-layer errors to 400s with their stable codes. */
+function answer<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ParamError || err instanceof QueryError) throw new HttpError(err instanceof QueryError && err.code === 'too_many_points' ? 422 : 400, err.code, err.message);
+    if (err instanceof GeoScopeError) throw new HttpError(400, err.code, err.message);
+    if (err instanceof SumOverflowError) throw new HttpError(422, err.code, err.message);
+    throw err;
+  }
+}
+
+function params(req: FastifyRequest): Params {
+  const q = (req.query ?? {}) as Params;
+  const b = req.body;
+  if (b === undefined || b === null) return q;
+  if (typeof b !== 'object' || Array.isArray(b) || Buffer.isBuffer(b)) throw new HttpError(400, 'invalid_parameter', 'the body must be a JSON object of query parameters');
+  return { ...q, ...(b as Params) };
+}
+
+export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps): void {
+  const tenantOf = (req: FastifyRequest): string => requireTenantKey(deps, req, 'read');
+  const money = (tenant: string): { currency: string; exponent: number } => {
+    const c = deps.serving.settings(tenant)?.reportingCurrency ?? 'USD';
+    return { currency: c, exponent: currencyExponent(c) ?? 2 };
+  };
+  const ready = (tenant: string): boolean => deps.serving.settings(tenant) !== undefined;
+
+  const series = (req: FastifyRequest): unknown => {
+    const tenant = tenantOf(req);
+    const q = answer(() => seriesQuery(params(req)));
+    const groups = ready(tenant) ? answer(() => deps.serving.series(tenant, q)) : [];
+    return {
+      ...money(tenant),
+      granularity: q.granularity,
+      tz: q.tz,
+      from: formatBucket(q.from),
+      to: formatBucket(q.to),
+      metrics: q.metrics,
+      amounts: q.currency,
+      groups: groups.map((g) => ({
+        key: g.key,
+        points: g.points.map((p) => {
+          const point: Record<string, string | number | null> = { bucket: formatBucket(p.bucket) };
+          q.metrics.forEach((m, i) => (point[m] = p.values[i]!));
+          return point;
+        }),
+      })),
+    };
+  };
+  app.get('/v1/series', async (req) => series(req));
+  app.post('/v1/series', async (req) => series(req));
+
+  const top = (req: FastifyRequest): unknown => {
+    const tenant = tenantOf(req);
+    const q = answer(() => topQuery(params(req)));
+    const rows = ready(tenant) ? answer(() => deps.serving.top(tenant, q)) : [];
+    return {
+      ...money(tenant),
+      metric: q.metric,
+      by: q.by.kind === 'h3' ? `h3:${String(q.by.resolution)}` : q.by.kind,
+      from: formatBucket(q.from),
+      to: formatBucket(q.to),
+      tz: q.tz,
+      rows: rows.map((r) => {
+        const row: Record<string, unknown> = { key: r.key };
+        q.metrics.forEach((m, i) => (row[m] = r.values[i]));
+        return row;
+      }),
+    };
+  };
+  app.get('/v1/top', async (req) => top(req));
+  app.post('/v1/top', async (req) => top(req));
+
+  const stores = (req: FastifyRequest): unknown => {
+    const tenant = tenantOf(req);
+    const f = answer(() => storeFilter(params(req)));
+    if (!ready(tenant)) return { stores: [] };
+    return { stores: selectStores(deps.serving.rollups(tenant), f).map((s) => s.store) };
+  };
+  app.get('/v1/stores', async (req) => stores(req));
+  app.post('/v1/stores/search', async (req) => stores(req));
+
+  app.get('/v1/stores/:id', async (req) => {
+    const tenant = tenantOf(req);
+    const id = (req.params as { id: string }).id;
+    const s = ready(tenant) ? deps.serving.rollups(tenant).storeById(id) : undefined;
+    if (s === undefined) throw new HttpError(404, 'store_unknown', `no store '${id.slice(0, 64)}' in this tenant`);
+    const p = params(req);
+    if (p['from'] === undefined && p['to'] === undefined) return { store: s.store };
+    const q = answer(() => rangeQuery(p));
+    const rows = answer(() => deps.serving.top(tenant, { ...q, metric: q.metrics[0]!, by: { kind: 'store' }, limit: 1, order: 'desc', scopes: [], storeIds: [id] }));
+    const totals: Record<string, number | null> = {};
+    q.metrics.forEach((m, i) => (totals[m] = rows[0]?.values[i] ?? (m === 'avg_basket' ? null : 0)));
+    return { store: s.store, ...money(tenant), from: formatBucket(q.from), to: formatBucket(q.to), tz: q.tz, totals };
+  });
+
+  app.get('/v1/restatements', async (req) => {
+    const tenant = tenantOf(req);
+    const q = req.query as Record<string, string | undefined>;
+    const limit = q['limit'] === undefined ? 100 : Number(q['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new HttpError(400, 'invalid_parameter', `limit must be an integer 1..10000, got '${String(q['limit'])}'`);
+    const fromDay = q['from_day'];
+    if (fromDay !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(fromDay)) throw new HttpError(400, 'invalid_parameter', `from_day must be YYYY-MM-DD, got '${fromDay.slice(0, 40)}'`);
+    const opts: { limit: number; fromDay?: string; storeId?: string } = { limit };
+    if (fromDay !== undefined) opts.fromDay = fromDay;
+    if (q['store'] !== undefined) opts.storeId = q['store'];
+    return { items: deps.restatements.list(tenant, opts) };
+  });
+
+  app.get('/v1/status', async (req) => {
+    const tenant = tenantOf(req);
+    const s = deps.stream().tenants.get(tenant);
+    return {
+      tenant,
+      ...money(tenant),
+      // This tenant's own figures only: other tenants' volumes are theirs.
+      records: s?.records ?? 0,
+      visible_received_at: s === undefined ? null : new Date(s.visibleReceivedAt).toISOString(),
+      stores: deps.serving.stores(tenant).length,
+    };
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * `tpay run`: the whole embedded platform in one process. Ingest (worker
+ * threads) writes the log; the stream reads it into the serving store; the
+ * HTTP API serves ingest, queries and admin on one port. All data lives
+ * under the configured data directory.
+ *
+ * Start-up loads the serving snapshot and replays the log from the offsets
+ * it holds; shutdown stops ingest, lets the stream catch up, and writes a
+ * snapshot, so the next start replays little.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { SegmentLog } from '../log/segment-log.js';
+import { registerQueryRoutes } from '../api/query-routes.js';
+import { ColumnarServingStore } from '../serving/columnar-serving-store.js';
+import type { SnapshotInfo } from '../serving/serving-store.js';
+import { RestatementLog } from '../stream/restatement-log.js';
+import { StreamProcessor } from '../stream/stream-processor.js';
+import { TenantDirectory } from '../stream/tenant-directory.js';
+import { FxStore } from '../tenants/fx-store.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { startIngestService, type IngestService } from './ingest-service.js';
+
+export interface Platform {
+  ingest: IngestService;
+  serving: ColumnarServingStore;
+  stream: StreamProcessor;
+  restatements: RestatementLog;
+  /** Snapshot load and log replay at start, in ms, and how many records the replay read. */
+  startup: { snapshotMs: number; replayMs: number; replayedRecords: number };
+  /** Writes a serving snapshot now and moves the log checkpoint to it. */
+  snapshot(): Promise<SnapshotInfo>;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+  const release = lockDataDir(config.dataDir);
+  try {
+    return await start(config, logger, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function start(config: Config, logger: Logger, release: () => void): Promise<Platform> {
+  const t0 = performance.now();
+  const serving = await ColumnarServingStore.open(join(config.dataDir, 'serving'));
+  const snapshotMs = performance.now() - t0;
+  const restatements = new RestatementLog(join(config.dataDir, 'restatements', 'restatements.ndjson'));
+  let stream: StreamProcessor | null = null;
+  const ingest = await startIngestService(config, logger, {
+    lockHeld: true,
+    extendHttp: (app, ctx) =>
+      registerQueryRoutes(app, {
+        serving,
+        restatements,
+        authenticate: ctx.authenticate,
+        stream: () => stream?.stats ?? { records: 0, batches: 0, restatements: 0, skipped: { unknown_tenant: 0, unknown_store: 0, undecodable: 0, fx_rate_missing: 0 }, visibleReceivedAt: 0, tenants: new Map() },
+      }),
+  });
+  const log = await SegmentLog.open(join(config.dataDir, 'log'), { partitions: config.log.partitions, segmentBytes: config.log.segmentBytes });
+  const directory = new TenantDirectory(ingest.tenants, ingest.registries, new FxStore(config.dataDir));
+  const s = new StreamProcessor(log, serving, directory, restatements, logger, {
+    batchRecords: config.stream.batchRecords,
+    closeGraceMs: config.stream.closeGraceHours * 3_600_000,
+  });
+  stream = s;
+  const t1 = performance.now();
+  await s.start();
+  await s.caughtUp(10 * 60_000);
+  const replayMs = performance.now() - t1;
+  const startup = { snapshotMs, replayMs, replayedRecords: s.stats.records };
+  logger.info({ snapshotMs: Math.round(snapshotMs), replayMs: Math.round(replayMs), replayedRecords: s.stats.records, cells: serving.stats().cells }, 'serving ready');
+
+  let snapshotting: Promise<SnapshotInfo> | null = null;
+  const snapshot = async (): Promise<SnapshotInfo> => {
+    // One at a time: a second caller shares the snapshot in progress.
+    snapshotting ??= (async () => {
+      try {
+        const info = await serving.snapshot();
+        await s.checkpoint(info.offsets);
+        logger.info({ ms: Math.round(info.ms), bytes: info.bytes, cells: info.cells }, 'serving snapshot written');
+        return info;
+      } finally {
+        snapshotting = null;
+      }
+    })();
+    return snapshotting;
+  };
+  const timer = setInterval(() => {
+    snapshot().catch((err: unknown) => logger.error({ err }, 'serving snapshot failed'));
+  }, config.serving.snapshotIntervalMs);
+  timer.unref();
+
+  let closed = false;
+  return {
+    ingest,
+    serving,
+    stream: s,
+    restatements,
+    startup,
+    snapshot,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      await ingest.close();
+      await s.caughtUp(30_000).catch((err: unknown) => logger.warn({ err }, 'stream did not catch up before shutdown'));
+      await s.stop();
+      await snapshot();
+      await log.close();
+      restatements.close();
+      release();
+    },
+  };
+}
