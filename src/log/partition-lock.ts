@@ -19,18 +19,35 @@ import { join } from 'node:path';
 import { LogPartitionOwnedError, isErrno } from './errors.js';
 import { partitionDirName } from './segment-file.js';
 
+/** How long a held lock is retried before the partition counts as owned. */
+const LOCK_WAIT_MS = 2000;
+
 export class PartitionLock {
   private constructor(
     readonly partition: number,
     private readonly server: Server,
   ) {}
 
-  /** Take the lock of `partition` under `root` or throw LogPartitionOwnedError. */
-  static async acquire(root: string, partition: number): Promise<PartitionLock> {
+  /**
+   * Take the lock of `partition` under `root` or throw LogPartitionOwnedError.
+   * A lock still held is retried for up to `waitMs`: the kernel may close a
+   * SIGKILLed owner's socket a moment after its parent has seen it exit (its
+   * io_uring work is torn down asynchronously), and a restart must not fail on that.
+   */
+  static async acquire(root: string, partition: number, waitMs = LOCK_WAIT_MS): Promise<PartitionLock> {
     const path = await lockAddress(root, partition);
     const server = createServer((socket) => socket.destroy());
+    const deadline = performance.now() + waitMs;
     try {
-      await listen(server, path);
+      for (;;) {
+        try {
+          await listen(server, path);
+          break;
+        } catch (err) {
+          if (!isErrno(err, 'EADDRINUSE') || !path.startsWith('\0') || performance.now() >= deadline) throw err;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
     } catch (err) {
       if (!isErrno(err, 'EADDRINUSE')) throw err;
       if (path.startsWith('\0') || (await answers(path))) throw new LogPartitionOwnedError(partition, { cause: err });

@@ -19,8 +19,9 @@ export interface IngestProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startIngestProcess(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<IngestProcess> {
-  const proc = spawn(process.execPath, [CLI, '--data-dir', dataDir, '--log-level', 'warn', 'ingest', ...args], {
+/** Starts `tpay ingest` (or another serving command, such as `run`) and waits for its listening line. */
+export async function startIngestProcess(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, command = 'ingest'): Promise<IngestProcess> {
+  const proc = spawn(process.execPath, [CLI, '--data-dir', dataDir, '--log-level', 'warn', command, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -31,8 +32,10 @@ export async function startIngestProcess(dataDir: string, args: string[] = [], e
   });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const ports = await new Promise<{ tcp: number; http: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ingest did not start in 20 s: ${stderr.join('\n')}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${command} did not start in 60 s: ${stderr.join('\n')}`)), 60_000);
     createInterface({ input: proc.stdout! }).on('line', (l) => {
+      // `tpay run` also prints plain lines for people.
+      if (!l.startsWith('{')) return;
       const m = JSON.parse(l) as { event?: string; tcp_port: number; http_port: number };
       if (m.event === 'listening') {
         clearTimeout(timer);

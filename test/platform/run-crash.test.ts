@@ -1,0 +1,155 @@
+/**
+ * `tpay run` killed with SIGKILL during ingest, again and again, then
+ * restarted: the API's totals equal the brute-force reference over the
+ * valid records of the stream exactly, to the minor unit. Snapshots are
+ * taken every second, so crashes land before, during and after them.
+ */
+import { strict as assert } from 'node:assert';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { currencyExponent } from '../../src/domain/currency.js';
+import { DEFAULT_USD_PER_UNIT } from '../../src/domain/fx-defaults.js';
+import { decodeTransaction } from '../../src/domain/transaction-decoder.js';
+import { sendTenants } from '../../src/firehose/multi-tenant-sender.js';
+import { Prng } from '../../src/firehose/prng.js';
+import type { RecordOptions } from '../../src/firehose/record-options.js';
+import { tenantLineChunks } from '../../src/firehose/records.js';
+import { generateWorld } from '../../src/firehose/world.js';
+import { RegistryStore } from '../../src/tenants/registry-store.js';
+import { TenantStore } from '../../src/tenants/tenant-store.js';
+import { freePort, startIngestProcess, type IngestProcess } from '../support/ingest-process.js';
+import { tempDir } from '../support/temp-dir.js';
+import { ALL_METRICS, convertRef, refMetrics, type RefTxn } from '../serving/reference.js';
+
+interface Line {
+  terminal_id: string;
+  seq: number;
+  txn_id: string;
+  store_id: string;
+  ts: string;
+  type: RefTxn['type'];
+  currency: string;
+  amount_minor: number;
+  tax_minor: number;
+  discount_minor?: number;
+  items?: number;
+  tender: string;
+  card_brand?: string;
+}
+
+/** Sums of the additive metrics over a group's points. */
+function sumPoints(points: Record<string, number | null>[]): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const m of ALL_METRICS) if (m !== 'avg_basket') out[m] = points.reduce((n, p) => n + (p[m] as number), 0);
+  return out;
+}
+
+function totals(list: RefTxn[]): Record<string, number | null> {
+  const m = refMetrics(list);
+  delete m['avg_basket'];
+  return m;
+}
+
+describe('crash safety of tpay run', () => {
+  it('kill -9 during ingest, restart: every total equals the reference exactly', { timeout: 240_000 }, async () => {
+    await using dir = tempDir();
+    const world = generateWorld({ seed: 23, tenants: 2, stores: 40 });
+    const tenants = new TenantStore(dir.path);
+    const registries = new RegistryStore(dir.path);
+    const keys: Record<string, string> = {};
+    const readKeys: Record<string, string> = {};
+    for (const t of world.tenants) {
+      const id = t.tenant.tenant_id;
+      tenants.createTenant({ id, reportingCurrency: t.tenant.reporting_currency, businessDayCutoff: '04:00' });
+      registries.put(id, t.stores);
+      keys[id] = tenants.createKey(id, 'ingest').secret;
+      readKeys[id] = tenants.createKey(id, 'read').secret;
+    }
+    const opts: RecordOptions = { start: Date.now() - 5 * 86_400_000, records: 12_000, faults: { duplicates: 0.05, outOfOrder: 0.02, late: 0.3, malformed: 0.01 } };
+
+    // The reference: every valid line, first copy of each (terminal, seq), converted the long way.
+    const reference = new Map<string, RefTxn[]>();
+    for (const t of world.tenants) {
+      const id = t.tenant.tenant_id;
+      const stores = new Map(t.stores.map((s) => [s.store_id, s]));
+      const seen = new Set<string>();
+      const list: RefTxn[] = [];
+      const ctx = { tenant: id, nowMs: Date.now(), maxLineBytes: 4096, hasStore: (s: string) => stores.has(s) };
+      const conv = (x: number, from: string): number =>
+        convertRef(x, DEFAULT_USD_PER_UNIT[from]!, currencyExponent(from)!, DEFAULT_USD_PER_UNIT[t.tenant.reporting_currency]!, currencyExponent(t.tenant.reporting_currency)!);
+      for (const chunk of tenantLineChunks(world, id, opts)) {
+        for (const line of chunk.data.toString('utf8').split('\n')) {
+          const b = Buffer.from(line);
+          if (line === '' || !decodeTransaction(b, 0, b.length, ctx).ok) continue;
+          const p = JSON.parse(line) as Line;
+          const k = `${p.terminal_id}/${String(p.seq)}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          list.push({
+            tenant: id,
+            txn_id: p.txn_id,
+            store: stores.get(p.store_id)!,
+            ts: Date.parse(p.ts),
+            type: p.type,
+            currency: p.currency,
+            amount: p.amount_minor,
+            tax: p.tax_minor,
+            discount: p.discount_minor ?? 0,
+            items: p.items ?? 0,
+            tender: p.tender,
+            card_brand: p.card_brand ?? null,
+            rep: { amount: conv(p.amount_minor, p.currency), tax: conv(p.tax_minor, p.currency), discount: conv(p.discount_minor ?? 0, p.currency) },
+            receivedAt: 0,
+          });
+        }
+      }
+      reference.set(id, list);
+    }
+
+    const port = await freePort();
+    const args = ['--tcp-port', String(port), '--http-port', '0'];
+    const env = { TPAY_INGEST__DEDUP_SNAPSHOT_INTERVAL_MS: '300', TPAY_LOG__SEGMENT_BYTES: String(1 << 20), TPAY_SERVING__SNAPSHOT_INTERVAL_MS: '1000' };
+    let run: IngestProcess = await startIngestProcess(dir.path, args, env, 'run');
+    try {
+      const sources: Record<string, ReturnType<typeof tenantLineChunks>> = {};
+      for (const t of world.tenants) sources[t.tenant.tenant_id] = tenantLineChunks(world, t.tenant.tenant_id, opts, { chunkLines: 500 });
+      const sending = sendTenants({ port, keys, sources, connections: 1, ratePerS: 2_500, reconnectDelayMs: [20, 300], maxRetries: 1000 });
+      let finished = false;
+      const markDone = (): void => {
+        finished = true;
+      };
+      sending.then(markDone, markDone);
+      const rng = new Prng(77);
+      let kills = 0;
+      while (kills < 5 && !finished) {
+        await sleep(400 + rng.int(900));
+        if (finished) break;
+        await run.kill9();
+        kills++;
+        run = await startIngestProcess(dir.path, args, env, 'run');
+      }
+      const report = await sending;
+      assert.ok(kills >= 3, `only ${String(kills)} kills before the stream ended`);
+      assert.equal(report.total.unacked, 0);
+      await run.kill9();
+      run = await startIngestProcess(dir.path, args, env, 'run');
+      const api = `http://127.0.0.1:${String(run.httpPort)}`;
+      for (const t of world.tenants) {
+        const id = t.tenant.tenant_id;
+        const qs = new URLSearchParams({ metrics: ALL_METRICS.join(','), granularity: 'month', tz: 'UTC', from: '2020-01-01', to: '2030-01-01', group_by: 'store' });
+        const res = await fetch(`${api}/v1/series?${qs.toString()}`, { headers: { authorization: `Bearer ${readKeys[id]!}` } });
+        assert.equal(res.status, 200);
+        const body = (await res.json()) as { groups: { key: { store: string }; points: Record<string, number | null>[] }[] };
+        const perStore = new Map<string, RefTxn[]>();
+        for (const x of reference.get(id)!) perStore.set(x.store.store_id, [...(perStore.get(x.store.store_id) ?? []), x]);
+        const got = Object.fromEntries(body.groups.map((g) => [g.key.store, sumPoints(g.points)]));
+        const want = Object.fromEntries([...perStore].map(([s, list]) => [s, totals(list)]));
+        assert.deepEqual(got, want, `${id}: totals per store`);
+      }
+      process.stdout.write(`# tpay run crash test: ${String(kills + 1)} kill -9, ${String(report.total.reconnects)} reconnects, ${String(report.total.resent)} lines resent; totals equal the reference\n`);
+    } finally {
+      // Never leave a server behind, whatever failed.
+      await run.kill9();
+    }
+  });
+});
