@@ -8,6 +8,7 @@ import type { IngestEngine } from '../ingest/ingest-engine.js';
 import type { KeyKind } from '../tenants/tenant-store.js';
 import type { IngestMetrics } from './metrics.js';
 import type { DeadLetterService } from '../dlq/dead-letter-service.js';
+import { docsPage, OPENAPI } from './openapi.js';
 
 export interface HttpServerDeps {
   engine: IngestEngine;
@@ -57,10 +58,22 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
   void reply.status(status).send({ error: { code, message } });
 }
 
+const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** Every route registered on an app built here, as `{ method, url }` (for the OpenAPI check). */
+export function registeredRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return ROUTES.get(app) ?? [];
+}
+
 /** Builds the Fastify app (not listening yet). */
 export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   // Per-request log lines would cost more than the ingest itself; metrics cover requests.
   const app = Fastify({ loggerInstance: deps.logger, bodyLimit: deps.bodyLimit, logController: new LogController({ disableRequestLogging: true }) });
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const m of Array.isArray(r.method) ? r.method : [r.method]) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
+  });
 
   // NDJSON bodies stay bytes: the engine scans them without decoding to text.
   app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/plain', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: deps.bodyLimit }, (_req, body, done) => done(null, body));
@@ -79,6 +92,8 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/openapi.json', async () => OPENAPI);
+  app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(docsPage()));
   app.get('/readyz', async (_req, reply) => {
     if (deps.engine.overloaded) return reply.status(503).send({ status: 'overloaded' });
     return { status: 'ready' };

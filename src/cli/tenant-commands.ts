@@ -66,6 +66,16 @@ export function registerTenantCommands(program: Command): void {
       }),
     );
   key
+    .command('rotate')
+    .description('replace a key: prints a new secret (shown once) of the same tenant and kind, and revokes the old key')
+    .argument('<id>')
+    .action(
+      action(async (id: string, _o: unknown, cmd: Command) => {
+        const { key: k, secret, revoked } = new TenantStore(configFrom(cmd).dataDir).rotateKey(id);
+        process.stdout.write(`${k.kind} key ${k.id}${k.tenant === null ? '' : ` for ${k.tenant}`}: ${secret}\nrevoked ${revoked.id}\n`);
+      }),
+    );
+  key
     .command('revoke')
     .description('revoke a key by id; running servers stop accepting it within a second')
     .argument('<id>')

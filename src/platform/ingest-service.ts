@@ -34,13 +34,21 @@ function tenantInfos(tenants: TenantStore, registries: RegistryStore): TenantInf
 }
 
 /** Starts ingest on `config`; resolves once both servers listen. */
+export interface ExtendContext {
+  tenants: TenantStore;
+  registries: RegistryStore;
+  authenticate: (secret: string, kind: KeyKind) => { tenant: string | null } | undefined;
+  /** Tells the running engine about a tenant's new registry now, not at the next poll. */
+  reloadTenant: (tenant: string) => void;
+}
+
 export interface IngestServiceOptions {
   http?: boolean;
   tcp?: boolean;
   /** The caller holds the data-directory lock (and releases it after close). */
   lockHeld?: boolean;
   /** Adds routes to the HTTP app before it listens (the platform's read and admin API). */
-  extendHttp?: (app: FastifyInstance, ctx: { tenants: TenantStore; registries: RegistryStore; authenticate: (secret: string, kind: KeyKind) => { tenant: string | null } | undefined }) => void;
+  extendHttp?: (app: FastifyInstance, ctx: ExtendContext) => void;
 }
 
 export async function startIngestService(config: Config, logger: Logger, opts: IngestServiceOptions = {}): Promise<IngestService> {
@@ -83,7 +91,10 @@ export async function startIngestService(config: Config, logger: Logger, opts: I
     engine.on('batch', (o, ms) => metrics.observe(o, ms / 1000));
     const deadLetters = new DeadLetterService(join(config.dataDir, 'dlq'), engine);
     const http = buildHttpServer({ engine, metrics, deadLetters, authenticate: auth, logger, bodyLimit: config.ingest.httpBodyLimitBytes });
-    opts.extendHttp?.(http, { tenants, registries, authenticate: auth });
+    const reloadTenant = (id: string): void => {
+      if (tenants.get(id) !== undefined) engine.updateTenant({ id, storeIds: registries.get(id).map((s) => s.store_id) });
+    };
+    opts.extendHttp?.(http, { tenants, registries, authenticate: auth, reloadTenant });
     let httpPort = 0;
     if (opts.http !== false) {
       await http.listen({ host: config.api.host, port: config.api.port });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { SegmentLog } from '../log/segment-log.js';
+import { registerAdminRoutes } from '../api/admin-routes.js';
 import { registerQueryRoutes } from '../api/query-routes.js';
 import { ColumnarServingStore } from '../serving/columnar-serving-store.js';
 import type { SnapshotInfo } from '../serving/serving-store.js';
@@ -50,18 +51,21 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
   const snapshotMs = performance.now() - t0;
   const restatements = new RestatementLog(join(config.dataDir, 'restatements', 'restatements.ndjson'));
   let stream: StreamProcessor | null = null;
+  const fx = new FxStore(config.dataDir);
   const ingest = await startIngestService(config, logger, {
     lockHeld: true,
-    extendHttp: (app, ctx) =>
+    extendHttp: (app, ctx) => {
       registerQueryRoutes(app, {
         serving,
         restatements,
         authenticate: ctx.authenticate,
         stream: () => stream?.stats ?? { records: 0, batches: 0, restatements: 0, skipped: { unknown_tenant: 0, unknown_store: 0, undecodable: 0, fx_rate_missing: 0 }, visibleReceivedAt: 0, tenants: new Map() },
-      }),
+      });
+      registerAdminRoutes(app, { tenants: ctx.tenants, registries: ctx.registries, fx, authenticate: ctx.authenticate, onTenantChange: ctx.reloadTenant });
+    },
   });
   const log = await SegmentLog.open(join(config.dataDir, 'log'), { partitions: config.log.partitions, segmentBytes: config.log.segmentBytes });
-  const directory = new TenantDirectory(ingest.tenants, ingest.registries, new FxStore(config.dataDir));
+  const directory = new TenantDirectory(ingest.tenants, ingest.registries, fx);
   const s = new StreamProcessor(log, serving, directory, restatements, logger, {
     batchRecords: config.stream.batchRecords,
     closeGraceMs: config.stream.closeGraceHours * 3_600_000,

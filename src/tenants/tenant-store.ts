@@ -172,6 +172,21 @@ export class TenantStore {
     return key;
   }
 
+  /**
+   * Replaces a key: a new key of the same tenant and kind, and the old one
+   * revoked, in one write. The new secret is shown once.
+   */
+  rotateKey(id: string): { key: ApiKey; secret: string; revoked: ApiKey } {
+    this.reloadIfChanged();
+    const old = this.keys.find((k) => k.id === id);
+    if (old === undefined) throw new TenantError('key_unknown', `unknown key id '${id}'`);
+    if (old.revoked_at !== null) throw new TenantError('key_unknown', `key '${id}' is already revoked`);
+    const made = this.createKey(old.tenant, old.kind);
+    old.revoked_at = new Date().toISOString();
+    this.save();
+    return { ...made, revoked: old };
+  }
+
   /** The live key for a secret, if it exists, is not revoked and is of `kind`. */
   authenticate(secret: string, kind: KeyKind): ApiKey | undefined {
     const key = this.keysByHash.get(hashKey(secret));
