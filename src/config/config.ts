@@ -60,6 +60,8 @@ const servingSchema = z
   .object({
     /** How often the rollups are written to disk (bounds the log replayed at start). */
     snapshotIntervalMs: z.number().int().min(1000).default(60_000),
+    /** Days of quarter-hour breakdowns (by tender, card brand, currency) kept in memory. */
+    hotDays: z.number().int().min(1).max(3660).default(35),
   })
   .strict();
 

@@ -47,7 +47,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
 
 async function start(config: Config, logger: Logger, release: () => void): Promise<Platform> {
   const t0 = performance.now();
-  const serving = await ColumnarServingStore.open(join(config.dataDir, 'serving'));
+  const serving = await ColumnarServingStore.open(join(config.dataDir, 'serving'), { hotDays: config.serving.hotDays });
   const snapshotMs = performance.now() - t0;
   const restatements = new RestatementLog(join(config.dataDir, 'restatements', 'restatements.ndjson'));
   let stream: StreamProcessor | null = null;
@@ -83,6 +83,7 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
     // One at a time: a second caller shares the snapshot in progress.
     snapshotting ??= (async () => {
       try {
+        serving.age();
         const info = await serving.snapshot();
         await s.checkpoint(info.offsets);
         logger.info({ ms: Math.round(info.ms), bytes: info.bytes, cells: info.cells }, 'serving snapshot written');

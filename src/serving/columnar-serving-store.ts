@@ -1,31 +1,33 @@
 /**
  * ColumnarServingStore: the embedded `ServingStore`. Rollups live in memory
- * in typed-array columns per tenant (rollup-cells.ts); a snapshot file holds
- * them with the log offsets they include, and start-up loads the snapshot,
- * then the stream replays the log from those offsets.
+ * as typed-array day blocks per node (tenant-rollups.ts); a snapshot file
+ * holds every store's blocks with the log offsets they include, and
+ * start-up loads it, rebuilds the city, country and tenant sums from the
+ * stores', and lets the stream replay the log from those offsets.
  *
  * Snapshot file layout (little endian):
- *   "TPSV" u32 version, u32 header bytes, header JSON,
- *   per tenant: store i32[n], quarter i32[n], dims u16[n] (padded to 8 bytes), rep f64[n·12], orig f64[n·7],
+ *   "TPS2", u32 version, u32 header bytes, header JSON (offsets, tenants, stores, block counts), padding to 8;
+ *   per block: u32 day, u32 rows, u32 series id, u32 1 if float64 else 0,
+ *              keys u32[rows] (padded to 8), sums i32|f64[rows × width] (padded to 8);
  *   u32 CRC-32 of everything before it.
  */
 import { mkdirSync } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { currencyExponent, CURRENCY_CODES } from '../domain/currency.js';
-import { SUM_COUNT } from '../domain/metrics.js';
+import { currencyExponent } from '../domain/currency.js';
 import type { Store } from '../domain/store.js';
-import { CARD_BRANDS, TENDERS } from '../domain/transaction.js';
 import { fsyncDir } from '../log/segment-file.js';
-import { ORIGINAL_COUNT, packDims, RollupCells } from './rollup-cells.js';
+import type { DaySeries } from './day-series.js';
 import { runSeries, runTop, type SeriesGroup, type SeriesQuery, type TopQuery, type TopRow } from './series-query.js';
 import type { RollupBatch, ServingStore, SnapshotInfo } from './serving-store.js';
-import { TenantRollups, type TenantSettings } from './tenant-rollups.js';
+import { dimsOf, TenantRollups, type RollupNode, type TenantSettings } from './tenant-rollups.js';
 
-const MAGIC = 0x56535054; // "TPSV"
-const VERSION = 1;
+const MAGIC = 0x32535054; // "TPS2"
+const VERSION = 2;
 const FILE = 'snapshot.bin';
+/** Default days of quarter-hour breakdowns kept. */
+export const DEFAULT_HOT_DAYS = 35;
 
 export class ServingSnapshotError extends Error {
   override readonly name = 'ServingSnapshotError';
@@ -39,23 +41,33 @@ export class UnknownTenantError extends Error {
 
 interface Header {
   offsets: [number, number][];
-  tenants: { id: string; settings: TenantSettings; stores: Store[]; cells: number }[];
+  tenants: { id: string; settings: TenantSettings; stores: Store[]; blocks: number }[];
 }
 
-const CURRENCY_INDEX = new Map(CURRENCY_CODES.map((c, i) => [c, i]));
-const TENDER_INDEX = new Map<string, number>(TENDERS.map((t, i) => [t, i]));
-const BRAND_INDEX = new Map<string, number>(CARD_BRANDS.map((b, i) => [b, i]));
+/** The per-store series a snapshot holds, by id. */
+const SERIES: readonly ((n: RollupNode) => DaySeries)[] = [(n) => n.aUtc, (n) => n.bUtc, (n) => n.bLocal, (n) => n.cUtc];
+
+export interface ServingOptions {
+  /** Days of quarter-hour breakdowns to keep (default 35). */
+  hotDays?: number;
+}
 
 export class ColumnarServingStore implements ServingStore {
   private readonly tenants = new Map<string, TenantRollups>();
   private readonly offsets = new Map<number, number>();
+  readonly hotDays: number;
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    opts: ServingOptions,
+  ) {
+    this.hotDays = opts.hotDays ?? DEFAULT_HOT_DAYS;
+  }
 
-  /** Opens `dir`, loading its snapshot when there is one. Reports what loading took in `loaded`. */
-  static async open(dir: string): Promise<ColumnarServingStore> {
+  /** Opens `dir`, loading its snapshot when there is one. */
+  static async open(dir: string, opts: ServingOptions = {}): Promise<ColumnarServingStore> {
     mkdirSync(dir, { recursive: true });
-    const s = new ColumnarServingStore(dir);
+    const s = new ColumnarServingStore(dir, opts);
     let buf: Buffer;
     try {
       buf = await readFile(join(dir, FILE));
@@ -69,36 +81,43 @@ export class ColumnarServingStore implements ServingStore {
 
   private load(buf: Buffer): void {
     const where = join(this.dir, FILE);
-    if (buf.length < 16 || buf.readUInt32LE(0) !== MAGIC) throw new ServingSnapshotError(`${where} is not a serving snapshot`);
+    if (buf.length < 16 || buf.readUInt32LE(0) !== MAGIC) throw new ServingSnapshotError(`${where} is not a serving snapshot of this version`);
     if (buf.readUInt32LE(4) !== VERSION) throw new ServingSnapshotError(`${where} has version ${String(buf.readUInt32LE(4))}, this build reads ${String(VERSION)}`);
-    const crc = buf.readUInt32LE(buf.length - 4);
-    if (crc32(buf.subarray(0, buf.length - 4)) !== crc) throw new ServingSnapshotError(`${where} fails its checksum`);
+    if (crc32(buf.subarray(0, buf.length - 4)) !== buf.readUInt32LE(buf.length - 4)) throw new ServingSnapshotError(`${where} fails its checksum`);
     const hLen = buf.readUInt32LE(8);
     const header = JSON.parse(buf.toString('utf8', 12, 12 + hLen)) as Header;
     let at = align8(12 + hLen);
-    // Copy each column out: typed arrays over the file buffer would need aligned offsets and keep the whole file alive.
-    const take = <T>(n: number, bytesPer: number, make: (b: ArrayBuffer) => T): T => {
-      const bytes = n * bytesPer;
+    // Copy each array out of the file buffer: views would pin the whole file in memory.
+    const take = (bytes: number): ArrayBuffer => {
       const copy = new ArrayBuffer(bytes);
       new Uint8Array(copy).set(buf.subarray(at, at + bytes));
       at = align8(at + bytes);
-      return make(copy);
+      return copy;
     };
     for (const [p, o] of header.offsets) this.offsets.set(p, o);
-    for (const t of header.tenants) {
-      const n = t.cells;
-      const cols = {
-        store: take(n, 4, (b) => new Int32Array(b)),
-        quarter: take(n, 4, (b) => new Int32Array(b)),
-        dims: take(n, 2, (b) => new Uint16Array(b)),
-        rep: take(n, SUM_COUNT * 8, (b) => new Float64Array(b)),
-        orig: take(n, ORIGINAL_COUNT * 8, (b) => new Float64Array(b)),
-      };
-      const tr = new TenantRollups(t.id, t.settings, RollupCells.fromColumns(cols));
-      for (const st of t.stores) tr.upsertStore(st);
-      this.tenants.set(t.id, tr);
+    for (const h of header.tenants) {
+      const t = new TenantRollups(h.id, h.settings, this.hotDays);
+      for (const st of h.stores) t.upsertStore(st);
+      for (let i = 0; i < h.blocks; i++) {
+        const day = buf.readInt32LE(at);
+        const rows = buf.readUInt32LE(at + 4);
+        const storeIndex = buf.readUInt32LE(at + 8) >>> 3;
+        const seriesId = buf.readUInt32LE(at + 8) & 7;
+        const float = buf.readUInt32LE(at + 12) === 1;
+        at += 16;
+        const s = t.stores[storeIndex];
+        const pick = SERIES[seriesId];
+        if (s === undefined || pick === undefined) throw new ServingSnapshotError(`${where}: block ${String(i)} of ${h.id} names store ${String(storeIndex)} series ${String(seriesId)}`);
+        const series = pick(s.node);
+        const keys = new Uint32Array(take(rows * 4));
+        const sums = float ? new Float64Array(take(rows * series.width * 8)) : new Int32Array(take(rows * series.width * 4));
+        series.restore(day, keys, sums);
+      }
+      t.rebuildVirtual();
+      t.age();
+      this.tenants.set(h.id, t);
     }
-    if (at !== buf.length - 4) throw new ServingSnapshotError(`${where} has ${String(buf.length - 4 - at)} bytes left over after its columns`);
+    if (at !== buf.length - 4) throw new ServingSnapshotError(`${where} has ${String(buf.length - 4 - at)} bytes left over`);
   }
 
   appliedOffset(partition: number): number {
@@ -108,7 +127,7 @@ export class ColumnarServingStore implements ServingStore {
   setTenant(tenant: string, settings: TenantSettings): void {
     if (currencyExponent(settings.reportingCurrency) === undefined) throw new RangeError(`reporting currency '${settings.reportingCurrency}' is not an ISO 4217 code`);
     const t = this.tenants.get(tenant);
-    if (t === undefined) this.tenants.set(tenant, new TenantRollups(tenant, settings));
+    if (t === undefined) this.tenants.set(tenant, new TenantRollups(tenant, settings, this.hotDays));
     else t.settings = settings;
   }
 
@@ -122,7 +141,7 @@ export class ColumnarServingStore implements ServingStore {
     return t;
   }
 
-  /** The tenant's rollups (for the query layer and tests). */
+  /** The tenant's rollups (for the query layer, benchmarks and tests). */
   rollups(tenant: string): TenantRollups {
     return this.tenant(tenant);
   }
@@ -132,9 +151,7 @@ export class ColumnarServingStore implements ServingStore {
     if (batch.endOffset < prev) throw new RangeError(`partition ${String(batch.partition)}: batch ends at ${String(batch.endOffset)}, before the applied offset ${String(prev)}`);
     for (const d of batch.deltas) {
       const t = this.tenant(d.tenant);
-      const s = t.upsertStore(d.store);
-      const dims = packDims(TENDER_INDEX.get(d.tender)!, d.cardBrand === null ? CARD_BRANDS.length : BRAND_INDEX.get(d.cardBrand)!, CURRENCY_INDEX.get(d.currency)!);
-      t.cells.add(t.cells.cell(s.index, d.quarter, dims), d.rep, 0, d.orig, 0);
+      t.add(t.upsertStore(d.store), d.quarter, dimsOf(d.tender, d.cardBrand, d.currency), d.rep, d.orig);
     }
     this.offsets.set(batch.partition, batch.endOffset);
   }
@@ -156,34 +173,52 @@ export class ColumnarServingStore implements ServingStore {
     return runTop(this.tenant(tenant), q);
   }
 
+  /** Drops quarter-hour breakdowns that left the hot window. */
+  age(nowMs: number = Date.now()): void {
+    for (const t of this.tenants.values()) t.age(nowMs);
+  }
+
   stats(): { tenants: number; stores: number; cells: number; storeQuarters: number; bytes: number } {
     let stores = 0;
     let cells = 0;
     let storeQuarters = 0;
     let bytes = 0;
     for (const t of this.tenants.values()) {
+      const s = t.size();
       stores += t.stores.length;
-      cells += t.cells.size;
-      storeQuarters += t.cells.storeQuarters();
-      bytes += t.cells.bytes();
+      cells += s.rows;
+      storeQuarters += s.storeQuarters;
+      bytes += s.bytes;
     }
     return { tenants: this.tenants.size, stores, cells, storeQuarters, bytes };
   }
 
   async snapshot(): Promise<SnapshotInfo> {
     const t0 = performance.now();
+    // Everything is copied before the first await: the stream keeps applying while the file is written.
     const header: Header = { offsets: [...this.offsets.entries()], tenants: [] };
     const parts: Uint8Array[] = [];
     let cells = 0;
     for (const t of this.tenants.values()) {
-      const c = t.cells.columns();
-      header.tenants.push({ id: t.tenant, settings: t.settings, stores: t.stores.map((s) => s.store), cells: c.store.length });
-      for (const col of [c.store, c.quarter, c.dims, c.rep, c.orig]) {
-        parts.push(new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
-        const pad = align8(col.byteLength) - col.byteLength;
-        if (pad > 0) parts.push(new Uint8Array(pad));
+      let blocks = 0;
+      for (const s of t.stores) {
+        SERIES.forEach((pick, id) => {
+          for (const [day, b] of pick(s.node).entries()) {
+            const head = Buffer.alloc(16);
+            head.writeInt32LE(day, 0);
+            head.writeUInt32LE(b.n, 4);
+            head.writeUInt32LE(s.index * 8 + id, 8);
+            head.writeUInt32LE(b.sums instanceof Float64Array ? 1 : 0, 12);
+            parts.push(head);
+            pushPadded(parts, new Uint8Array(b.keys.buffer.slice(0, b.n * 4)));
+            const bytesPer = b.sums.BYTES_PER_ELEMENT;
+            pushPadded(parts, new Uint8Array(b.sums.buffer.slice(0, b.n * b.width * bytesPer)));
+            blocks++;
+            cells += b.n;
+          }
+        });
       }
-      cells += c.store.length;
+      header.tenants.push({ id: t.tenant, settings: t.settings, stores: t.stores.map((s) => s.store), blocks });
     }
     const h = Buffer.from(JSON.stringify(header));
     const head = Buffer.alloc(align8(12 + h.length));
@@ -206,8 +241,8 @@ export class ColumnarServingStore implements ServingStore {
     const tmp = `${path}.tmp`;
     const fh = await open(tmp, 'w');
     try {
-      // writev takes at most IOV_MAX buffers per call; write in slices.
-      for (let i = 0; i < parts.length; i += 512) await fh.writev(parts.slice(i, i + 512));
+      // writev takes at most IOV_MAX (1024) buffers per call.
+      for (let i = 0; i < parts.length; i += 1000) await fh.writev(parts.slice(i, i + 1000));
       await fh.datasync();
     } catch (err) {
       await fh.close();
@@ -223,4 +258,10 @@ export class ColumnarServingStore implements ServingStore {
 
 function align8(n: number): number {
   return (n + 7) & ~7;
+}
+
+function pushPadded(parts: Uint8Array[], a: Uint8Array): void {
+  parts.push(a);
+  const pad = align8(a.length) - a.length;
+  if (pad > 0) parts.push(new Uint8Array(pad));
 }

@@ -19,7 +19,8 @@ const DAY = 86_400_000;
 function configFor(dataDir: string): Config {
   return loadConfig({
     env: {},
-    overrides: { dataDir, logLevel: 'silent', 'ingest.tcpPort': 0, 'api.port': 0, 'log.segmentBytes': SEGMENT_BYTES, 'log.partitions': PARTITIONS },
+    // Quarter-hour breakdowns kept for 400 days, so the fixture's March and October are hot.
+    overrides: { dataDir, logLevel: 'silent', 'ingest.tcpPort': 0, 'api.port': 0, 'log.segmentBytes': SEGMENT_BYTES, 'log.partitions': PARTITIONS, 'serving.hotDays': 400 },
   });
 }
 
@@ -145,6 +146,22 @@ describe('stream + serving against a brute-force reference', () => {
         const want = normalise(refSeries(acmeTxns, { granularity: g, tz, from: Date.parse(`${from}T00:00Z`), to: Date.parse(`${to}T00:00Z`), groupBy: [], cutoffMin: acme.cutoffMin }), ALL_METRICS);
         assert.ok(want.size === 1, `${g} ${tz}: the reference has data`);
         assertSameSeries(got, want, `${g} tz=${tz}`);
+      }
+    });
+  }
+
+  for (const tz of ['store', 'UTC', 'Asia/Kathmandu', 'America/New_York']) {
+    it(`breaks every granularity down by tender and currency exactly in tz=${tz}`, async () => {
+      for (const g of ['15m', 'hour', 'day', 'week', 'month']) {
+        const [from, to] = g === 'month' ? ['2026-03-01', '2026-12-01'] : g === '15m' ? ['2026-10-24', '2026-10-26'] : ['2026-03-23', '2026-11-09'];
+        for (const groupBy of [['tender'], ['country', 'currency']]) {
+          const metrics = ['gross_sales', 'net_sales', 'tax', 'discounts', 'sale_count', 'void_count', 'items', 'avg_basket'];
+          const original = groupBy.includes('currency');
+          const q = { metrics: metrics.join(','), granularity: g, tz, from, to, group_by: groupBy.join(','), currency: original ? 'original' : 'reporting' };
+          const got = fromApi(await series(q), metrics);
+          const want = normalise(refSeries(acmeTxns, { granularity: g, tz, from: Date.parse(`${from}T00:00Z`), to: Date.parse(`${to}T00:00Z`), groupBy, cutoffMin: acme.cutoffMin, original }), metrics);
+          assertSameSeries(got, want, `${g} tz=${tz} by ${groupBy.join(',')}`);
+        }
       }
     });
   }
@@ -316,5 +333,26 @@ describe('stream + serving against a brute-force reference', () => {
     assert.equal(platform.startup.replayedRecords, 0, 'the snapshot held everything');
     assert.deepEqual(await series(q), before);
     assert.equal(bucketText(Date.parse('2026-10-22T00:00Z')), '2026-10-22T00:00');
+  });
+});
+
+describe('the hot window of quarter-hour breakdowns', () => {
+  it('answers breakdowns at day grain for old data, and says why it cannot at 15m', async () => {
+    await using dir = tempDir();
+    await buildFixture(dir.path, { seed: 3, stores: 30, tenants: [{ cutoff: '00:00' }], windows: [{ start: '2026-06-01T00:00:00Z', durationMs: 2 * DAY, salesPerStoreDay: 20 }] });
+    const config = loadConfig({ env: {}, overrides: { dataDir: dir.path, logLevel: 'silent', 'ingest.tcpPort': 0, 'api.port': 0, 'log.segmentBytes': SEGMENT_BYTES, 'log.partitions': PARTITIONS, 'serving.hotDays': 7 } });
+    const p = await startPlatform(config, pino({ level: 'silent' }));
+    try {
+      const ok = p.serving.series('acme', { metrics: ['net_sales'], granularity: 'day', tz: 'UTC', from: Date.UTC(2026, 5, 1), to: Date.UTC(2026, 5, 3), groupBy: [{ kind: 'tender' }], scopes: [], currency: 'reporting' });
+      assert.ok(ok.length > 1);
+      assert.throws(
+        () => p.serving.series('acme', { metrics: ['net_sales'], granularity: 'hour', tz: 'UTC', from: Date.UTC(2026, 5, 1), to: Date.UTC(2026, 5, 3), groupBy: [{ kind: 'tender' }], scopes: [], currency: 'reporting' }),
+        { code: 'resolution_not_retained', message: /kept for the last 7 days/ },
+      );
+      // Totals at 15m stay available for ever.
+      assert.ok(p.serving.series('acme', { metrics: ['net_sales'], granularity: '15m', tz: 'UTC', from: Date.UTC(2026, 5, 1), to: Date.UTC(2026, 5, 3), groupBy: [], scopes: [], currency: 'reporting' })[0]!.points.length > 50);
+    } finally {
+      await p.close();
+    }
   });
 });
