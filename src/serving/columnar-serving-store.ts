@@ -7,8 +7,8 @@
  *
  * Snapshot file layout (little endian):
  *   "TPS2", u32 version, u32 header bytes, header JSON (offsets, tenants, stores, block counts), padding to 8;
- *   per block: u32 day, u32 rows, u32 series id, u32 1 if float64 else 0,
- *              keys u32[rows] (padded to 8), sums i32|f64[rows × width] (padded to 8);
+ *   per chunk: i32 first day, u32 rows, u32 store index × 8 + series id, u32 1 if float64 else 0,
+ *              day starts i32[days + 1], keys u32[rows], sums i32|f64[rows × width] (each padded to 8);
  *   u32 CRC-32 of everything before it.
  */
 import { mkdirSync } from 'node:fs';
@@ -24,7 +24,7 @@ import type { RollupBatch, ServingStore, SnapshotInfo } from './serving-store.js
 import { dimsOf, TenantRollups, type RollupNode, type TenantSettings } from './tenant-rollups.js';
 
 const MAGIC = 0x32535054; // "TPS2"
-const VERSION = 2;
+const VERSION = 3;
 const FILE = 'snapshot.bin';
 /** Default days of quarter-hour breakdowns kept. */
 export const DEFAULT_HOT_DAYS = 35;
@@ -99,7 +99,7 @@ export class ColumnarServingStore implements ServingStore {
       const t = new TenantRollups(h.id, h.settings, this.hotDays);
       for (const st of h.stores) t.upsertStore(st);
       for (let i = 0; i < h.blocks; i++) {
-        const day = buf.readInt32LE(at);
+        const first = buf.readInt32LE(at);
         const rows = buf.readUInt32LE(at + 4);
         const storeIndex = buf.readUInt32LE(at + 8) >>> 3;
         const seriesId = buf.readUInt32LE(at + 8) & 7;
@@ -107,11 +107,12 @@ export class ColumnarServingStore implements ServingStore {
         at += 16;
         const s = t.stores[storeIndex];
         const pick = SERIES[seriesId];
-        if (s === undefined || pick === undefined) throw new ServingSnapshotError(`${where}: block ${String(i)} of ${h.id} names store ${String(storeIndex)} series ${String(seriesId)}`);
+        if (s === undefined || pick === undefined) throw new ServingSnapshotError(`${where}: chunk ${String(i)} of ${h.id} names store ${String(storeIndex)} series ${String(seriesId)}`);
         const series = pick(s.node);
+        const start = new Int32Array(take((series.chunkDays + 1) * 4));
         const keys = new Uint32Array(take(rows * 4));
         const sums = float ? new Float64Array(take(rows * series.width * 8)) : new Int32Array(take(rows * series.width * 4));
-        series.restore(day, keys, sums);
+        series.restore(first, start, keys, sums);
       }
       t.rebuildVirtual();
       t.age();
@@ -203,18 +204,18 @@ export class ColumnarServingStore implements ServingStore {
       let blocks = 0;
       for (const s of t.stores) {
         SERIES.forEach((pick, id) => {
-          for (const [day, b] of pick(s.node).entries()) {
+          for (const c of pick(s.node).allChunks()) {
             const head = Buffer.alloc(16);
-            head.writeInt32LE(day, 0);
-            head.writeUInt32LE(b.n, 4);
+            head.writeInt32LE(c.first, 0);
+            head.writeUInt32LE(c.n, 4);
             head.writeUInt32LE(s.index * 8 + id, 8);
-            head.writeUInt32LE(b.sums instanceof Float64Array ? 1 : 0, 12);
+            head.writeUInt32LE(c.sums instanceof Float64Array ? 1 : 0, 12);
             parts.push(head);
-            pushPadded(parts, new Uint8Array(b.keys.buffer.slice(0, b.n * 4)));
-            const bytesPer = b.sums.BYTES_PER_ELEMENT;
-            pushPadded(parts, new Uint8Array(b.sums.buffer.slice(0, b.n * b.width * bytesPer)));
+            pushPadded(parts, new Uint8Array(c.start.slice().buffer));
+            pushPadded(parts, new Uint8Array(c.keys.buffer.slice(0, c.n * 4)));
+            pushPadded(parts, new Uint8Array(c.sums.buffer.slice(0, c.n * c.width * c.sums.BYTES_PER_ELEMENT)));
             blocks++;
-            cells += b.n;
+            cells += c.n;
           }
         });
       }

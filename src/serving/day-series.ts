@@ -1,71 +1,114 @@
 /**
- * DaySeries: one node's sums on one time axis, as a dense array of day
- * blocks. A block holds keyed rows of `width` sums for one day; the key is
- * what the row is (a quarter hour of the day, a tender/brand/currency
- * combination, or both).
+ * DaySeries: one node's sums on one time axis, in chunks of consecutive
+ * days. A chunk keeps all its rows in two typed arrays (keys and sums),
+ * grouped by day and sorted by key within a day, with a small index of
+ * where each day starts. A key says what a row is: a quarter hour of the
+ * day, a tender/brand/currency combination, or both.
  *
- * Rows start as Int32 (4 bytes a sum: a store's quarter hour rarely sums
- * past ±2^31 minor units) and a block moves to Float64 the first time a
- * sum leaves that range, so every sum stays exact while it is below 2^53.
+ * Why chunks: a year of one store is then about a dozen objects instead of
+ * hundreds of small arrays, which keeps the garbage collector's pauses
+ * short at thousands of stores; rows mostly arrive in time order, so they
+ * are appended, and a late row shifts at most one chunk.
+ *
+ * Sums start as Int32 (4 bytes each: a store's quarter hour rarely sums past
+ * ±2^31 minor units); a chunk moves to Float64 the first time a sum leaves
+ * that range, so every sum stays exact while below 2^53.
  */
 import { SumOverflowError } from '../domain/metrics.js';
 
-const INT32_MAX = 2 ** 31 - 1;
-const INT32_MIN = -(2 ** 31);
-
-/** Past this many rows a block keeps a key → row map (a tenant's quarter-by-combination block has thousands). */
-const INDEX_FROM = 24;
-
-export class DayBlock {
-  n = 0;
+export class DayChunk {
+  /** Rows of day `first + i` are [start[i], start[i + 1]). */
+  readonly start: Int32Array;
   keys: Uint32Array;
   sums: Int32Array | Float64Array;
-  private index: Map<number, number> | null = null;
 
   constructor(
+    readonly first: number,
+    readonly days: number,
     readonly width: number,
-    capacity = 4,
+    capacity: number,
   ) {
+    this.start = new Int32Array(days + 1);
     this.keys = new Uint32Array(capacity);
     this.sums = new Int32Array(capacity * width);
   }
 
-  /** The row of `key`, created (zeroed) when new. */
-  row(key: number): number {
-    const keys = this.keys;
-    if (this.index !== null) {
-      const hit = this.index.get(key);
-      if (hit !== undefined) return hit;
-    } else {
-      for (let i = 0; i < this.n; i++) if (keys[i] === key) return i;
-      if (this.n >= INDEX_FROM) {
-        this.index = new Map();
-        for (let i = 0; i < this.n; i++) this.index.set(keys[i]!, i);
-      }
-    }
-    if (this.n === keys.length) {
-      const k = new Uint32Array(Math.max(4, keys.length * 2));
-      k.set(keys);
-      this.keys = k;
-      const s = this.sums instanceof Int32Array ? new Int32Array(k.length * this.width) : new Float64Array(k.length * this.width);
-      s.set(this.sums);
-      this.sums = s;
-    }
-    this.keys[this.n] = key;
-    this.index?.set(key, this.n);
-    return this.n++;
+  get n(): number {
+    return this.start[this.days]!;
   }
 
-  /** Adds `values[from .. from + count)` into row `r` at sum offset `at`. */
-  add(r: number, at: number, values: ArrayLike<number>, from: number, count: number): void {
-    const base = r * this.width + at;
-    for (let i = 0; i < count; i++) {
-      const v = values[from + i]!;
+  /** The row of `key` on day index `i`, inserted (zeroed) in key order when new. */
+  row(i: number, key: number): number {
+    const keys = this.keys;
+    const lo0 = this.start[i]!;
+    const hi0 = this.start[i + 1]!;
+    let lo = hi0;
+    if (hi0 > lo0) {
+      const last = keys[hi0 - 1]!;
+      if (last === key) return hi0 - 1;
+      if (last > key) {
+        lo = lo0;
+        let hi = hi0 - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (keys[mid]! < key) lo = mid + 1;
+          else hi = mid;
+        }
+        if (keys[lo] === key) return lo;
+      }
+    }
+    const n = this.n;
+    if (n === this.keys.length) this.grow(n);
+    const w = this.width;
+    if (lo < n) {
+      this.keys.copyWithin(lo + 1, lo, n);
+      this.sums.copyWithin((lo + 1) * w, lo * w, n * w);
+      this.sums.fill(0, lo * w, (lo + 1) * w);
+    }
+    this.keys[lo] = key;
+    for (let j = i + 1; j <= this.days; j++) this.start[j]!++;
+    return lo;
+  }
+
+  private grow(n: number): void {
+    const k = new Uint32Array(Math.max(16, n * 2));
+    k.set(this.keys.subarray(0, n));
+    this.keys = k;
+    const s = this.sums instanceof Int32Array ? new Int32Array(k.length * this.width) : new Float64Array(k.length * this.width);
+    s.set(this.sums.subarray(0, n * this.width));
+    this.sums = s;
+  }
+
+  /** Adds `values[0 .. count)` into row `r` from sum 0. */
+  add(r: number, values: ArrayLike<number>, count: number): void {
+    const base = r * this.width;
+    const sums = this.sums;
+    if (sums instanceof Int32Array) {
+      for (let i = 0; i < count; i++) {
+        const v = values[i]!;
+        if (v === 0) continue;
+        const sum = sums[base + i]! + v;
+        // `sum | 0` is sum only for a value that fits an Int32.
+        if ((sum | 0) !== sum) {
+          this.widen();
+          this.addFloat(base, values, i, count);
+          return;
+        }
+        sums[base + i] = sum;
+      }
+      return;
+    }
+    this.addFloat(base, values, 0, count);
+  }
+
+  private addFloat(base: number, values: ArrayLike<number>, from: number, count: number): void {
+    const sums = this.sums;
+    for (let i = from; i < count; i++) {
+      const v = values[i]!;
       if (v === 0) continue;
-      const sum = this.sums[base + i]! + v;
-      if (this.sums instanceof Int32Array && (sum > INT32_MAX || sum < INT32_MIN)) this.widen();
+      const sum = sums[base + i]! + v;
       if (!Number.isSafeInteger(sum)) throw new SumOverflowError(`a rollup sum reached ${String(sum)}, beyond 2^53 − 1 where float64 stops being exact`);
-      this.sums[base + i] = sum;
+      sums[base + i] = sum;
     }
   }
 
@@ -75,103 +118,119 @@ export class DayBlock {
     this.sums = s;
   }
 
-  bytes(): number {
-    return this.keys.byteLength + this.sums.byteLength + 64 + (this.index === null ? 0 : this.index.size * 40);
+  /** Gives back spare room (a chunk whose days are done growing). */
+  trim(): void {
+    const n = this.n;
+    // Little to gain below an eighth spare: a copy costs more than it frees.
+    if (this.keys.length - n <= n >> 3) return;
+    this.keys = this.keys.slice(0, n);
+    this.sums = this.sums.slice(0, n * this.width);
   }
 
-  /** Replaces the rows (snapshot restore). */
-  load(keys: Uint32Array, sums: Int32Array | Float64Array): void {
-    this.keys = keys;
-    this.sums = sums;
-    this.n = keys.length;
-    this.index = null;
-    if (this.n >= INDEX_FROM) {
-      this.index = new Map();
-      for (let i = 0; i < this.n; i++) this.index.set(keys[i]!, i);
-    }
+  bytes(): number {
+    return this.start.byteLength + this.keys.byteLength + this.sums.byteLength + 300;
   }
 }
 
 export class DaySeries {
-  /** First day held (days since 1970-01-01). */
+  private chunks: (DayChunk | undefined)[] = [];
+  /** First chunk index held (chunk c covers days [c·chunkDays, (c+1)·chunkDays)). */
   private base = 0;
-  private blocks: (DayBlock | undefined)[] = [];
 
-  constructor(readonly width: number) {}
+  constructor(
+    readonly width: number,
+    /** Days per chunk. */
+    readonly chunkDays = 32,
+    /** Rows a new chunk makes room for. */
+    private readonly initialRows = 64,
+  ) {}
 
-  /** The block of `day`, created when new. */
-  block(day: number): DayBlock {
-    if (this.blocks.length === 0) this.base = day;
-    if (day < this.base) {
-      // Earlier data: shift the array (rare, late or back-filled data).
-      this.blocks = new Array<DayBlock | undefined>(this.base - day).fill(undefined).concat(this.blocks);
-      this.base = day;
+  private chunkOf(day: number): DayChunk {
+    const c = Math.floor(day / this.chunkDays);
+    if (this.chunks.length === 0) this.base = c;
+    if (c < this.base) {
+      this.chunks = new Array<DayChunk | undefined>(this.base - c).fill(undefined).concat(this.chunks);
+      this.base = c;
     }
-    const i = day - this.base;
-    while (this.blocks.length <= i) this.blocks.push(undefined);
-    let b = this.blocks[i];
-    if (b === undefined) {
-      b = new DayBlock(this.width);
-      this.blocks[i] = b;
+    const i = c - this.base;
+    while (this.chunks.length <= i) this.chunks.push(undefined);
+    let chunk = this.chunks[i];
+    if (chunk === undefined) {
+      chunk = new DayChunk(c * this.chunkDays, this.chunkDays, this.width, this.initialRows);
+      this.chunks[i] = chunk;
     }
-    return b;
+    return chunk;
   }
 
-  /** The block of `day` if any. */
-  get(day: number): DayBlock | undefined {
-    return this.blocks[day - this.base];
+  /** Adds `values[0 .. count)` to the row of `key` on `day`. */
+  add(day: number, key: number, values: ArrayLike<number>, count: number): void {
+    const chunk = this.chunkOf(day);
+    chunk.add(chunk.row(day - chunk.first, key), values, count);
   }
 
-  /** Days held: [first, end). */
-  get first(): number {
-    return this.base;
-  }
-  get end(): number {
-    return this.base + this.blocks.length;
+  /**
+   * Calls `fn` for each day in [from, to) that has rows, with the chunk's
+   * arrays and the day's row range [lo, hi).
+   */
+  forEachDay(from: number, to: number, fn: (day: number, keys: Uint32Array, sums: Int32Array | Float64Array, lo: number, hi: number) => void): void {
+    const cFrom = Math.max(Math.floor(from / this.chunkDays), this.base);
+    const cTo = Math.min(Math.floor((to - 1) / this.chunkDays), this.base + this.chunks.length - 1);
+    for (let c = cFrom; c <= cTo; c++) {
+      const chunk = this.chunks[c - this.base];
+      if (chunk === undefined) continue;
+      const dFrom = Math.max(from, chunk.first);
+      const dTo = Math.min(to, chunk.first + chunk.days);
+      for (let d = dFrom; d < dTo; d++) {
+        const lo = chunk.start[d - chunk.first]!;
+        const hi = chunk.start[d - chunk.first + 1]!;
+        if (hi > lo) fn(d, chunk.keys, chunk.sums, lo, hi);
+      }
+    }
   }
 
-  /** Drops blocks of days before `day`. */
+  /** Every day with rows. */
+  forEach(fn: (day: number, keys: Uint32Array, sums: Int32Array | Float64Array, lo: number, hi: number) => void): void {
+    if (this.chunks.length === 0) return;
+    this.forEachDay(this.base * this.chunkDays, (this.base + this.chunks.length) * this.chunkDays, fn);
+  }
+
+  /** Drops the chunks that end before `day`. */
   dropBefore(day: number): void {
-    if (day <= this.base) return;
-    const cut = Math.min(day - this.base, this.blocks.length);
-    this.blocks = this.blocks.slice(cut);
+    const c = Math.floor(day / this.chunkDays);
+    if (c <= this.base) return;
+    const cut = Math.min(c - this.base, this.chunks.length);
+    this.chunks = this.chunks.slice(cut);
     this.base += cut;
-    if (this.blocks.length === 0) this.base = 0;
   }
 
-  /** Calls `fn` for each block of a day in [from, to). */
-  forEachDay(from: number, to: number, fn: (day: number, b: DayBlock) => void): void {
-    const lo = Math.max(from, this.base);
-    const hi = Math.min(to, this.base + this.blocks.length);
-    for (let d = lo; d < hi; d++) {
-      const b = this.blocks[d - this.base];
-      if (b !== undefined && b.n > 0) fn(d, b);
-    }
+  /** Trims the chunks that end before `day`: done growing (late data may still add a row). */
+  trimBefore(day: number): void {
+    for (const chunk of this.chunks) if (chunk !== undefined && chunk.first + chunk.days <= day) chunk.trim();
   }
 
   bytes(): number {
-    let n = this.blocks.length * 8;
-    for (const b of this.blocks) if (b !== undefined) n += b.bytes();
+    let n = this.chunks.length * 8;
+    for (const c of this.chunks) if (c !== undefined) n += c.bytes();
     return n;
   }
 
-  /** Rows held (for sizing). */
   rows(): number {
     let n = 0;
-    for (const b of this.blocks) if (b !== undefined) n += b.n;
+    for (const c of this.chunks) if (c !== undefined) n += c.n;
     return n;
   }
 
-  /** Every block, for a snapshot. */
-  *entries(): Generator<[number, DayBlock]> {
-    for (let i = 0; i < this.blocks.length; i++) {
-      const b = this.blocks[i];
-      if (b !== undefined && b.n > 0) yield [this.base + i, b];
-    }
+  /** The chunks, for a snapshot. */
+  *allChunks(): Generator<DayChunk> {
+    for (const c of this.chunks) if (c !== undefined && c.n > 0) yield c;
   }
 
-  /** Puts a block read back from a snapshot. */
-  restore(day: number, keys: Uint32Array, sums: Int32Array | Float64Array): void {
-    this.block(day).load(keys, sums);
+  /** Puts a chunk read back from a snapshot. */
+  restore(first: number, start: Int32Array, keys: Uint32Array, sums: Int32Array | Float64Array): void {
+    const chunk = this.chunkOf(first);
+    if (chunk.first !== first || start.length !== this.chunkDays + 1) throw new RangeError(`a chunk of ${String(start.length - 1)} days from day ${String(first)} does not fit chunks of ${String(this.chunkDays)} days`);
+    chunk.start.set(start);
+    chunk.keys = keys;
+    chunk.sums = sums;
   }
 }

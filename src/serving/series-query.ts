@@ -256,13 +256,18 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
 
     if (p.resolution === 'day') {
       const series = p.local ? node.bLocal : node.bUtc;
-      series.forEachDay(dayFrom, dayTo, (day, b) => {
+      series.forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
         const bucket = bucketOfLocal(day * DAY_MS, q.granularity, 0);
         if (bucket < q.from || bucket >= q.to) return;
-        for (let r = 0; r < b.n; r++) {
-          const key = b.keys[r]!;
-          if ((key === TOTAL_KEY) === p.combos) continue;
-          add(plain ?? accFor(key), bucket, b.sums, r * width);
+        if (!p.combos) {
+          // The total row has the largest key: last of its day.
+          if (keys[hi - 1] === TOTAL_KEY) add(plain!, bucket, sums, (hi - 1) * width);
+          return;
+        }
+        for (let r = lo; r < hi; r++) {
+          const key = keys[r]!;
+          if (key === TOTAL_KEY) continue;
+          add(plain ?? accFor(key), bucket, sums, r * width);
         }
       });
       continue;
@@ -274,14 +279,14 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
     else series = onLocal ? node.cLocal! : node.cUtc;
     const clock = onLocal ? null : q.tz === 'UTC' ? UTC_CLOCK : clockOf(store?.store.timezone ?? 'UTC');
     const cutoff = t.settings.cutoffMinutes;
-    series.forEachDay(dayFrom, dayTo, (day, b) => {
-      for (let r = 0; r < b.n; r++) {
-        const key = b.keys[r]!;
+    series.forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
+      for (let r = lo; r < hi; r++) {
+        const key = keys[r]!;
         const slot = p.combos ? Math.floor(key / KEY_SPAN) : key;
         const ms = (day * QUARTERS_PER_DAY + slot) * QUARTER_MS;
         const bucket = clock === null ? bucketOfLocal(ms, q.granularity, cutoff) : bucketOf(ms, q.granularity, clock);
         if (bucket < q.from || bucket >= q.to) continue;
-        add(plain ?? accFor(key - slot * KEY_SPAN), bucket, b.sums, r * width);
+        add(plain ?? accFor(key - slot * KEY_SPAN), bucket, sums, r * width);
       }
     });
   }

@@ -53,10 +53,10 @@ export const quarterKey = (slot: number, dims: number): number => slot * (1 << 1
 export type NodeKind = 'store' | 'city' | 'country' | 'tenant';
 
 export class RollupNode {
-  readonly aUtc = new DaySeries(SUM_COUNT);
-  readonly bUtc = new DaySeries(ROW_WIDTH);
-  readonly bLocal = new DaySeries(ROW_WIDTH);
-  readonly cUtc = new DaySeries(ROW_WIDTH);
+  readonly aUtc: DaySeries;
+  readonly bUtc: DaySeries;
+  readonly bLocal: DaySeries;
+  readonly cUtc: DaySeries;
   /** Virtual nodes only: local wall-clock axis. */
   readonly aLocal: DaySeries | null;
   readonly cLocal: DaySeries | null;
@@ -70,8 +70,14 @@ export class RollupNode {
     readonly key: string,
   ) {
     const virtual = kind !== 'store';
-    this.aLocal = virtual ? new DaySeries(SUM_COUNT) : null;
-    this.cLocal = virtual ? new DaySeries(ROW_WIDTH) : null;
+    // Chunks of 32 days (quarter-hour breakdowns: 8, they are many and short-lived);
+    // first sizes near a chunk's usual rows, as growing by doubling costs copies.
+    this.aUtc = new DaySeries(SUM_COUNT, 32, virtual ? 1024 : 256);
+    this.bUtc = new DaySeries(ROW_WIDTH, 32, virtual ? 512 : 64);
+    this.bLocal = new DaySeries(ROW_WIDTH, 32, virtual ? 512 : 64);
+    this.cUtc = new DaySeries(ROW_WIDTH, 8, virtual ? 1024 : 128);
+    this.aLocal = virtual ? new DaySeries(SUM_COUNT, 32, 1024) : null;
+    this.cLocal = virtual ? new DaySeries(ROW_WIDTH, 8, 1024) : null;
   }
 
   series(): DaySeries[] {
@@ -188,35 +194,28 @@ export class TenantRollups {
   }
 
   private addTo(n: RollupNode, uDay: number, uSlot: number, lDay: number, lSlot: number, bizDay: number, dims: number, v: Float64Array, hot: boolean): void {
-    let b = n.aUtc.block(uDay);
-    b.add(b.row(uSlot), 0, v, 0, SUM_COUNT);
-    b = n.bUtc.block(uDay);
-    b.add(b.row(dims), 0, v, 0, ROW_WIDTH);
-    b.add(b.row(TOTAL_KEY), 0, v, 0, ROW_WIDTH);
-    b = n.bLocal.block(bizDay);
-    b.add(b.row(dims), 0, v, 0, ROW_WIDTH);
-    b.add(b.row(TOTAL_KEY), 0, v, 0, ROW_WIDTH);
-    if (hot) {
-      b = n.cUtc.block(uDay);
-      b.add(b.row(quarterKey(uSlot, dims)), 0, v, 0, ROW_WIDTH);
-    }
+    n.aUtc.add(uDay, uSlot, v, SUM_COUNT);
+    n.bUtc.add(uDay, dims, v, ROW_WIDTH);
+    n.bUtc.add(uDay, TOTAL_KEY, v, ROW_WIDTH);
+    n.bLocal.add(bizDay, dims, v, ROW_WIDTH);
+    n.bLocal.add(bizDay, TOTAL_KEY, v, ROW_WIDTH);
+    if (hot) n.cUtc.add(uDay, quarterKey(uSlot, dims), v, ROW_WIDTH);
     if (n.aLocal !== null) {
-      b = n.aLocal.block(lDay);
-      b.add(b.row(lSlot), 0, v, 0, SUM_COUNT);
-      if (hot) {
-        b = n.cLocal!.block(lDay);
-        b.add(b.row(quarterKey(lSlot, dims)), 0, v, 0, ROW_WIDTH);
-      }
+      n.aLocal.add(lDay, lSlot, v, SUM_COUNT);
+      if (hot) n.cLocal!.add(lDay, quarterKey(lSlot, dims), v, ROW_WIDTH);
     }
   }
 
   /** Moves the hot window to end today: drops quarter-hour breakdowns older than `hotDays`. */
   age(nowMs: number = Date.now()): void {
     this.hotFrom = Math.floor(nowMs / DAY_MS) - this.hotDays;
+    // Days two days back no longer grow (but for late data): give back spare room.
+    const done = Math.floor(nowMs / DAY_MS) - 2;
     for (const n of this.nodes()) {
       n.cUtc.dropBefore(this.hotFrom);
       // Local days run at most a day ahead of or behind UTC days.
       n.cLocal?.dropBefore(this.hotFrom - 1);
+      for (const s of n.series()) s.trimBefore(done);
     }
   }
 
@@ -249,52 +248,44 @@ export class TenantRollups {
     for (const s of this.stores) {
       const targets = [s.city, s.country, this.tenantNode];
       const n = s.node;
-      for (const [day, b] of n.aUtc.entries()) {
-        for (let r = 0; r < b.n; r++) {
-          const slot = b.keys[r]!;
-          for (let i = 0; i < SUM_COUNT; i++) v[i] = b.sums[r * SUM_COUNT + i]!;
-          const quarter = day * QUARTERS_PER_DAY + slot;
-          const lq = Math.floor(s.zone.toLocal(quarter * QUARTER_MS) / QUARTER_MS);
+      const localQuarter = (day: number, slot: number): number => Math.floor(s.zone.toLocal((day * QUARTERS_PER_DAY + slot) * QUARTER_MS) / QUARTER_MS);
+      n.aUtc.forEach((day, keys, sums, lo, hi) => {
+        for (let r = lo; r < hi; r++) {
+          const slot = keys[r]!;
+          for (let i = 0; i < SUM_COUNT; i++) v[i] = sums[r * SUM_COUNT + i]!;
+          const lq = localQuarter(day, slot);
           const lDay = Math.floor(lq / QUARTERS_PER_DAY);
           for (const t of targets) {
-            let blk = t.aUtc.block(day);
-            blk.add(blk.row(slot), 0, v, 0, SUM_COUNT);
-            blk = t.aLocal!.block(lDay);
-            blk.add(blk.row(lq - lDay * QUARTERS_PER_DAY), 0, v, 0, SUM_COUNT);
+            t.aUtc.add(day, slot, v, SUM_COUNT);
+            t.aLocal!.add(lDay, lq - lDay * QUARTERS_PER_DAY, v, SUM_COUNT);
           }
         }
-      }
+      });
       for (const [src, pick] of [
         [n.bUtc, (t: RollupNode) => t.bUtc],
         [n.bLocal, (t: RollupNode) => t.bLocal],
       ] as const) {
-        for (const [day, b] of src.entries()) {
-          for (let r = 0; r < b.n; r++) {
-            for (let i = 0; i < ROW_WIDTH; i++) v[i] = b.sums[r * ROW_WIDTH + i]!;
-            for (const t of targets) {
-              const blk = pick(t).block(day);
-              blk.add(blk.row(b.keys[r]!), 0, v, 0, ROW_WIDTH);
-            }
+        src.forEach((day, keys, sums, lo, hi) => {
+          for (let r = lo; r < hi; r++) {
+            for (let i = 0; i < ROW_WIDTH; i++) v[i] = sums[r * ROW_WIDTH + i]!;
+            for (const t of targets) pick(t).add(day, keys[r]!, v, ROW_WIDTH);
           }
-        }
+        });
       }
-      for (const [day, b] of n.cUtc.entries()) {
-        for (let r = 0; r < b.n; r++) {
-          const key = b.keys[r]!;
+      n.cUtc.forEach((day, keys, sums, lo, hi) => {
+        for (let r = lo; r < hi; r++) {
+          const key = keys[r]!;
           const slot = Math.floor(key / (1 << 14));
           const dims = key - slot * (1 << 14);
-          for (let i = 0; i < ROW_WIDTH; i++) v[i] = b.sums[r * ROW_WIDTH + i]!;
-          const quarter = day * QUARTERS_PER_DAY + slot;
-          const lq = Math.floor(s.zone.toLocal(quarter * QUARTER_MS) / QUARTER_MS);
+          for (let i = 0; i < ROW_WIDTH; i++) v[i] = sums[r * ROW_WIDTH + i]!;
+          const lq = localQuarter(day, slot);
           const lDay = Math.floor(lq / QUARTERS_PER_DAY);
           for (const t of targets) {
-            let blk = t.cUtc.block(day);
-            blk.add(blk.row(key), 0, v, 0, ROW_WIDTH);
-            blk = t.cLocal!.block(lDay);
-            blk.add(blk.row(quarterKey(lq - lDay * QUARTERS_PER_DAY, dims)), 0, v, 0, ROW_WIDTH);
+            t.cUtc.add(day, key, v, ROW_WIDTH);
+            t.cLocal!.add(lDay, quarterKey(lq - lDay * QUARTERS_PER_DAY, dims), v, ROW_WIDTH);
           }
         }
-      }
+      });
     }
   }
 
