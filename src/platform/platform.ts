@@ -17,7 +17,7 @@ import { registerQueryRoutes } from '../api/query-routes.js';
 import { ColumnarServingStore } from '../serving/columnar-serving-store.js';
 import type { SnapshotInfo } from '../serving/serving-store.js';
 import { RestatementLog } from '../stream/restatement-log.js';
-import { StreamProcessor } from '../stream/stream-processor.js';
+import { emptyStreamStats, StreamProcessor } from '../stream/stream-processor.js';
 import { TenantDirectory } from '../stream/tenant-directory.js';
 import { FxStore } from '../tenants/fx-store.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -59,7 +59,7 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
         serving,
         restatements,
         authenticate: ctx.authenticate,
-        stream: () => stream?.stats ?? { records: 0, batches: 0, restatements: 0, skipped: { unknown_tenant: 0, unknown_store: 0, undecodable: 0, fx_rate_missing: 0 }, visibleReceivedAt: 0, tenants: new Map() },
+        stream: () => stream?.stats ?? emptyStreamStats(),
       });
       registerAdminRoutes(app, { tenants: ctx.tenants, registries: ctx.registries, fx, authenticate: ctx.authenticate, onTenantChange: ctx.reloadTenant });
     },
@@ -67,6 +67,8 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
   const log = await SegmentLog.open(join(config.dataDir, 'log'), { partitions: config.log.partitions, segmentBytes: config.log.segmentBytes });
   const directory = new TenantDirectory(ingest.tenants, ingest.registries, fx);
   const s = new StreamProcessor(log, serving, directory, restatements, logger, {
+    dataDir: config.dataDir,
+    segmentBytes: config.log.segmentBytes,
     batchRecords: config.stream.batchRecords,
     closeGraceMs: config.stream.closeGraceHours * 3_600_000,
   });

@@ -1,22 +1,30 @@
 /**
- * The stream: reads every log partition from where the serving store's data
- * ends, builds rollup deltas and restatements, and hands them on.
+ * The stream: a worker thread reads every log partition from where the
+ * serving store's data ends and builds rollup deltas and restatements
+ * (stream-worker.ts); this side, on the main thread, applies them to the
+ * serving store and writes the restatements.
  *
  * Exactly once: the serving store keeps each partition's offset with its
  * data (one atomic `apply`), restatements skip offsets they already hold,
  * and the log checkpoint of group `rollups` (which lets retention drop old
  * segments) is saved only for offsets a serving snapshot made durable.
  */
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { Log, LogReader } from '../log/log.js';
-import type { ServingStore } from '../serving/serving-store.js';
+import type { Store } from '../domain/store.js';
+import type { CardBrand, Tender } from '../domain/transaction.js';
+import type { Log } from '../log/log.js';
+import type { RollupDelta, ServingStore } from '../serving/serving-store.js';
 import type { RestatementLog } from './restatement-log.js';
-import { RollupBuilder, SKIP_REASONS, type SkipReason } from './rollup-builder.js';
+import { SKIP_REASONS, type SkipReason } from './rollup-builder.js';
+import { DELTA_WIDTH, type BatchMessage, type FromWorker, type StreamWorkerInit, type ToWorker } from './stream-protocol.js';
 import type { TenantDirectory } from './tenant-directory.js';
 
 export const STREAM_GROUP = 'rollups';
 
 export interface StreamOptions {
+  dataDir: string;
+  segmentBytes: number;
   /** Records read from one partition per batch. */
   batchRecords?: number;
   /** Wait when every partition is caught up. */
@@ -35,17 +43,16 @@ export interface StreamStats {
   tenants: Map<string, { records: number; visibleReceivedAt: number }>;
 }
 
+export function emptyStreamStats(): StreamStats {
+  return { records: 0, batches: 0, restatements: 0, skipped: Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>, visibleReceivedAt: 0, tenants: new Map() };
+}
+
 export class StreamProcessor {
-  private readonly readers: LogReader[] = [];
-  private readonly builder: RollupBuilder;
-  private readonly batchRecords: number;
-  private readonly pollMs: number;
-  private running: Promise<void> | null = null;
-  private stopping = false;
-  private wake: (() => void) | null = null;
+  private worker: Worker | null = null;
   private failure: Error | null = null;
+  private stopped: Promise<void> | null = null;
   private readonly seenTenants = new Map<string, unknown>();
-  readonly stats: StreamStats = { records: 0, batches: 0, restatements: 0, skipped: Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>, visibleReceivedAt: 0, tenants: new Map() };
+  readonly stats: StreamStats = emptyStreamStats();
 
   constructor(
     private readonly log: Log,
@@ -53,22 +60,46 @@ export class StreamProcessor {
     private readonly directory: TenantDirectory,
     private readonly restatements: RestatementLog,
     private readonly logger: Logger,
-    opts: StreamOptions = {},
-  ) {
-    this.builder = new RollupBuilder(directory, opts.closeGraceMs);
-    this.batchRecords = opts.batchRecords ?? 8192;
-    this.pollMs = opts.pollMs ?? 20;
-  }
+    private readonly opts: StreamOptions,
+  ) {}
 
-  /** Opens a reader per partition at the serving store's offsets and starts consuming. */
+  /** Starts the worker at the serving store's offsets. */
   async start(): Promise<void> {
     await this.log.registerGroup(STREAM_GROUP);
     for (const id of this.directory.ids()) this.syncTenant(id);
-    for (let p = 0; p < this.log.partitions; p++) this.readers.push(await this.log.openReader(p, this.serving.appliedOffset(p)));
-    this.running = this.loop().catch((err: unknown) => {
-      this.failure = err as Error;
-      this.logger.fatal({ err }, 'stream stopped on an error');
+    const init: StreamWorkerInit = {
+      dataDir: this.opts.dataDir,
+      partitions: this.log.partitions,
+      segmentBytes: this.opts.segmentBytes,
+      offsets: Array.from({ length: this.log.partitions }, (_, p) => this.serving.appliedOffset(p)),
+      batchRecords: this.opts.batchRecords ?? 8192,
+      closeGraceMs: this.opts.closeGraceMs ?? 48 * 3_600_000,
+      pollMs: this.opts.pollMs ?? 20,
+    };
+    const w = new Worker(new URL('./stream-worker.js', import.meta.url), { workerData: init });
+    this.worker = w;
+    this.stopped = new Promise((resolve) => {
+      w.on('message', (m: FromWorker) => {
+        if (m.type === 'batch') {
+          try {
+            this.apply(m);
+          } catch (err) {
+            this.fail(err as Error);
+          }
+          w.postMessage({ type: 'applied' } satisfies ToWorker);
+        } else if (m.type === 'failed') {
+          this.fail(Object.assign(new Error(m.message), { stack: m.stack }));
+        } else resolve();
+      });
+      w.on('error', (err) => this.fail(err));
+      w.on('exit', () => resolve());
     });
+  }
+
+  private fail(err: Error): void {
+    if (this.failure !== null) return;
+    this.failure = err;
+    this.logger.fatal({ err }, 'stream stopped on an error');
   }
 
   /** Settings and registry of a tenant into the serving store, when they changed. */
@@ -80,63 +111,57 @@ export class StreamProcessor {
     this.seenTenants.set(id, view);
   }
 
-  private async loop(): Promise<void> {
-    let lastRefresh = 0;
-    while (!this.stopping) {
-      if (performance.now() - lastRefresh > 1000) {
-        this.directory.refresh();
-        for (const id of this.directory.ids()) this.syncTenant(id);
-        lastRefresh = performance.now();
-      }
-      let read = 0;
-      for (const reader of this.readers) {
-        if (this.stopping) break;
-        read += await this.step(reader);
-      }
-      if (read === 0 && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.pollMs);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wake = null;
-      }
-    }
+  private storeOf(tenant: string, storeId: string): Store | undefined {
+    this.syncTenant(tenant);
+    return this.directory.get(tenant)?.stores.get(storeId);
   }
 
-  /** One batch of one partition: build, write restatements, apply. */
-  private async step(reader: LogReader): Promise<number> {
-    const records = await reader.read(this.batchRecords, 8 << 20);
-    if (records.length === 0) return 0;
-    const built = this.builder.build(reader.partition, records);
-    for (const d of built.deltas) this.syncTenant(d.tenant);
-    if (built.restatements.length > 0) this.stats.restatements += this.restatements.append(built.restatements);
-    this.serving.apply({ partition: reader.partition, endOffset: reader.position, deltas: built.deltas });
-    this.stats.records += records.length;
+  private apply(m: BatchMessage): void {
+    const deltas: RollupDelta[] = [];
+    const data = m.deltas;
+    for (let o = 0; o < data.length; o += DELTA_WIDTH) {
+      const tenant = m.tenants[data[o]!]!;
+      const store = this.storeOf(tenant, m.stores[data[o + 1]!]!);
+      if (store === undefined) {
+        // The registry lost the store between the worker's read and now: keep the worker's view of it.
+        this.stats.skipped.unknown_store++;
+        continue;
+      }
+      deltas.push({
+        tenant,
+        store,
+        quarter: data[o + 2]!,
+        tender: m.words[data[o + 3]!] as Tender,
+        cardBrand: data[o + 4] === -1 ? null : (m.words[data[o + 4]!] as CardBrand),
+        currency: m.words[data[o + 5]!]!,
+        rep: data.subarray(o + 6, o + 18),
+        orig: data.subarray(o + 18, o + 25),
+      });
+    }
+    if (m.restatements.length > 0) this.stats.restatements += this.restatements.append(m.restatements);
+    this.serving.apply({ partition: m.partition, endOffset: m.endOffset, deltas });
+    this.stats.records += m.records;
     this.stats.batches++;
-    if (built.maxReceivedAt > this.stats.visibleReceivedAt) this.stats.visibleReceivedAt = built.maxReceivedAt;
-    for (const [tenant, b] of built.tenants) {
+    if (m.maxReceivedAt > this.stats.visibleReceivedAt) this.stats.visibleReceivedAt = m.maxReceivedAt;
+    for (const [tenant, records, at] of m.perTenant) {
       const t = this.stats.tenants.get(tenant);
-      if (t === undefined) this.stats.tenants.set(tenant, { records: b.records, visibleReceivedAt: b.maxReceivedAt });
+      if (t === undefined) this.stats.tenants.set(tenant, { records, visibleReceivedAt: at });
       else {
-        t.records += b.records;
-        t.visibleReceivedAt = Math.max(t.visibleReceivedAt, b.maxReceivedAt);
+        t.records += records;
+        t.visibleReceivedAt = Math.max(t.visibleReceivedAt, at);
       }
     }
-    for (const [reason, n] of Object.entries(built.skipped) as [SkipReason, number][]) {
+    for (const [reason, n] of Object.entries(m.skipped) as [SkipReason, number][]) {
       this.stats.skipped[reason] += n;
-      this.logger.warn({ partition: reader.partition, reason, records: n, example: built.examples[reason] }, 'records left out of the rollups');
+      this.logger.warn({ partition: m.partition, reason, records: n, example: m.examples[reason] }, 'records left out of the rollups');
     }
-    return records.length;
   }
 
-  /** Resolves once every partition has been consumed up to its end offset as of this call. */
+  /** Resolves once every partition has been applied up to its end offset as of this call. */
   async caughtUp(timeoutMs = 60_000): Promise<void> {
-    const targets = await Promise.all(this.readers.map((r) => this.log.endOffset(r.partition)));
+    const targets = await Promise.all(Array.from({ length: this.log.partitions }, (_, p) => this.log.endOffset(p)));
     const t0 = performance.now();
-    while (this.readers.some((r, i) => r.position < targets[i]!)) {
+    while (targets.some((end, p) => this.serving.appliedOffset(p) < end)) {
       if (this.failure !== null) throw this.failure;
       if (performance.now() - t0 > timeoutMs) throw new Error(`stream did not catch up within ${String(timeoutMs)} ms`);
       await new Promise((r) => setTimeout(r, 5));
@@ -152,12 +177,12 @@ export class StreamProcessor {
     return this.failure;
   }
 
-  /** Stops after the batch in progress; closes the readers. */
+  /** Stops after the batch in progress; later batches are not applied. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
-    for (const r of this.readers) await r.close();
-    this.readers.length = 0;
+    if (this.worker === null) return;
+    this.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+    await this.stopped;
+    await this.worker.terminate();
+    this.worker = null;
   }
 }

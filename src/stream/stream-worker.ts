@@ -1,0 +1,110 @@
+/**
+ * The stream worker thread: reads every log partition, builds rollup deltas
+ * and restatements (rollup-builder.ts) and posts them to the main thread,
+ * which applies them to the serving store. At most MAX_IN_FLIGHT batches
+ * wait for the main thread at a time, so a slow main thread slows the
+ * worker instead of growing memory.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SegmentLog } from '../log/segment-log.js';
+import type { LogReader } from '../log/log.js';
+import { FxStore } from '../tenants/fx-store.js';
+import { RegistryStore } from '../tenants/registry-store.js';
+import { TenantStore } from '../tenants/tenant-store.js';
+import { RollupBuilder } from './rollup-builder.js';
+import { DELTA_WIDTH, type BatchMessage, type FromWorker, type StreamWorkerInit, type ToWorker } from './stream-protocol.js';
+import { TenantDirectory } from './tenant-directory.js';
+import { join } from 'node:path';
+
+const MAX_IN_FLIGHT = 4;
+
+async function main(init: StreamWorkerInit): Promise<void> {
+  const port = parentPort!;
+  const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+  let inFlight = 0;
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'applied') inFlight--;
+    else stopping = true;
+    wake?.();
+  });
+  const sleep = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    }).then(() => {
+      wake = null;
+    });
+
+  const log = await SegmentLog.open(join(init.dataDir, 'log'), { partitions: init.partitions, segmentBytes: init.segmentBytes });
+  const directory = new TenantDirectory(new TenantStore(init.dataDir), new RegistryStore(init.dataDir), new FxStore(init.dataDir));
+  const builder = new RollupBuilder(directory, init.closeGraceMs);
+  const readers: LogReader[] = [];
+  for (let p = 0; p < init.partitions; p++) readers.push(await log.openReader(p, init.offsets[p] ?? 0));
+  let lastRefresh = 0;
+  while (!stopping) {
+    if (performance.now() - lastRefresh > 1000) {
+      directory.refresh();
+      lastRefresh = performance.now();
+    }
+    let read = 0;
+    for (const reader of readers) {
+      while (inFlight >= MAX_IN_FLIGHT && !stopping) await sleep(50);
+      if (stopping) break;
+      const records = await reader.read(init.batchRecords, 8 << 20);
+      if (records.length === 0) continue;
+      read += records.length;
+      const built = builder.build(reader.partition, records);
+      const tenants = new Map<string, number>();
+      const stores = new Map<string, number>();
+      const words = new Map<string, number>();
+      const id = (m: Map<string, number>, k: string): number => {
+        let i = m.get(k);
+        if (i === undefined) m.set(k, (i = m.size));
+        return i;
+      };
+      const data = new Float64Array(built.deltas.length * DELTA_WIDTH);
+      built.deltas.forEach((d, i) => {
+        const o = i * DELTA_WIDTH;
+        data[o] = id(tenants, d.tenant);
+        data[o + 1] = id(stores, d.store.store_id);
+        data[o + 2] = d.quarter;
+        data[o + 3] = id(words, d.tender);
+        data[o + 4] = d.cardBrand === null ? -1 : id(words, d.cardBrand);
+        data[o + 5] = id(words, d.currency);
+        for (let k = 0; k < 12; k++) data[o + 6 + k] = d.rep[k]!;
+        for (let k = 0; k < 7; k++) data[o + 18 + k] = d.orig[k]!;
+      });
+      const msg: BatchMessage = {
+        type: 'batch',
+        partition: reader.partition,
+        endOffset: reader.position,
+        records: records.length,
+        tenants: [...tenants.keys()],
+        stores: [...stores.keys()],
+        words: [...words.keys()],
+        deltas: data,
+        restatements: built.restatements,
+        skipped: built.skipped,
+        examples: built.examples,
+        perTenant: [...built.tenants].map(([t, v]) => [t, v.records, v.maxReceivedAt]),
+        maxReceivedAt: built.maxReceivedAt,
+      };
+      inFlight++;
+      post(msg, [data.buffer]);
+    }
+    if (read === 0 && !stopping) await sleep(init.pollMs);
+  }
+  for (const r of readers) await r.close();
+  await log.close();
+  post({ type: 'stopped' });
+}
+
+main(workerData as StreamWorkerInit).catch((err: unknown) => {
+  const e = err as Error;
+  parentPort!.postMessage({ type: 'failed', message: e.message, stack: e.stack } satisfies FromWorker);
+});
