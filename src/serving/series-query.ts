@@ -238,6 +238,13 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
       return acc;
     };
     const plain = txn.length === 0 ? accFor(0) : null;
+    // Per node, combination → accumulator: a number lookup instead of a string key per row.
+    const byDims = new Map<number, Accumulator>();
+    const accOf = (d: number): Accumulator => {
+      let a = byDims.get(d);
+      if (a === undefined) byDims.set(d, (a = accFor(d)));
+      return a;
+    };
     const add = (acc: Accumulator, bucket: number, sums: Int32Array | Float64Array, at: number): void => {
       const bk = single ? 0 : bucket;
       let into = acc.buckets.get(bk);
@@ -267,7 +274,7 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
         for (let r = lo; r < hi; r++) {
           const key = keys[r]!;
           if (key === TOTAL_KEY) continue;
-          add(plain ?? accFor(key), bucket, sums, r * width);
+          add(plain ?? accOf(key), bucket, sums, r * width);
         }
       });
       continue;
@@ -280,13 +287,21 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
     const clock = onLocal ? null : q.tz === 'UTC' ? UTC_CLOCK : clockOf(store?.store.timezone ?? 'UTC');
     const cutoff = t.settings.cutoffMinutes;
     series.forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
+      // Rows are sorted by key, and a key starts with its quarter: one bucket per run of rows.
+      let lastSlot = -1;
+      let bucket = 0;
+      let inRange = false;
       for (let r = lo; r < hi; r++) {
         const key = keys[r]!;
         const slot = p.combos ? Math.floor(key / KEY_SPAN) : key;
-        const ms = (day * QUARTERS_PER_DAY + slot) * QUARTER_MS;
-        const bucket = clock === null ? bucketOfLocal(ms, q.granularity, cutoff) : bucketOf(ms, q.granularity, clock);
-        if (bucket < q.from || bucket >= q.to) continue;
-        add(plain ?? accFor(key - slot * KEY_SPAN), bucket, sums, r * width);
+        if (slot !== lastSlot) {
+          lastSlot = slot;
+          const ms = (day * QUARTERS_PER_DAY + slot) * QUARTER_MS;
+          bucket = clock === null ? bucketOfLocal(ms, q.granularity, cutoff) : bucketOf(ms, q.granularity, clock);
+          inRange = bucket >= q.from && bucket < q.to;
+        }
+        if (!inRange) continue;
+        add(plain ?? accOf(key - slot * KEY_SPAN), bucket, sums, r * width);
       }
     });
   }
