@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { IngestEngine } from '../ingest/ingest-engine.js';
@@ -26,6 +27,8 @@ export interface IngestService {
   tenants: TenantStore;
   registries: RegistryStore;
   deadLetters: DeadLetterService;
+  /** The Prometheus registry behind `/metrics`, for other parts to add to. */
+  metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -130,6 +133,7 @@ export async function startIngestService(config: Config, logger: Logger, opts: I
       tenants,
       registries,
       deadLetters,
+      metrics: metrics.registry,
       async close() {
         if (closed) return;
         closed = true;

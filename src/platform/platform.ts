@@ -21,6 +21,7 @@ import { emptyStreamStats, StreamProcessor } from '../stream/stream-processor.js
 import { TenantDirectory } from '../stream/tenant-directory.js';
 import { FxStore } from '../tenants/fx-store.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { registerPlatformMetrics } from './platform-metrics.js';
 import { startIngestService, type IngestService } from './ingest-service.js';
 
 export interface Platform {
@@ -73,6 +74,7 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
     closeGraceMs: config.stream.closeGraceHours * 3_600_000,
   });
   stream = s;
+  registerPlatformMetrics(ingest.metrics, () => s.stats, serving);
   const t1 = performance.now();
   await s.start();
   await s.caughtUp(10 * 60_000);

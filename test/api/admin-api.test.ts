@@ -84,6 +84,10 @@ describe('admin API and OpenAPI', () => {
     // 1001 × 0.8 = 800.8 → 801; 2 × 0.8 = 1.6 → 2 (each transaction rounded half to even on its own).
     assert.deepEqual(s.body['groups'], [{ key: {}, points: [{ bucket: '2026-07-04T00:00', gross_sales: 803, sale_count: 2 }] }]);
     assert.equal(s.body['currency'], 'EUR');
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    assert.match(metrics, /^tpay_stream_records_total 2$/m);
+    assert.match(metrics, /^tpay_stream_freshness_seconds \d/m);
+    assert.match(metrics, /^tpay_serving_store_quarter_hours 1$/m);
 
     const rotated = await call('POST', `/v1/admin/keys/${readId}/rotate`, admin);
     assert.equal(rotated.status, 201);
