@@ -1,0 +1,153 @@
+/**
+ * End-to-end benchmark: a firehose replaying pre-generated live sales (event
+ * time ≈ now) at a target rate into a separate `tpay run` process (ingest,
+ * log, stream, serving and API in one), while this process polls each
+ * tenant's `/v1/status` every 100 ms. Freshness is how far the newest
+ * record visible in the API lags the wall clock: its ingest time to now,
+ * which covers acknowledgement → visible and a little more.
+ * Prints `name: value unit` lines (medians over --runs) and writes
+ * bench-output/e2e.json.
+ *
+ *   npm run bench:e2e -- [--rate 100000] [--seconds 60] [--runs 1]
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { provision } from '../src/cli/firehose-commands.js';
+import { writeFirehoseFiles } from '../src/firehose/files.js';
+import type { LineChunk } from '../src/firehose/line-chunk.js';
+import { sendTenants } from '../src/firehose/multi-tenant-sender.js';
+import { preloadLineChunks, readLineChunks } from '../src/firehose/replay.js';
+import { generateWorld } from '../src/firehose/world.js';
+import { TenantStore } from '../src/tenants/tenant-store.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i === -1) return dflt;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v)) throw new Error(`--${name} must be a number`);
+  return v;
+}
+
+const rate = arg('rate', 100_000);
+const seconds = arg('seconds', 60);
+const runs = arg('runs', 1);
+const TENANTS = 3;
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+function median(xs: number[]): number {
+  return percentile(xs, 50);
+}
+
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+interface Result {
+  txPerS: number;
+  freshP50: number;
+  freshP99: number;
+  freshMax: number;
+  ackP99: number;
+  peakRssMb: number;
+  serverCpuCores: number;
+}
+
+async function runOnce(): Promise<Result> {
+  const root = mkdtempSync(join(tmpdir(), 'tpay-bench-e2e-'));
+  try {
+    // Live sales: event time from a little before now, so no business day is closed (no restatements).
+    const perTenant = Math.ceil((rate * seconds) / TENANTS);
+    const setDir = join(root, 'set');
+    const world = generateWorld({ seed: 42, tenants: TENANTS, stores: 3000 });
+    process.stderr.write(`generating ${String(perTenant * TENANTS)} live records\n`);
+    await writeFirehoseFiles({ dir: setDir, world, records: { start: Date.now() - 3_600_000, records: perTenant, salesPerStoreDay: 60_000 } });
+    const chunks: Record<string, LineChunk[]> = {};
+    for (const t of world.tenants) chunks[t.tenant.tenant_id] = await preloadLineChunks(readLineChunks(join(setDir, t.tenant.tenant_id, 'transactions.ndjson'), { chunkBytes: 1 << 20 }));
+    const dataDir = join(root, 'data');
+    const keys = provision(dataDir, setDir);
+    const store = new TenantStore(dataDir);
+    const readKeys = world.tenants.map((t) => store.createKey(t.tenant.tenant_id, 'read').secret);
+
+    const proc = spawn(process.execPath, [CLI, '--data-dir', dataDir, '--log-level', 'warn', 'run', '--tcp-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const ports = await new Promise<{ tcp: number; http: number }>((resolve, reject) => {
+      createInterface({ input: proc.stdout }).on('line', (l) => {
+        if (!l.startsWith('{')) return;
+        const m = JSON.parse(l) as { tcp_port: number; http_port: number };
+        resolve({ tcp: m.tcp_port, http: m.http_port });
+      });
+      proc.once('exit', (c) => reject(new Error(`tpay run exited ${String(c)}`)));
+    });
+    const fresh: number[] = [];
+    let sending = true;
+    const t0 = performance.now();
+    const poll = (async () => {
+      while (sending) {
+        await new Promise((r) => setTimeout(r, 100));
+        const now = Date.now();
+        for (const key of readKeys) {
+          const res = await fetch(`http://127.0.0.1:${String(ports.http)}/v1/status`, { headers: { authorization: `Bearer ${key}` } });
+          const body = (await res.json()) as { visible_received_at: string | null };
+          // Skip the first two seconds: the stream has nothing to show yet.
+          if (body.visible_received_at !== null && performance.now() - t0 > 2000) fresh.push(now - Date.parse(body.visible_received_at));
+        }
+      }
+    })();
+    const cpu0 = processCpuSeconds(proc.pid!);
+    const report = await sendTenants({ port: ports.tcp, keys, sources: chunks, connections: 1, ratePerS: rate });
+    const cpu1 = processCpuSeconds(proc.pid!);
+    sending = false;
+    await poll;
+    const status = readFileSync(`/proc/${String(proc.pid)}/status`, 'utf8');
+    const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    const t = report.total;
+    return {
+      txPerS: (t.accepted * 1000) / t.elapsedMs,
+      freshP50: percentile(fresh, 50),
+      freshP99: percentile(fresh, 99),
+      freshMax: Math.max(...fresh),
+      ackP99: t.ackLatencyMs.p99,
+      peakRssMb: hwm / 1024,
+      serverCpuCores: (cpu1 - cpu0) / (t.elapsedMs / 1000),
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const results: Result[] = [];
+  for (let r = 0; r < runs; r++) {
+    const res = await runOnce();
+    results.push(res);
+    process.stderr.write(`run ${String(r + 1)}: ${Math.round(res.txPerS)} tx/s, freshness p99 ${res.freshP99.toFixed(0)} ms\n`);
+  }
+  const m = (k: keyof Result): number => median(results.map((x) => x[k]));
+  const out: Record<string, string> = {
+    e2e_target_tx_per_s: `${String(rate)} tx/s`,
+    e2e_tx_per_s: `${String(Math.round(m('txPerS')))} tx/s`,
+    freshness_p50_ms: `${m('freshP50').toFixed(0)} ms`,
+    freshness_p99_ms: `${m('freshP99').toFixed(0)} ms`,
+    freshness_max_ms: `${m('freshMax').toFixed(0)} ms`,
+    ack_p99_ms: `${m('ackP99').toFixed(1)} ms`,
+    server_peak_rss_mb: `${m('peakRssMb').toFixed(0)} MB`,
+    server_cpu_cores: m('serverCpuCores').toFixed(2),
+  };
+  for (const [k, v] of Object.entries(out)) process.stdout.write(`${k}: ${v}\n`);
+  mkdirSync('bench-output', { recursive: true });
+  writeFileSync('bench-output/e2e.json', `${JSON.stringify({ ...out, runs: results }, null, 2)}\n`);
+}
+
+await main();
