@@ -23,35 +23,17 @@ import { sendTenants } from '../src/firehose/multi-tenant-sender.js';
 import { preloadLineChunks, readLineChunks } from '../src/firehose/replay.js';
 import { generateWorld } from '../src/firehose/world.js';
 import { TenantStore } from '../src/tenants/tenant-store.js';
+import { arg, median, percentile, processCpuSeconds } from './bench-args.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i === -1) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} must be a number`);
-  return v;
-}
 
 const rate = arg('rate', 100_000);
 const seconds = arg('seconds', 60);
 const runs = arg('runs', 1);
 const TENANTS = 3;
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
-function median(xs: number[]): number {
-  return percentile(xs, 50);
-}
 
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 interface Result {
   txPerS: number;

@@ -20,16 +20,10 @@ import type { LineChunk } from '../src/firehose/line-chunk.js';
 import { preloadLineChunks, readLineChunks } from '../src/firehose/replay.js';
 import { generateWorld } from '../src/firehose/world.js';
 import { provision } from '../src/cli/firehose-commands.js';
+import { arg, median, processCpuSeconds } from './bench-args.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i === -1) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} must be a number`);
-  return v;
-}
 
 const recordsPerTenant = arg('records-per-tenant', 2_500_000);
 const runs = arg('runs', 3);
@@ -44,12 +38,6 @@ const durableOnly = process.argv.includes('--durable-only');
 const profileIdx = process.argv.indexOf('--profile');
 const profileDir = profileIdx === -1 ? null : process.argv[profileIdx + 1] ?? 'bench-output/profiles';
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function dataset(): Promise<string> {
   const dir = join('bench-output', `ingest-data-s${seed}-r${recordsPerTenant}`);
@@ -81,11 +69,6 @@ interface RunResult {
 }
 
 /** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat (Linux; USER_HZ = 100). */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 /** Busy seconds per thread from the server's Prometheus metrics. */
 async function threadActive(httpPort: number): Promise<Map<string, number>> {

@@ -24,14 +24,8 @@ import { emptyStreamStats } from '../src/stream/stream-processor.js';
 import type { LoadInput, LoadOutput, LoadRequest } from './query-load.js';
 import { generateRollups, type BenchRow } from './query-data.js';
 import { runPeer } from './query-peer.js';
+import { arg, median, percentile } from './bench-args.js';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i === -1) return dflt;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} must be a number`);
-  return v;
-}
 
 const stores = arg('stores', 5000);
 const days = arg('days', 365);
@@ -43,16 +37,7 @@ const peer = !process.argv.includes('--no-peer');
 const peerStores = arg('peer-stores', 500);
 const KEY = 'tpk_read_bench';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 const iso = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 

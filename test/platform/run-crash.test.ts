@@ -19,23 +19,8 @@ import { RegistryStore } from '../../src/tenants/registry-store.js';
 import { TenantStore } from '../../src/tenants/tenant-store.js';
 import { freePort, startIngestProcess, type IngestProcess } from '../support/ingest-process.js';
 import { tempDir } from '../support/temp-dir.js';
-import { ALL_METRICS, convertRef, refMetrics, type RefTxn } from '../serving/reference.js';
+import { ALL_METRICS, refMetrics, refTxnOf, type ParsedLine, type RefTxn } from '../serving/reference.js';
 
-interface Line {
-  terminal_id: string;
-  seq: number;
-  txn_id: string;
-  store_id: string;
-  ts: string;
-  type: RefTxn['type'];
-  currency: string;
-  amount_minor: number;
-  tax_minor: number;
-  discount_minor?: number;
-  items?: number;
-  tender: string;
-  card_brand?: string;
-}
 
 /** Sums of the additive metrics over a group's points. */
 function sumPoints(points: Record<string, number | null>[]): Record<string, number | null> {
@@ -75,32 +60,15 @@ describe('crash safety of tpay run', () => {
       const seen = new Set<string>();
       const list: RefTxn[] = [];
       const ctx = { tenant: id, nowMs: Date.now(), maxLineBytes: 4096, hasStore: (s: string) => stores.has(s) };
-      const conv = (x: number, from: string): number =>
-        convertRef(x, DEFAULT_USD_PER_UNIT[from]!, currencyExponent(from)!, DEFAULT_USD_PER_UNIT[t.tenant.reporting_currency]!, currencyExponent(t.tenant.reporting_currency)!);
       for (const chunk of tenantLineChunks(world, id, opts)) {
         for (const line of chunk.data.toString('utf8').split('\n')) {
           const b = Buffer.from(line);
           if (line === '' || !decodeTransaction(b, 0, b.length, ctx).ok) continue;
-          const p = JSON.parse(line) as Line;
+          const p = JSON.parse(line) as ParsedLine;
           const k = `${p.terminal_id}/${String(p.seq)}`;
           if (seen.has(k)) continue;
           seen.add(k);
-          list.push({
-            tenant: id,
-            txn_id: p.txn_id,
-            store: stores.get(p.store_id)!,
-            ts: Date.parse(p.ts),
-            type: p.type,
-            currency: p.currency,
-            amount: p.amount_minor,
-            tax: p.tax_minor,
-            discount: p.discount_minor ?? 0,
-            items: p.items ?? 0,
-            tender: p.tender,
-            card_brand: p.card_brand ?? null,
-            rep: { amount: conv(p.amount_minor, p.currency), tax: conv(p.tax_minor, p.currency), discount: conv(p.discount_minor ?? 0, p.currency) },
-            receivedAt: 0,
-          });
+          list.push(refTxnOf(id, p, stores.get(p.store_id)!, t.tenant.reporting_currency, 0, DEFAULT_USD_PER_UNIT, (c) => currencyExponent(c)!));
         }
       }
       reference.set(id, list);

@@ -26,6 +26,44 @@ export interface RefTxn {
 
 const DAY = 86_400_000;
 
+/** A record line's fields, as JSON.parse gives them. */
+export interface ParsedLine {
+  txn_id: string;
+  store_id: string;
+  terminal_id: string;
+  seq: number;
+  ts: string;
+  type: 'sale' | 'refund' | 'void';
+  amount_minor: number;
+  currency: string;
+  tax_minor: number;
+  discount_minor?: number;
+  tender: string;
+  card_brand?: string;
+  items?: number;
+}
+
+/** A reference transaction from a parsed line, converted to `reporting` by the shipped default table. */
+export function refTxnOf(tenant: string, p: ParsedLine, store: Store, reporting: string, receivedAt: number, usdPerUnit: Readonly<Record<string, string>>, exponent: (c: string) => number): RefTxn {
+  const conv = (x: number): number => convertRef(x, usdPerUnit[p.currency]!, exponent(p.currency), usdPerUnit[reporting]!, exponent(reporting));
+  return {
+    tenant,
+    txn_id: p.txn_id,
+    store,
+    ts: Date.parse(p.ts),
+    type: p.type,
+    currency: p.currency,
+    amount: p.amount_minor,
+    tax: p.tax_minor,
+    discount: p.discount_minor ?? 0,
+    items: p.items ?? 0,
+    tender: p.tender,
+    card_brand: p.card_brand ?? null,
+    rep: { amount: conv(p.amount_minor), tax: conv(p.tax_minor), discount: conv(p.discount_minor ?? 0) },
+    receivedAt,
+  };
+}
+
 function decimal(s: string): { units: bigint; scale: bigint } {
   const [i, f = ''] = s.split('.');
   return { units: BigInt(i! + f), scale: BigInt(f.length) };

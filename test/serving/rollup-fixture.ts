@@ -15,7 +15,7 @@ import { generateWorld, type World } from '../../src/firehose/world.js';
 import { SegmentLog } from '../../src/log/segment-log.js';
 import { RegistryStore } from '../../src/tenants/registry-store.js';
 import { TenantStore } from '../../src/tenants/tenant-store.js';
-import { convertRef, type RefTxn } from './reference.js';
+import { refTxnOf, type ParsedLine, type RefTxn } from './reference.js';
 
 export const PARTITIONS = 8;
 export const SEGMENT_BYTES = 1 << 20;
@@ -35,21 +35,6 @@ export interface Fixture {
   txns: RefTxn[];
 }
 
-interface Parsed {
-  txn_id: string;
-  store_id: string;
-  terminal_id: string;
-  seq: number;
-  ts: string;
-  type: 'sale' | 'refund' | 'void';
-  amount_minor: number;
-  currency: string;
-  tax_minor: number;
-  discount_minor?: number;
-  tender: string;
-  card_brand?: string;
-  items?: number;
-}
 
 /**
  * Generates `windows` of records for a world, writes them to the log of
@@ -83,7 +68,7 @@ export async function buildFixture(
   for (const window of opts.windows) {
     const clock = new Map<string, number>();
     for (const { tenant_id, line } of records(world, window)) {
-      const p = JSON.parse(line) as Parsed;
+      const p = JSON.parse(line) as ParsedLine;
       const ts = Date.parse(p.ts);
       const now = Math.max(clock.get(tenant_id) ?? 0, ts);
       clock.set(tenant_id, now);
@@ -94,23 +79,7 @@ export async function buildFixture(
       const n = encodeIngestedRecord(scratch, Buffer.from(tenant_id), p.terminal_id, p.seq, receivedAt, lineBuf, 0, lineBuf.length);
       writer.append(partitionOf(tenant_id, p.terminal_id, PARTITIONS), scratch.subarray(0, n));
       if (++staged % 5000 === 0) await writer.commit();
-      const conv = (x: number): number => convertRef(x, DEFAULT_USD_PER_UNIT[p.currency]!, currencyExponent(p.currency)!, DEFAULT_USD_PER_UNIT[t.setup.reporting]!, currencyExponent(t.setup.reporting)!);
-      txns.push({
-        tenant: tenant_id,
-        txn_id: p.txn_id,
-        store,
-        ts,
-        type: p.type,
-        currency: p.currency,
-        amount: p.amount_minor,
-        tax: p.tax_minor,
-        discount: p.discount_minor ?? 0,
-        items: p.items ?? 0,
-        tender: p.tender,
-        card_brand: p.card_brand ?? null,
-        rep: { amount: conv(p.amount_minor), tax: conv(p.tax_minor), discount: conv(p.discount_minor ?? 0) },
-        receivedAt,
-      });
+      txns.push(refTxnOf(tenant_id, p, store, t.setup.reporting, receivedAt, DEFAULT_USD_PER_UNIT, (c) => currencyExponent(c)!));
     }
   }
   await writer.close();
