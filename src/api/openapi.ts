@@ -133,6 +133,21 @@ export const OPENAPI = {
         responses: ok('The store.'),
       },
     }),
+    '/v1/stores/{id}/transactions': tag('dashboards', {
+      get: {
+        summary: "A store's raw transactions, ordered by time, paged.",
+        security: readSec,
+        parameters: [
+          path('id', 'Store id.'),
+          q('from', 'RFC 3339 time with an offset, or a date (UTC midnight).', { type: 'string' }, true),
+          q('to', 'Transactions before this time.', { type: 'string' }, true),
+          q('limit', '1–10000.', { type: 'integer', default: 100 }),
+          q('cursor', 'next_cursor of the previous page.'),
+        ],
+        responses: ok('A page of transactions and the next cursor (null on the last page).'),
+      },
+    }),
+    '/v1/transactions/{txnId}': tag('dashboards', { get: { summary: 'A transaction by its txn_id (every record with that id).', security: readSec, parameters: [path('txnId', 'Transaction id.')], responses: ok('The records.') } }),
     '/v1/restatements': tag('data quality', {
       get: {
         summary: 'Records that changed a business day after it closed, newest first.',

@@ -13,12 +13,23 @@ import { QueryError, selectStores } from '../serving/series-query.js';
 import type { ColumnarServingStore } from '../serving/columnar-serving-store.js';
 import type { RestatementLog } from '../stream/restatement-log.js';
 import type { StreamStats } from '../stream/stream-processor.js';
+import { WarehouseInvalidCursorError } from '../warehouse/errors.js';
+import { MAX_PAGE_LIMIT, type Warehouse, type WarehouseRecord } from '../warehouse/warehouse.js';
 import { HttpError, requireTenantKey } from './http-server.js';
-import { ParamError, rangeQuery, seriesQuery, storeFilter, topQuery, type Params } from './query-params.js';
+import { ParamError, parseLocalTime, rangeQuery, seriesQuery, storeFilter, topQuery, type Params } from './query-params.js';
+
+/** A raw transaction as the API shows it: times as RFC 3339, the tenant left out (it is the caller's). */
+function rawView(r: WarehouseRecord): Record<string, unknown> {
+  const view: Record<string, unknown> = { ...r, ts: new Date(r.ts).toISOString(), received_at: new Date(r.received_at).toISOString() };
+  delete view['tenant'];
+  return view;
+}
 
 export interface QueryDeps {
   serving: ColumnarServingStore;
   restatements: RestatementLog;
+  /** Raw transactions for drill-down (absent: those routes answer 404). */
+  warehouse?: Warehouse;
   stream: () => StreamStats;
   authenticate(secret: string, kind: KeyKind): { tenant: string | null } | undefined;
 }
@@ -118,6 +129,45 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps): void
     const totals: Record<string, number | null> = {};
     q.metrics.forEach((m, i) => (totals[m] = rows[0]?.values[i] ?? (m === 'avg_basket' ? null : 0)));
     return { store: s.store, ...money(tenant), from: formatBucket(q.from), to: formatBucket(q.to), tz: q.tz, totals };
+  });
+
+  /** An instant: RFC 3339 with an offset, or a date (UTC midnight). */
+  const instant = (name: string, v: string | undefined): number => {
+    if (v === undefined) throw new HttpError(400, 'invalid_parameter', `${name} is required: an RFC 3339 time such as 2026-07-04T09:00:00Z, or a date (UTC midnight)`);
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(v);
+    const ms = date ? parseLocalTime(name, v) : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) ? Date.parse(v) : NaN;
+    if (Number.isNaN(ms)) throw new HttpError(400, 'invalid_parameter', `${name} must be an RFC 3339 time with an offset or a date YYYY-MM-DD, got '${v.slice(0, 40)}'`);
+    return ms;
+  };
+  const drill = async <T>(fn: (w: Warehouse) => Promise<T>): Promise<T> => {
+    if (deps.warehouse === undefined) throw new HttpError(404, 'not_found', 'this server keeps no raw transactions');
+    try {
+      return await fn(deps.warehouse);
+    } catch (err) {
+      if (err instanceof WarehouseInvalidCursorError) throw new HttpError(400, err.code, err.message);
+      throw err;
+    }
+  };
+
+  app.get('/v1/stores/:id/transactions', async (req) => {
+    const tenant = tenantOf(req);
+    const id = (req.params as { id: string }).id;
+    const q = req.query as Record<string, string | undefined>;
+    const from = instant('from', q['from']);
+    const to = instant('to', q['to']);
+    if (from >= to) throw new HttpError(400, 'invalid_parameter', `from (${String(q['from'])}) must be before to (${String(q['to'])})`);
+    const limit = q['limit'] === undefined ? 100 : Number(q['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) throw new HttpError(400, 'invalid_parameter', `limit must be an integer 1..${String(MAX_PAGE_LIMIT)}, got '${String(q['limit'])}'`);
+    const page = await drill((w) => w.storeTransactions(tenant, id, from, to, { limit, cursor: q['cursor'] ?? null }));
+    return { store: id, items: page.items.map(rawView), next_cursor: page.nextCursor };
+  });
+
+  app.get('/v1/transactions/:txnId', async (req) => {
+    const tenant = tenantOf(req);
+    const id = (req.params as { txnId: string }).txnId;
+    const rows = await drill((w) => w.findTransaction(tenant, id));
+    if (rows.length === 0) throw new HttpError(404, 'transaction_unknown', `no transaction '${id.slice(0, 64)}' in this tenant`);
+    return { items: rows.map(rawView) };
   });
 
   app.get('/v1/restatements', async (req) => {

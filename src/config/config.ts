@@ -65,6 +65,17 @@ const servingSchema = z
   })
   .strict();
 
+const warehouseSchema = z
+  .object({
+    /** Longest a record waits in the feeder before it is written to Parquet (drill-down freshness). */
+    maxDelayMs: z.number().int().min(0).max(3_600_000).default(2000),
+    /** How often small Parquet files are merged and retention applied. */
+    compactIntervalMs: z.number().int().min(1000).default(600_000),
+    /** Days of raw transactions kept (0: for ever). */
+    retentionDays: z.number().int().min(0).max(36_600).default(0),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('./tpay-data'),
@@ -74,6 +85,7 @@ export const configSchema = z
     api: apiSchema.default(() => apiSchema.parse({})),
     stream: streamSchema.default(() => streamSchema.parse({})),
     serving: servingSchema.default(() => servingSchema.parse({})),
+    warehouse: warehouseSchema.default(() => warehouseSchema.parse({})),
   })
   .strict();
 

@@ -15,6 +15,8 @@ import { SegmentLog } from '../log/segment-log.js';
 import { registerAdminRoutes } from '../api/admin-routes.js';
 import { registerQueryRoutes } from '../api/query-routes.js';
 import { ColumnarServingStore } from '../serving/columnar-serving-store.js';
+import { ParquetWarehouse } from '../warehouse/parquet-warehouse.js';
+import { WarehouseFeeder } from '../warehouse/warehouse-feeder.js';
 import type { SnapshotInfo } from '../serving/serving-store.js';
 import { RestatementLog } from '../stream/restatement-log.js';
 import { emptyStreamStats, StreamProcessor } from '../stream/stream-processor.js';
@@ -26,6 +28,8 @@ import { startIngestService, type IngestService } from './ingest-service.js';
 
 export interface Platform {
   ingest: IngestService;
+  warehouse: ParquetWarehouse;
+  feeder: WarehouseFeeder;
   serving: ColumnarServingStore;
   stream: StreamProcessor;
   restatements: RestatementLog;
@@ -51,6 +55,7 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
   const serving = await ColumnarServingStore.open(join(config.dataDir, 'serving'), { hotDays: config.serving.hotDays });
   const snapshotMs = performance.now() - t0;
   const restatements = new RestatementLog(join(config.dataDir, 'restatements', 'restatements.ndjson'));
+  const warehouse = await ParquetWarehouse.open(join(config.dataDir, 'warehouse'));
   let stream: StreamProcessor | null = null;
   const fx = new FxStore(config.dataDir);
   const ingest = await startIngestService(config, logger, {
@@ -59,6 +64,7 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
       registerQueryRoutes(app, {
         serving,
         restatements,
+        warehouse,
         authenticate: ctx.authenticate,
         stream: () => stream?.stats ?? emptyStreamStats(),
       });
@@ -79,6 +85,19 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
   await s.start();
   await s.caughtUp(10 * 60_000);
   const replayMs = performance.now() - t1;
+  const feeder = new WarehouseFeeder({ log, warehouse, logger, maxDelayMs: config.warehouse.maxDelayMs });
+  await feeder.start();
+  const maintain = setInterval(() => {
+    void (async () => {
+      const c = await warehouse.compact();
+      if (c.merged > 0) logger.info(c, 'warehouse compacted');
+      if (config.warehouse.retentionDays > 0) {
+        const r = await warehouse.applyRetention(config.warehouse.retentionDays, Date.now());
+        if (r.deletedDays > 0) logger.info(r, 'warehouse retention applied');
+      }
+    })().catch((err: unknown) => logger.error({ err }, 'warehouse maintenance failed'));
+  }, config.warehouse.compactIntervalMs);
+  maintain.unref();
   const startup = { snapshotMs, replayMs, replayedRecords: s.stats.records };
   logger.info({ snapshotMs: Math.round(snapshotMs), replayMs: Math.round(replayMs), replayedRecords: s.stats.records, cells: serving.stats().cells }, 'serving ready');
 
@@ -106,6 +125,8 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
   let closed = false;
   return {
     ingest,
+    warehouse,
+    feeder,
     serving,
     stream: s,
     restatements,
@@ -115,9 +136,12 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      clearInterval(maintain);
       await ingest.close();
       await s.caughtUp(30_000).catch((err: unknown) => logger.warn({ err }, 'stream did not catch up before shutdown'));
       await s.stop();
+      await feeder.stop();
+      await warehouse.close();
       await snapshot();
       await log.close();
       restatements.close();

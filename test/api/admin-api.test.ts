@@ -84,6 +84,18 @@ describe('admin API and OpenAPI', () => {
     // 1001 × 0.8 = 800.8 → 801; 2 × 0.8 = 1.6 → 2 (each transaction rounded half to even on its own).
     assert.deepEqual(s.body['groups'], [{ key: {}, points: [{ bucket: '2026-07-04T00:00', gross_sales: 803, sale_count: 2 }] }]);
     assert.equal(s.body['currency'], 'EUR');
+    // Drill-down: the raw records, from the Parquet warehouse.
+    await platform.feeder.flush();
+    const page = await call('GET', '/v1/stores/NY1/transactions?from=2026-07-04T00:00:00-04:00&to=2026-07-05&limit=1', read);
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    const first = (page.body['items'] as Record<string, unknown>[])[0]!;
+    assert.deepEqual([first['txn_id'], first['amount_minor'], first['currency'], first['ts']], ['T1', 1001, 'USD', '2026-07-04T16:00:05.000Z']);
+    const next = await call('GET', `/v1/stores/NY1/transactions?from=2026-07-04&to=2026-07-05&limit=1&cursor=${encodeURIComponent(page.body['next_cursor'] as string)}`, read);
+    assert.deepEqual((next.body['items'] as { txn_id: string }[]).map((i) => i.txn_id), ['T2']);
+    const one = await call('GET', '/v1/transactions/T2', read);
+    assert.equal((one.body['items'] as { amount_minor: number }[])[0]!.amount_minor, 2);
+    assert.equal((await call('GET', '/v1/transactions/NOPE', read)).status, 404);
+    assert.equal(code(await call('GET', '/v1/stores/NY1/transactions?from=2026-07-04&to=2026-07-05&cursor=bogus', read)), 'warehouse_invalid_cursor');
     const metrics = await (await fetch(`${api}/metrics`)).text();
     assert.match(metrics, /^tpay_stream_records_total 2$/m);
     assert.match(metrics, /^tpay_stream_freshness_seconds \d/m);

@@ -321,6 +321,13 @@ describe('stream + serving against a brute-force reference', () => {
     assert.ok((rest.body['items'] as { tenant: string }[]).every((i) => i.tenant === globex.id));
     const filtered = await series({ granularity: 'day', from: '2026-10-22', to: '2026-11-03', stores: only.store_id }, globex.readKey);
     assert.deepEqual(filtered, []);
+    // Raw drill-down too: acme's transactions are invisible to globex.
+    await platform.feeder.flush();
+    const acmeTxn = acmeTxns.find((t) => t.store.store_id === only.store_id)!;
+    assert.equal((await get(`/v1/transactions/${acmeTxn.txn_id}`, acme.readKey)).status, 200);
+    assert.equal((await get(`/v1/transactions/${acmeTxn.txn_id}`, globex.readKey)).status, 404);
+    const raw = await get(`/v1/stores/${only.store_id}/transactions?from=2026-01-01&to=2027-01-01&limit=10`, globex.readKey);
+    assert.deepEqual(raw.body['items'], []);
     assert.equal((await get('/v1/series?from=2026-10-22&to=2026-11-03', 'tpk_read_not-a-key')).status, 401);
   });
 
