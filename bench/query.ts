@@ -137,6 +137,12 @@ async function main(): Promise<void> {
     });
     const genS = (performance.now() - t0) / 1000;
     const size = serving.stats();
+    // Restart cost at this size: write the snapshot, then open it as a fresh start would.
+    const snap = await serving.snapshot();
+    const tLoad = performance.now();
+    const reloaded = await ColumnarServingStore.open(join(dir, 'serving'));
+    const loadMs = performance.now() - tLoad;
+    if (reloaded.stats().storeQuarters !== size.storeQuarters) throw new Error('the reloaded snapshot differs');
     process.stderr.write(`generated ${String(count)} rollup rows for ${String(stores)} stores × ${String(days)} days in ${genS.toFixed(0)} s\n`);
 
     const app = Fastify({ logController: new LogController({ disableRequestLogging: true }) });
@@ -190,6 +196,9 @@ async function main(): Promise<void> {
       serving_bytes_per_store_quarter_hour: Number((size.bytes / size.storeQuarters).toFixed(1)),
       serving_bytes_mb: Math.round(size.bytes / 1e6),
       serving_rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+      serving_snapshot_mb: Math.round(snap.bytes / 1e6),
+      serving_snapshot_write_ms: Math.round(snap.ms),
+      serving_startup_load_ms: Math.round(loadMs),
     };
     // Per query: our latency at load (median over runs of each template's p50), for the peer ratio.
     const ours = mix.map((_q, i) => median(results.map((o) => percentile(o.perRequest[i]!, 50))));
