@@ -1,13 +1,14 @@
 /**
  * ColumnarServingStore: the embedded `ServingStore`. Rollups live in memory
- * as typed-array day blocks per node (tenant-rollups.ts); a snapshot file
- * holds every store's blocks with the log offsets they include, and
- * start-up loads it, rebuilds the city, country and tenant sums from the
- * stores', and lets the stream replay the log from those offsets.
+ * as typed-array day chunks per node (tenant-rollups.ts); a snapshot file
+ * holds every node's chunks (stores, cities, countries, the tenant) with the
+ * log offsets they include, so start-up only reads arrays back, and the
+ * stream replays the log from those offsets.
  *
  * Snapshot file layout (little endian):
  *   "TPS2", u32 version, u32 header bytes, header JSON (offsets, tenants, stores, block counts), padding to 8;
- *   per chunk: i32 first day, u32 rows, u32 store index × 8 + series id, u32 1 if float64 else 0,
+ *   per chunk: i32 first day, u32 rows, u32 node index × 8 + series id, u32 1 if float64 else 0,
+ *              (nodes: the stores in header order, then the header's virtual nodes)
  *              day starts i32[days + 1], keys u32[rows], sums i32|f64[rows × width] (each padded to 8);
  *   u32 CRC-32 of everything before it.
  */
@@ -21,10 +22,10 @@ import { fsyncDir } from '../log/segment-file.js';
 import type { DaySeries } from './day-series.js';
 import { runSeries, runTop, type SeriesGroup, type SeriesQuery, type TopQuery, type TopRow } from './series-query.js';
 import type { RollupBatch, ServingStore, SnapshotInfo } from './serving-store.js';
-import { dimsOf, TenantRollups, type RollupNode, type TenantSettings } from './tenant-rollups.js';
+import { dimsOf, TenantRollups, type NodeKind, type RollupNode, type TenantSettings } from './tenant-rollups.js';
 
 const MAGIC = 0x32535054; // "TPS2"
-const VERSION = 3;
+const VERSION = 4;
 const FILE = 'snapshot.bin';
 /** Default days of quarter-hour breakdowns kept. */
 export const DEFAULT_HOT_DAYS = 35;
@@ -41,11 +42,11 @@ export class UnknownTenantError extends Error {
 
 interface Header {
   offsets: [number, number][];
-  tenants: { id: string; settings: TenantSettings; stores: Store[]; blocks: number }[];
+  tenants: { id: string; settings: TenantSettings; stores: Store[]; virtual: [NodeKind, string][]; blocks: number }[];
 }
 
 /** The per-store series a snapshot holds, by id. */
-const SERIES: readonly ((n: RollupNode) => DaySeries)[] = [(n) => n.aUtc, (n) => n.bUtc, (n) => n.bLocal, (n) => n.cUtc];
+const SERIES: readonly ((n: RollupNode) => DaySeries | null)[] = [(n) => n.aUtc, (n) => n.bUtc, (n) => n.bLocal, (n) => n.cUtc, (n) => n.aLocal, (n) => n.cLocal];
 
 export interface ServingOptions {
   /** Days of quarter-hour breakdowns to keep (default 35). */
@@ -98,6 +99,12 @@ export class ColumnarServingStore implements ServingStore {
     for (const h of header.tenants) {
       const t = new TenantRollups(h.id, h.settings, this.hotDays);
       for (const st of h.stores) t.upsertStore(st);
+      const nodes: RollupNode[] = t.stores.map((x) => x.node);
+      for (const [kind, key] of h.virtual) {
+        const n = kind === 'tenant' ? t.tenantNode : kind === 'country' ? t.countries.get(key) : t.cities.get(key);
+        if (n === undefined) throw new ServingSnapshotError(`${where}: virtual node ${kind} '${key}' of ${h.id} has no store`);
+        nodes.push(n);
+      }
       for (let i = 0; i < h.blocks; i++) {
         const first = buf.readInt32LE(at);
         const rows = buf.readUInt32LE(at + 4);
@@ -105,16 +112,14 @@ export class ColumnarServingStore implements ServingStore {
         const seriesId = buf.readUInt32LE(at + 8) & 7;
         const float = buf.readUInt32LE(at + 12) === 1;
         at += 16;
-        const s = t.stores[storeIndex];
-        const pick = SERIES[seriesId];
-        if (s === undefined || pick === undefined) throw new ServingSnapshotError(`${where}: chunk ${String(i)} of ${h.id} names store ${String(storeIndex)} series ${String(seriesId)}`);
-        const series = pick(s.node);
+        const node = nodes[storeIndex];
+        const series = node === undefined ? null : (SERIES[seriesId]?.(node) ?? null);
+        if (series === null) throw new ServingSnapshotError(`${where}: chunk ${String(i)} of ${h.id} names node ${String(storeIndex)} series ${String(seriesId)}`);
         const start = new Int32Array(take((series.chunkDays + 1) * 4));
         const keys = new Uint32Array(take(rows * 4));
         const sums = float ? new Float64Array(take(rows * series.width * 8)) : new Int32Array(take(rows * series.width * 4));
         series.restore(first, start, keys, sums);
       }
-      t.rebuildVirtual();
       t.age();
       this.tenants.set(h.id, t);
     }
@@ -202,13 +207,17 @@ export class ColumnarServingStore implements ServingStore {
     let cells = 0;
     for (const t of this.tenants.values()) {
       let blocks = 0;
-      for (const s of t.stores) {
+      const virtual = [...t.cities.values(), ...t.countries.values(), t.tenantNode];
+      const nodes = [...t.stores.map((x) => x.node), ...virtual];
+      nodes.forEach((node, index) => {
         SERIES.forEach((pick, id) => {
-          for (const c of pick(s.node).allChunks()) {
+          const series = pick(node);
+          if (series === null) return;
+          for (const c of series.allChunks()) {
             const head = Buffer.alloc(16);
             head.writeInt32LE(c.first, 0);
             head.writeUInt32LE(c.n, 4);
-            head.writeUInt32LE(s.index * 8 + id, 8);
+            head.writeUInt32LE(index * 8 + id, 8);
             head.writeUInt32LE(c.sums instanceof Float64Array ? 1 : 0, 12);
             parts.push(head);
             pushPadded(parts, new Uint8Array(c.start.slice().buffer));
@@ -218,8 +227,8 @@ export class ColumnarServingStore implements ServingStore {
             cells += c.n;
           }
         });
-      }
-      header.tenants.push({ id: t.tenant, settings: t.settings, stores: t.stores.map((s) => s.store), blocks });
+      });
+      header.tenants.push({ id: t.tenant, settings: t.settings, stores: t.stores.map((x) => x.store), virtual: virtual.map((n) => [n.kind, n.key]), blocks });
     }
     const h = Buffer.from(JSON.stringify(header));
     const head = Buffer.alloc(align8(12 + h.length));
