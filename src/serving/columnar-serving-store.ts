@@ -88,12 +88,18 @@ export class ColumnarServingStore implements ServingStore {
     const hLen = buf.readUInt32LE(8);
     const header = JSON.parse(buf.toString('utf8', 12, 12 + hLen)) as Header;
     let at = align8(12 + hLen);
-    // Copy each array out of the file buffer: views would pin the whole file in memory.
-    const take = (bytes: number): ArrayBuffer => {
-      const copy = new ArrayBuffer(bytes);
-      new Uint8Array(copy).set(buf.subarray(at, at + bytes));
+    // Views into the file's buffer where it is aligned (a large file read gets a buffer of its own): no copy.
+    const own = buf.byteOffset % 8 === 0;
+    const take = <T>(bytes: number, bytesPer: number, make: (b: ArrayBuffer, offset: number, length: number) => T): T => {
+      let out: T;
+      if (own) out = make(buf.buffer as ArrayBuffer, buf.byteOffset + at, bytes / bytesPer);
+      else {
+        const copy = new ArrayBuffer(bytes);
+        new Uint8Array(copy).set(buf.subarray(at, at + bytes));
+        out = make(copy, 0, bytes / bytesPer);
+      }
       at = align8(at + bytes);
-      return copy;
+      return out;
     };
     for (const [p, o] of header.offsets) this.offsets.set(p, o);
     for (const h of header.tenants) {
@@ -115,9 +121,9 @@ export class ColumnarServingStore implements ServingStore {
         const node = nodes[storeIndex];
         const series = node === undefined ? null : (SERIES[seriesId]?.(node) ?? null);
         if (series === null) throw new ServingSnapshotError(`${where}: chunk ${String(i)} of ${h.id} names node ${String(storeIndex)} series ${String(seriesId)}`);
-        const start = new Int32Array(take((series.chunkDays + 1) * 4));
-        const keys = new Uint32Array(take(rows * 4));
-        const sums = float ? new Float64Array(take(rows * series.width * 8)) : new Int32Array(take(rows * series.width * 4));
+        const start = take((series.chunkDays + 1) * 4, 4, (b, o, n) => new Int32Array(b, o, n));
+        const keys = take(rows * 4, 4, (b, o, n) => new Uint32Array(b, o, n));
+        const sums = float ? take(rows * series.width * 8, 8, (b, o, n) => new Float64Array(b, o, n)) : take(rows * series.width * 4, 4, (b, o, n) => new Int32Array(b, o, n));
         series.restore(first, start, keys, sums);
       }
       t.age();

@@ -145,7 +145,7 @@ export class DaySeries {
     private readonly initialRows = 64,
   ) {}
 
-  private chunkOf(day: number): DayChunk {
+  private chunkOf(day: number, capacity: number = this.initialRows): DayChunk {
     const c = Math.floor(day / this.chunkDays);
     if (this.chunks.length === 0) this.base = c;
     if (c < this.base) {
@@ -156,7 +156,7 @@ export class DaySeries {
     while (this.chunks.length <= i) this.chunks.push(undefined);
     let chunk = this.chunks[i];
     if (chunk === undefined) {
-      chunk = new DayChunk(c * this.chunkDays, this.chunkDays, this.width, this.initialRows);
+      chunk = new DayChunk(c * this.chunkDays, this.chunkDays, this.width, capacity);
       this.chunks[i] = chunk;
     }
     return chunk;
@@ -227,7 +227,8 @@ export class DaySeries {
 
   /** Puts a chunk read back from a snapshot. */
   restore(first: number, start: Int32Array, keys: Uint32Array, sums: Int32Array | Float64Array): void {
-    const chunk = this.chunkOf(first);
+    // No room made: the chunk takes the arrays read back.
+    const chunk = this.chunkOf(first, 0);
     if (chunk.first !== first || start.length !== this.chunkDays + 1) throw new RangeError(`a chunk of ${String(start.length - 1)} days from day ${String(first)} does not fit chunks of ${String(this.chunkDays)} days`);
     chunk.start.set(start);
     chunk.keys = keys;
