@@ -10,7 +10,8 @@ import { mkdir, open, readFile, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { LogCorruptError, LogInvalidArgumentError, isErrno } from './errors.js';
-import { fsyncDir, partitionDirName } from './segment-file.js';
+import { partitionDirName } from './segment-file.js';
+import { fsyncDir } from '../util/atomic-file.js';
 
 const DIR = 'checkpoints';
 /** Letters, digits, '.', '_', '-'; starts with a letter or digit (so never '.' or '..'); at most 64. */

@@ -13,11 +13,12 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, realpath, unlink } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { LogPartitionOwnedError, isErrno } from './errors.js';
 import { partitionDirName } from './segment-file.js';
+import { listenExclusive, socketAnswers } from '../util/socket-lock.js';
 
 /** How long a held lock is retried before the partition counts as owned. */
 const LOCK_WAIT_MS = 2000;
@@ -41,7 +42,7 @@ export class PartitionLock {
     try {
       for (;;) {
         try {
-          await listen(server, path);
+          await listenExclusive(server, path);
           break;
         } catch (err) {
           if (!isErrno(err, 'EADDRINUSE') || !path.startsWith('\0') || performance.now() >= deadline) throw err;
@@ -50,11 +51,11 @@ export class PartitionLock {
       }
     } catch (err) {
       if (!isErrno(err, 'EADDRINUSE')) throw err;
-      if (path.startsWith('\0') || (await answers(path))) throw new LogPartitionOwnedError(partition, { cause: err });
+      if (path.startsWith('\0') || (await socketAnswers(path))) throw new LogPartitionOwnedError(partition, { cause: err });
       // A socket file nobody listens on: its owner died. Take it over.
       await unlink(path);
       try {
-        await listen(server, path);
+        await listenExclusive(server, path);
       } catch (again) {
         if (isErrno(again, 'EADDRINUSE')) throw new LogPartitionOwnedError(partition, { cause: again });
         throw again;
@@ -96,28 +97,4 @@ async function lockAddress(root: string, partition: number): Promise<string> {
   const dir = join(root, partitionDirName(partition));
   await mkdir(dir, { recursive: true });
   return join(dir, 'writer.sock');
-}
-
-function listen(server: Server, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    // exclusive: in a cluster worker, never share the handle through the primary.
-    server.listen({ path, exclusive: true }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ path });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
 }

@@ -12,6 +12,7 @@ import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CommittedEnd } from './committed-end.js';
+import { fsyncDir } from '../util/atomic-file.js';
 import { LogCorruptError } from './errors.js';
 import type { FrameFault } from './frame.js';
 import { FrameScanner } from './frame-scanner.js';
@@ -20,7 +21,6 @@ import {
   SEGMENT_HEADER_BYTES,
   checkSegmentHeader,
   claimSpare,
-  fsyncDir,
   hasSpare,
   listSegments,
   partitionDirName,

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import type { CheckpointStore } from './checkpoints.js';
 import { isErrno } from './errors.js';
 import type { RetentionResult } from './log.js';
-import { fsyncDir, listSegments, partitionDirName, segmentFileName } from './segment-file.js';
+import { listSegments, partitionDirName, segmentFileName } from './segment-file.js';
+import { fsyncDir } from '../util/atomic-file.js';
 
 export async function applyRetention(root: string, partitions: number, checkpoints: CheckpointStore): Promise<RetentionResult> {
   const result: RetentionResult = { deletedSegments: 0, freedBytes: 0 };

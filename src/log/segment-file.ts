@@ -13,6 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { fsyncDir } from '../util/atomic-file.js';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogCorruptError, isErrno } from './errors.js';
@@ -85,15 +86,6 @@ export async function checkSegmentHeader(fh: FileHandle, path: string): Promise<
   }
 }
 
-/** fsync a directory so that a rename or unlink in it survives power loss. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Remove a half-written spare left by a crash (only the partition's writer may call this). */
 export async function removeSpareLeftovers(partitionDir: string): Promise<void> {

@@ -15,7 +15,8 @@ import { LogClosedError, LogConfigMismatchError, LogCorruptError, LogInvalidArgu
 import type { Log, LogReader, RetentionResult } from './log.js';
 import { acquirePartitionLocks } from './partition-lock.js';
 import { applyRetention } from './retention.js';
-import { fsyncDir, partitionDirName } from './segment-file.js';
+import { partitionDirName } from './segment-file.js';
+import { fsyncDir } from '../util/atomic-file.js';
 import { DEFAULT_PARTITIONS, resolveOptions } from './segment-log-options.js';
 import type { ResolvedOptions, SegmentLogOptions } from './segment-log-options.js';
 import { SegmentLogReader } from './segment-reader.js';

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { currencyExponent } from '../domain/currency.js';
 import type { Store } from '../domain/store.js';
-import { fsyncDir } from '../log/segment-file.js';
+import { fsyncDir } from '../util/atomic-file.js';
 import type { DaySeries } from './day-series.js';
 import { runSeries, runTop, type SeriesGroup, type SeriesQuery, type TopQuery, type TopRow } from './series-query.js';
 import type { RollupBatch, ServingStore, SnapshotInfo } from './serving-store.js';

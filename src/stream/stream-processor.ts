@@ -11,7 +11,6 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { Store } from '../domain/store.js';
 import type { CardBrand, Tender } from '../domain/transaction.js';
 import type { Log } from '../log/log.js';
 import type { RollupDelta, ServingStore } from '../serving/serving-store.js';
@@ -111,17 +110,17 @@ export class StreamProcessor {
     this.seenTenants.set(id, view);
   }
 
-  private storeOf(tenant: string, storeId: string): Store | undefined {
-    this.syncTenant(tenant);
-    return this.directory.get(tenant)?.stores.get(storeId);
-  }
-
   private apply(m: BatchMessage): void {
+    // Each tenant's registry once per batch: a lookup stats its files.
+    const registries = m.tenants.map((tenant) => {
+      this.syncTenant(tenant);
+      return this.directory.get(tenant)?.stores;
+    });
     const deltas: RollupDelta[] = [];
     const data = m.deltas;
     for (let o = 0; o < data.length; o += DELTA_WIDTH) {
       const tenant = m.tenants[data[o]!]!;
-      const store = this.storeOf(tenant, m.stores[data[o + 1]!]!);
+      const store = registries[data[o]!]?.get(m.stores[data[o + 1]!]!);
       if (store === undefined) {
         // The registry lost the store between the worker's read and now: keep the worker's view of it.
         this.stats.skipped.unknown_store++;

@@ -26,11 +26,26 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await fh.close();
   }
   await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
+  await fsyncDir(dirname(path));
+}
+
+/** fsync a directory, so a rename, a new entry or an unlink in it survives a power loss. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
   try {
-    await dir.sync();
+    await fh.sync();
   } finally {
-    await dir.close();
+    await fh.close();
+  }
+}
+
+/** fsync a file's data (for files written by code that does not sync them, such as DuckDB). */
+export async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.datasync();
+  } finally {
+    await fh.close();
   }
 }
 

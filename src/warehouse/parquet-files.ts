@@ -13,7 +13,7 @@ import type { FileIndex } from './file-index.js';
 import type { DataFile } from './parquet-file-set.js';
 import { tenantDir } from './parquet-layout.js';
 import type { FilePaths } from './parquet-layout.js';
-import { fsyncDir } from './parquet-manifest.js';
+import { fsyncDir } from '../util/atomic-file.js';
 import { unlinkIfExists } from './parquet-recovery.js';
 
 /** `read_parquet` over exact files; Hive columns off, the files carry `tenant` themselves. */

@@ -13,6 +13,7 @@
  *   "files": [{ "tenant": "acme", "date": "2026-03-01", "name": "p0000-000000001200-000000001500", "rows": 298, "bytes": 21034 }] }
  */
 import { open, readFile, rename } from 'node:fs/promises';
+import { fsyncDir } from '../util/atomic-file.js';
 import { dirname, join } from 'node:path';
 import { WarehouseCorruptError, isErrno } from './errors.js';
 import { MANIFEST_FILE, isDate, isFileName } from './parquet-layout.js';
@@ -115,22 +116,3 @@ export async function publishManifest(root: string): Promise<void> {
   await fsyncDir(dirname(path));
 }
 
-/** fsync a directory, so renames and new entries in it survive a power loss. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** fsync a file's data (DuckDB does not sync the files it writes). */
-export async function fsyncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-}

@@ -18,7 +18,7 @@ import type { FileIndex } from './file-index.js';
 import { MANIFEST_FILE, filePaths } from './parquet-layout.js';
 import type { FilePaths } from './parquet-layout.js';
 import type { Manifest } from './parquet-manifest.js';
-import { fsyncDir } from './parquet-manifest.js';
+import { fsyncDir } from '../util/atomic-file.js';
 
 /** Roll committed files forward and delete everything uncommitted; returns the number of files deleted. */
 export async function recoverFiles(root: string, manifest: Manifest): Promise<number> {

@@ -28,7 +28,8 @@ import { fileList, makeDayDir, rebuildIndex, removeEmptyDirs, removeTemps } from
 import { ParquetReader } from './parquet-reader.js';
 import { DAY_MS, batchFileName, dateStartMs, filePaths, mergedFileName } from './parquet-layout.js';
 import type { FilePaths } from './parquet-layout.js';
-import { fsyncDir, fsyncFile, publishManifest, readManifest, stageManifest } from './parquet-manifest.js';
+import { fsyncDir, fsyncFile } from '../util/atomic-file.js';
+import { publishManifest, readManifest, stageManifest } from './parquet-manifest.js';
 import type { Manifest } from './parquet-manifest.js';
 import { loadIndex, recoverFiles, unlinkIfExists, writeDurably } from './parquet-recovery.js';
 import { checkInteger, resolveOptions } from './parquet-warehouse-options.js';

@@ -9,10 +9,11 @@
  */
 import { createHash } from 'node:crypto';
 import { realpath, unlink } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { WarehouseLockedError, isErrno } from './errors.js';
+import { listenExclusive, socketAnswers } from '../util/socket-lock.js';
 
 export class WarehouseLock {
   private constructor(private readonly server: Server) {}
@@ -22,14 +23,14 @@ export class WarehouseLock {
     const path = await lockAddress(dir);
     const server = createServer((socket) => socket.destroy());
     try {
-      await listen(server, path);
+      await listenExclusive(server, path);
     } catch (err) {
       if (!isErrno(err, 'EADDRINUSE')) throw err;
-      if (path.startsWith('\0') || (await answers(path))) throw new WarehouseLockedError(dir, { cause: err });
+      if (path.startsWith('\0') || (await socketAnswers(path))) throw new WarehouseLockedError(dir, { cause: err });
       // A socket file nobody listens on: its owner died. Take it over.
       await unlink(path);
       try {
-        await listen(server, path);
+        await listenExclusive(server, path);
       } catch (again) {
         if (isErrno(again, 'EADDRINUSE')) throw new WarehouseLockedError(dir, { cause: again });
         throw again;
@@ -55,28 +56,4 @@ async function lockAddress(dir: string): Promise<string> {
     return `\0treasury-pay-warehouse/${id}`;
   }
   return join(dir, '_writer.sock');
-}
-
-function listen(server: Server, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    // exclusive: in a cluster worker, never share the handle through the primary.
-    server.listen({ path, exclusive: true }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ path });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
 }
