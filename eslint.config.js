@@ -5,7 +5,7 @@ export default tseslint.config(
   { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', 'web/dist/**', 'test-output/**'] },
   ...tseslint.configs.strict,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

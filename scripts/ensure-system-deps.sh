@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing.
-# Nothing here is needed yet beyond Node itself; later parts add servers.
+# The dashboard's browser tests drive Debian's Chromium (playwright-core
+# downloads no browser of its own).
 set -euo pipefail
 need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
