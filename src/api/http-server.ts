@@ -58,21 +58,31 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
   void reply.status(status).send({ error: { code, message } });
 }
 
-const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+const ROUTES = new WeakMap<FastifyInstance, { api: { method: string; url: string }[]; hidden: { method: string; url: string }[] }>();
 
-/** Every route registered on an app built here, as `{ method, url }` (for the OpenAPI check). */
+/**
+ * Every API route registered on an app built here, as `{ method, url }` (for
+ * the OpenAPI check). Routes registered with `schema: { hide: true }` are
+ * not API routes (the dashboard's static files): `hiddenRoutes` lists them.
+ */
 export function registeredRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
-  return ROUTES.get(app) ?? [];
+  return ROUTES.get(app)?.api ?? [];
+}
+
+/** The routes kept out of the API description (`schema.hide`): the dashboard's files. */
+export function hiddenRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return ROUTES.get(app)?.hidden ?? [];
 }
 
 /** Builds the Fastify app (not listening yet). */
 export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   // Per-request log lines would cost more than the ingest itself; metrics cover requests.
   const app = Fastify({ loggerInstance: deps.logger, bodyLimit: deps.bodyLimit, logController: new LogController({ disableRequestLogging: true }) });
-  const routes: { method: string; url: string }[] = [];
+  const routes = { api: [] as { method: string; url: string }[], hidden: [] as { method: string; url: string }[] };
   ROUTES.set(app, routes);
   app.addHook('onRoute', (r) => {
-    for (const m of Array.isArray(r.method) ? r.method : [r.method]) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
+    const list = (r.schema as { hide?: boolean } | undefined)?.hide === true ? routes.hidden : routes.api;
+    for (const m of Array.isArray(r.method) ? r.method : [r.method]) if (m !== 'HEAD') list.push({ method: m, url: r.url });
   });
 
   // NDJSON bodies stay bytes: the engine scans them without decoding to text.

@@ -25,6 +25,11 @@ function rawView(r: WarehouseRecord): Record<string, unknown> {
   return view;
 }
 
+/** Minutes after midnight as `HH:MM`. */
+function cutoffText(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
 export interface QueryDeps {
   serving: ColumnarServingStore;
   restatements: RestatementLog;
@@ -193,6 +198,8 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps): void
       records: s?.records ?? 0,
       visible_received_at: s === undefined ? null : new Date(s.visibleReceivedAt).toISOString(),
       stores: deps.serving.stores(tenant).length,
+      // Which business day is "today" in a store's zone (dashboards need it to ask for today so far).
+      business_day_cutoff: cutoffText(deps.serving.settings(tenant)?.cutoffMinutes ?? 0),
     };
   });
 }

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { SegmentLog } from '../log/segment-log.js';
 import { registerAdminRoutes } from '../api/admin-routes.js';
+import { DashboardNotBuiltError, registerDashboard } from '../api/dashboard-routes.js';
 import { registerQueryRoutes } from '../api/query-routes.js';
 import { ColumnarServingStore } from '../serving/columnar-serving-store.js';
 import { ParquetWarehouse } from '../warehouse/parquet-warehouse.js';
@@ -69,6 +70,13 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
         stream: () => stream?.stats ?? emptyStreamStats(),
       });
       registerAdminRoutes(app, { tenants: ctx.tenants, registries: ctx.registries, fx, authenticate: ctx.authenticate, onTenantChange: ctx.reloadTenant });
+      try {
+        registerDashboard(app);
+      } catch (err) {
+        // The API works without the dashboard (e.g. after a bare `tsc`); say so instead of failing.
+        if (!(err instanceof DashboardNotBuiltError)) throw err;
+        logger.warn({ code: err.code }, err.message);
+      }
     },
   });
   const log = await SegmentLog.open(join(config.dataDir, 'log'), { partitions: config.log.partitions, segmentBytes: config.log.segmentBytes });
