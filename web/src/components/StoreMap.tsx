@@ -74,12 +74,14 @@ export function StoreMap(props: { api: Api; stores: readonly Store[]; range: Ran
   const onDown = (e: PointerEvent): void => {
     if (e.button !== 0) return;
     const [x, y] = point(e);
-    (e.currentTarget as Element).setPointerCapture(e.pointerId);
     setDrag({ mode, x0: x, y0: y, x, y, view });
   };
   const onMove = (e: PointerEvent): void => {
     if (drag === null) return;
     const [x, y] = point(e);
+    // Captured only once it is a drag, so that a plain click still reaches a store's circle.
+    const el = e.currentTarget as Element;
+    if (!el.hasPointerCapture(e.pointerId) && Math.hypot(x - drag.x0, y - drag.y0) > 3) el.setPointerCapture(e.pointerId);
     if (drag.mode === 'pan') setView({ ...drag.view, tx: drag.view.tx + x - drag.x0, ty: drag.view.ty + y - drag.y0 });
     else setDrag({ ...drag, x, y });
   };
