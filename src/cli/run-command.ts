@@ -43,7 +43,8 @@ export function registerRunCommand(program: Command): void {
         const st = platform.startup;
         process.stdout.write(
           `serving: ${platform.serving.stats().cells} rollup cells; start-up ${Math.round(st.snapshotMs + st.replayMs)} ms (snapshot ${Math.round(st.snapshotMs)} ms, replay of ${st.replayedRecords} records ${Math.round(st.replayMs)} ms)\n` +
-            `api: ${api}/v1/series  ${api}/v1/top  ${api}/v1/stores\n`,
+            `api: ${api}/v1/series  ${api}/v1/top  ${api}/v1/stores\n` +
+            `dashboard: ${api}/\n`,
         );
         const abort = new AbortController();
         closeOnSignals(logger, async () => {
@@ -55,7 +56,7 @@ export function registerRunCommand(program: Command): void {
         const { world, known, keys, read } = demo;
         process.stdout.write(
           `demo: ${known.length === 0 ? 'created' : 'using'} tenants ${Object.keys(keys).join(', ')} with ${o.stores} stores; streaming ${o.rate} tx/s\n` +
-            `demo: read key for ${world.tenants[0]!.tenant.tenant_id}: ${read}\n` +
+            `demo: read key for ${world.tenants[0]!.tenant.tenant_id}: ${read}  (sign in to the dashboard with it)\n` +
             `demo: try  curl -H 'Authorization: Bearer ${read}' '${api}/v1/series?metrics=net_sales,sale_count&granularity=hour&from=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)}&group_by=country'\n`,
         );
         // Event time follows the wall clock (a minute behind): sales happen
