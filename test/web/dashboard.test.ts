@@ -230,6 +230,7 @@ describe('dashboard in Chromium', () => {
     assert.ok(from.startsWith(utcDay(Date.parse(today) - 6 * 86_400_000)) && from.length === 25, from);
     const raw = await read<{ items: { txn_id: string }[] }>(`/v1/stores/${best}/transactions?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=25`);
     assert.deepEqual(txns, raw.items.map((i) => i.txn_id));
+    assert.doesNotMatch((await table.textContent()) ?? '', /null|undefined|NaN/);
     await shot('4-store');
 
     // Sign out: the key is forgotten, a reload asks for one again.

@@ -61,8 +61,8 @@ export interface RawTransaction {
   currency: string;
   tax_minor: number;
   tender: string;
-  card_brand?: string;
-  items?: number;
+  card_brand?: string | null;
+  items?: number | null;
 }
 export interface Restatement {
   store_id: string;

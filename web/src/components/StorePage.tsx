@@ -119,7 +119,7 @@ function Transactions(props: { api: Api; id: string; range: Range; zone: string 
                   <code>{t.txn_id}</code>
                 </td>
                 <td>{t.type}</td>
-                <td>{t.card_brand === undefined ? t.tender : `${t.tender} (${t.card_brand})`}</td>
+                <td>{t.card_brand === undefined || t.card_brand === null ? t.tender : `${t.tender} (${t.card_brand})`}</td>
                 <td class="num">{formatMoney(t.amount_minor, t.currency)}</td>
                 <td class="num">{formatMoney(t.tax_minor, t.currency)}</td>
                 <td class="num">{t.items ?? ''}</td>
