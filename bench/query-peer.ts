@@ -14,7 +14,7 @@ import { ZoneOffsets } from '../src/domain/zone-offsets.js';
 import type { World } from '../src/firehose/world.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { BenchRow } from './query-data.js';
-import type { BenchQuery } from './query.js';
+import type { BenchQuery } from './query-mix.js';
 
 const SUMS = ['g', 'rf', 'vd', 'tax_s', 'tax_r', 'tax_v', 'ds', 'sc', 'rc', 'vc', 'items_s', 'items_r'];
 const ORIG = ['og', 'orf', 'ovd', 'ots', 'otr', 'otv', 'ods'];

@@ -10,6 +10,7 @@
  *   per chunk: i32 first day, u32 rows, u32 node index × 8 + series id, u32 1 if float64 else 0,
  *              (nodes: the stores in header order, then the header's virtual nodes)
  *              day starts i32[days + 1], keys u32[rows], sums i32|f64[rows × width] (each padded to 8);
+ *   day totals (series 6 UTC, 7 business day): the same head with rows = days, then running sums f64[days × width];
  *   u32 CRC-32 of everything before it.
  */
 import { mkdirSync } from 'node:fs';
@@ -20,12 +21,13 @@ import { currencyExponent } from '../domain/currency.js';
 import type { Store } from '../domain/store.js';
 import { fsyncDir } from '../util/atomic-file.js';
 import type { DaySeries } from './day-series.js';
+import type { DayTotals } from './day-totals.js';
 import { runSeries, runTop, type SeriesGroup, type SeriesQuery, type TopQuery, type TopRow } from './series-query.js';
 import type { RollupBatch, ServingStore, SnapshotInfo } from './serving-store.js';
 import { dimsOf, TenantRollups, type NodeKind, type RollupNode, type TenantSettings } from './tenant-rollups.js';
 
 const MAGIC = 0x32535054; // "TPS2"
-const VERSION = 4;
+const VERSION = 5;
 const FILE = 'snapshot.bin';
 /** Default days of quarter-hour breakdowns kept. */
 export const DEFAULT_HOT_DAYS = 35;
@@ -47,6 +49,8 @@ interface Header {
 
 /** The per-store series a snapshot holds, by id. */
 const SERIES: readonly ((n: RollupNode) => DaySeries | null)[] = [(n) => n.aUtc, (n) => n.bUtc, (n) => n.bLocal, (n) => n.cUtc, (n) => n.aLocal, (n) => n.cLocal];
+/** Day totals, by series id. */
+const TOTALS: Readonly<Record<number, (n: RollupNode) => DayTotals>> = { 6: (n) => n.dUtc, 7: (n) => n.dLocal };
 
 export interface ServingOptions {
   /** Days of quarter-hour breakdowns to keep (default 35). */
@@ -119,6 +123,11 @@ export class ColumnarServingStore implements ServingStore {
         const float = buf.readUInt32LE(at + 12) === 1;
         at += 16;
         const node = nodes[storeIndex];
+        const totals = node === undefined ? undefined : TOTALS[seriesId]?.(node);
+        if (totals !== undefined) {
+          totals.restore(first, take(rows * totals.width * 8, 8, (b, o, n) => new Float64Array(b, o, n)));
+          continue;
+        }
         const series = node === undefined ? null : (SERIES[seriesId]?.(node) ?? null);
         if (series === null) throw new ServingSnapshotError(`${where}: chunk ${String(i)} of ${h.id} names node ${String(storeIndex)} series ${String(seriesId)}`);
         const start = take((series.chunkDays + 1) * 4, 4, (b, o, n) => new Int32Array(b, o, n));
@@ -233,6 +242,17 @@ export class ColumnarServingStore implements ServingStore {
             cells += c.n;
           }
         });
+        for (const [id, pick] of Object.entries(TOTALS)) {
+          const totals = pick(node);
+          if (totals.days === 0) continue;
+          const head = Buffer.alloc(16);
+          head.writeInt32LE(totals.first, 0);
+          head.writeUInt32LE(totals.days, 4);
+          head.writeUInt32LE(index * 8 + Number(id), 8);
+          head.writeUInt32LE(1, 12);
+          parts.push(head, new Uint8Array(totals.rows().slice().buffer));
+          blocks++;
+        }
       });
       header.tenants.push({ id: t.tenant, settings: t.settings, stores: t.stores.map((x) => x.store), virtual: virtual.map((n) => [n.kind, n.key]), blocks });
     }

@@ -18,11 +18,11 @@
 import { CURRENCY_CODES } from '../domain/currency.js';
 import { inScope, type GeoScope } from '../domain/geo.js';
 import { isPlaceGrouping, placeKey, type GroupBy, type PlaceDimension } from '../domain/grouping.js';
-import { metricValue, SUM_COUNT, SumOverflowError, type Metric } from '../domain/metrics.js';
+import { metricValue, SUM, SUM_COUNT, SumOverflowError, type Metric } from '../domain/metrics.js';
 import { bucketOf, bucketOfLocal, clockFor, DAY_MS, nextBucket, QUARTER_MS, UTC_CLOCK, type BucketClock, type Granularity } from '../domain/time-buckets.js';
 import { CARD_BRANDS, TENDERS } from '../domain/transaction.js';
 import type { DaySeries } from './day-series.js';
-import { dimsBrand, dimsCurrency, dimsTender, ORIGINAL_COUNT, QUARTERS_PER_DAY, ROW_WIDTH, TOTAL_KEY, type RollupNode, type ServedStore, type TenantRollups } from './tenant-rollups.js';
+import { dimsBrand, dimsCurrency, dimsTender, ORIGINAL_COUNT, QUARTERS_PER_DAY, ROW_WIDTH, type RollupNode, type ServedStore, type TenantRollups } from './tenant-rollups.js';
 
 /** Which stores a query covers: all scopes must match (and the store list, when given). */
 export interface StoreFilter {
@@ -75,11 +75,20 @@ function dimName(g: GroupBy): string {
   return g.kind === 'h3' ? `h3:${String(g.resolution)}` : g.kind;
 }
 
-/** The stores a filter selects. */
+/** The stores a filter selects, in store order (the geo index narrows the candidates first). */
 export function selectStores(t: TenantRollups, f: StoreFilter): ServedStore[] {
   if (f.scopes.length === 0 && f.storeIds === undefined) return t.stores;
-  const ids = f.storeIds === undefined ? null : new Set(f.storeIds);
-  return t.stores.filter((s) => (ids === null || ids.has(s.store.store_id)) && f.scopes.every((sc) => inScope(sc, s.store)));
+  let pool: readonly ServedStore[] = t.stores;
+  if (f.storeIds !== undefined) {
+    pool = [...new Set(f.storeIds)].flatMap((id) => t.storeById(id) ?? []).sort((a, b) => a.index - b.index);
+  } else {
+    const index = t.storeIndex();
+    for (const sc of f.scopes) {
+      const c = index.candidates(sc);
+      if (c !== null && c.length < pool.length) pool = c;
+    }
+  }
+  return pool.filter((s) => f.scopes.every((sc) => inScope(sc, s.store)));
 }
 
 type Level = 'tenant' | 'country' | 'city' | 'store';
@@ -107,7 +116,10 @@ interface Covered {
 
 /** The fewest nodes whose stores are exactly `selected`. */
 function cover(t: TenantRollups, selected: readonly ServedStore[], level: Level): Covered[] {
+  if (level === 'store') return selected.map((s) => ({ node: s.node, store: s }));
   if (selected.length === t.stores.length && level === 'tenant') return t.stores.length === 0 ? [] : [{ node: t.tenantNode, store: null }];
+  if (selected.length === t.stores.length && level === 'country') return [...t.countries.values()].map((node) => ({ node, store: null }));
+  if (selected.length === t.stores.length && level === 'city') return [...t.cities.values()].map((node) => ({ node, store: null }));
   const out: Covered[] = [];
   const inCountry = new Map<RollupNode, number>();
   const inCity = new Map<RollupNode, number>();
@@ -125,12 +137,10 @@ function cover(t: TenantRollups, selected: readonly ServedStore[], level: Level)
     }
   }
   const wholeCity = new Set<RollupNode>();
-  if (LEVEL_RANK[level] <= LEVEL_RANK.city) {
-    for (const [n, k] of inCity) {
-      if (k === n.members && !wholeCountry.has(t.countries.get(n.sample!.country)!)) {
-        wholeCity.add(n);
-        out.push({ node: n, store: null });
-      }
+  for (const [n, k] of inCity) {
+    if (k === n.members && !wholeCountry.has(t.countries.get(n.sample!.country)!)) {
+      wholeCity.add(n);
+      out.push({ node: n, store: null });
     }
   }
   for (const s of selected) if (!wholeCountry.has(s.country) && !wholeCity.has(s.city)) out.push({ node: s.node, store: s });
@@ -156,15 +166,178 @@ function plan(q: Omit<SeriesQuery, 'metrics' | keyof StoreFilter>): Plan {
 }
 
 interface Accumulator {
-  key: Record<string, string>;
-  buckets: Map<number, Float64Array>;
+  placeValues: string[];
+  /** The tender/brand/currency combination (when one is grouped by). */
+  dims: number;
+  /** The key's values joined, for ordering. */
+  sortKey: string;
+  /** The first bucket and the offset of its sums in `GroupSums.sums` (-1: none yet). */
+  bucket0: number;
+  at0: number;
+  /** Further buckets → offsets. */
+  more: Map<number, number> | null;
+}
+
+/** A group's buckets and the offsets of their sums, in bucket order. */
+function bucketsOf(a: Accumulator): [number, number][] {
+  const out: [number, number][] = a.at0 < 0 ? [] : [[a.bucket0, a.at0]];
+  if (a.more !== null) {
+    for (const e of a.more) out.push(e);
+    out.sort((x, y) => x[0] - y[0]);
+  }
+  return out;
+}
+
+/** The sums columns that count transactions: a bucket with none of them is left out. */
+const COUNT_COLUMNS = [SUM.saleCount, SUM.refundCount, SUM.voidCount];
+
+/** The place key of a store for a group-by; H3 cells are worked out once per store and resolution. */
+function storePlaceKey(s: ServedStore, g: { kind: PlaceDimension } | { kind: 'h3'; resolution: number }): string {
+  if (g.kind !== 'h3') return placeKey(s.store, g);
+  const cells = (s.h3 ??= []);
+  return (cells[g.resolution] ??= placeKey(s.store, g));
+}
+
+/**
+ * Where the rows of a query add up: groups by key, and in each group sums
+ * by bucket, all in one growing array (thousands of small arrays would
+ * cost more in allocation and collection than the sums themselves). A
+ * node's rows go to its place group, split further by combination when a
+ * transaction dimension is grouped.
+ */
+class GroupSums {
+  readonly groups = new Map<string, Accumulator>();
+  sums = new Float64Array(64 * SUM_COUNT);
+  private used = 0;
+  private placeValues: string[] = [];
+  private placePart = '';
+  private plain: Accumulator | null = null;
+  /** Of the current node: combination → group. */
+  private readonly byDims = new Map<number, Accumulator>();
+  private readonly dimsParts = new Map<number, [string, string]>();
+
+  constructor(
+    private readonly place: readonly GroupBy[],
+    private readonly txn: readonly GroupBy[],
+    private readonly original: boolean,
+  ) {}
+
+  startNode(placeValues: string[]): void {
+    this.placeValues = placeValues;
+    this.placePart = placeValues.length === 1 ? placeValues[0]! : placeValues.join('\u0000');
+    this.plain = null;
+    if (this.txn.length > 0) this.byDims.clear();
+  }
+
+  /** The group of combination `dims` (any, when no transaction dimension is grouped) of the current node. */
+  group(dims: number): Accumulator {
+    if (this.txn.length === 0) return (this.plain ??= this.make(this.placePart, this.placePart, 0));
+    let a = this.byDims.get(dims);
+    if (a === undefined) {
+      let part = this.dimsParts.get(dims);
+      if (part === undefined) {
+        let id = '';
+        let names = '';
+        for (const g of this.txn) {
+          id += `\u0000${String(g.kind === 'tender' ? dimsTender(dims) : g.kind === 'card_brand' ? dimsBrand(dims) : dimsCurrency(dims))}`;
+          names += `\u0000${txnName(g, dims)}`;
+        }
+        part = [id, names];
+        this.dimsParts.set(dims, part);
+      }
+      a = this.make(this.placePart + part[0], this.place.length === 0 ? part[1].slice(1) : this.placePart + part[1], dims);
+      this.byDims.set(dims, a);
+    }
+    return a;
+  }
+
+  private make(gk: string, sortKey: string, dims: number): Accumulator {
+    let acc = this.groups.get(gk);
+    if (acc === undefined) {
+      acc = { placeValues: this.placeValues, dims, sortKey, bucket0: 0, at0: -1, more: null };
+      this.groups.set(gk, acc);
+    }
+    return acc;
+  }
+
+  /** The offset in `sums` of `bucket` in `acc`, made (zeroed) when new; `sums` may be replaced. */
+  at(acc: Accumulator, bucket: number): number {
+    if (acc.at0 >= 0 && acc.bucket0 === bucket) return acc.at0;
+    let at = acc.more?.get(bucket);
+    if (at === undefined) {
+      if (this.used >= MAX_POINTS) throw new QueryError('too_many_points', `the query gives more than ${String(MAX_POINTS)} points: narrow the range, coarsen the granularity or group by less`);
+      at = this.used++ * SUM_COUNT;
+      if (at + SUM_COUNT > this.sums.length) {
+        const grown = new Float64Array(this.sums.length * 2);
+        grown.set(this.sums);
+        this.sums = grown;
+      }
+      if (acc.at0 < 0) {
+        acc.bucket0 = bucket;
+        acc.at0 = at;
+      } else (acc.more ??= new Map()).set(bucket, at);
+    }
+    return at;
+  }
+
+  /** Adds the row at `from` of a B or C chunk (reporting sums, then original money sums). */
+  addRow(acc: Accumulator, bucket: number, rows: Int32Array | Float64Array, from: number): void {
+    const at = this.at(acc, bucket);
+    const sums = this.sums;
+    if (this.original) {
+      for (let i = 0; i < ORIGINAL_COUNT; i++) sums[at + i]! += rows[from + SUM_COUNT + i]!;
+      for (let i = ORIGINAL_COUNT; i < SUM_COUNT; i++) sums[at + i]! += rows[from + i]!;
+    } else {
+      for (let i = 0; i < SUM_COUNT; i++) sums[at + i]! += rows[from + i]!;
+    }
+  }
+
+  /** The groups, after one check that every sum stayed exact (sums add without a check per row). */
+  done(): Accumulator[] {
+    for (let i = 0; i < this.used * SUM_COUNT; i++) {
+      const v = this.sums[i]!;
+      if (!Number.isSafeInteger(v)) throw new SumOverflowError(`a sum of this query reached ${String(v)}, beyond 2^53 − 1: narrow the scope or the range`);
+    }
+    return [...this.groups.values()];
+  }
+
+  /** A group's key as the API shows it. */
+  keyOf(acc: Accumulator): Record<string, string> {
+    const key: Record<string, string> = {};
+    this.place.forEach((g, i) => (key[dimName(g)] = acc.placeValues[i]!));
+    for (const g of this.txn) key[g.kind] = txnName(g, acc.dims);
+    return key;
+  }
+}
+
+function txnName(g: GroupBy, dims: number): string {
+  if (g.kind === 'tender') return TENDERS[dimsTender(dims)]!;
+  if (g.kind === 'card_brand') return dimsBrand(dims) === BRAND_NONE ? 'none' : CARD_BRANDS[dimsBrand(dims)]!;
+  return CURRENCY_CODES[dimsCurrency(dims)]!;
+}
+
+/**
+ * The buckets of a day-grain query as day ranges: [start day, end day, name]
+ * for every bucket named in [from, to). Day rows are named by their own day,
+ * whatever the zone.
+ */
+function dayBuckets(q: { from: number; to: number; granularity: Granularity }): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  let b = bucketOfLocal(q.from, q.granularity, 0);
+  if (b < q.from) b = nextBucket(b, q.granularity);
+  for (; b < q.to; ) {
+    const e = nextBucket(b, q.granularity);
+    out.push([b / DAY_MS, e / DAY_MS, b]);
+    b = e;
+  }
+  return out;
 }
 
 /**
  * Sums the rows of the selected stores into groups and buckets. `single`
  * puts the whole range into one bucket (0), for totals and top-N.
  */
-function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<SeriesQuery, 'metrics' | keyof StoreFilter>, single: boolean): Accumulator[] {
+function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<SeriesQuery, 'metrics' | keyof StoreFilter>, single: boolean): GroupSums {
   const place = q.groupBy.filter(isPlaceGrouping);
   const txn = q.groupBy.filter((g) => !isPlaceGrouping(g));
   const original = q.currency === 'original';
@@ -173,29 +346,60 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
   }
   const p = plan(q);
   const nodes = cover(t, selected, levelFor(place));
+  const out = new GroupSums(place, txn, original);
+  const placeValuesOf = ({ node, store }: Covered): string[] =>
+    store === null ? place.map((g) => placeKey(node.sample!, g as { kind: PlaceDimension })) : place.map((g) => storePlaceKey(store, g as { kind: PlaceDimension }));
 
-  // Days to read. Day rows are named by their own day: a bucket name ≥ from
-  // needs a day ≥ from, and the last bucket runs to its end. Quarter rows are
-  // UTC: local names are within ±14 h, a business day ends ≤ 23:45 late.
-  let dayFrom: number;
-  let dayTo: number;
   if (p.resolution === 'day') {
-    dayFrom = Math.floor(q.from / DAY_MS);
-    dayTo = Math.ceil(nextBucket(bucketOfLocal(q.to - 1, q.granularity, 0), q.granularity) / DAY_MS);
-  } else {
-    dayFrom = Math.floor(q.from / DAY_MS) - 2;
-    dayTo = Math.ceil(nextBucket(bucketOfLocal(q.to - 1, q.granularity, 0), q.granularity) / DAY_MS) + 2;
-    if (p.resolution === 'quarterCombos' && dayFrom + 1 < t.hotFrom) {
-      throw new QueryError(
-        'resolution_not_retained',
-        `breakdowns by tender, card_brand or currency at ${q.granularity} grain${q.tz === 'store' || q.tz === 'UTC' ? '' : ` in ${q.tz}`} are kept for the last ${String(t.hotDays)} days (from ${new Date(t.hotFrom * DAY_MS).toISOString().slice(0, 10)}); ` +
-          'ask a later range, day/week/month grain with tz=store or UTC, or no breakdown',
-      );
+    const buckets = dayBuckets(q);
+    if (buckets.length === 0) return out;
+    if (!p.combos) {
+      // Day totals: each bucket (or the whole range) is a difference of two running sums.
+      const ranges: [number, number, number][] = single ? [[buckets[0]![0], buckets[buckets.length - 1]![1], 0]] : buckets;
+      const tmp = new Float64Array(SUM_COUNT);
+      for (const c of nodes) {
+        const totals = p.local ? c.node.dLocal : c.node.dUtc;
+        const [held0, held1] = totals.span();
+        let started = false;
+        for (const [d0, d1, name] of ranges) {
+          if (d1 <= held0 || d0 >= held1) continue;
+          tmp.fill(0);
+          if (!totals.sumInto(d0, d1, tmp, 0, COUNT_COLUMNS)) continue;
+          if (!started) {
+            out.startNode(placeValuesOf(c));
+            started = true;
+          }
+          const at = out.at(out.group(0), name);
+          const sums = out.sums;
+          for (let i = 0; i < SUM_COUNT; i++) sums[at + i]! += tmp[i]!;
+        }
+      }
+      return out;
     }
+    const dayFrom = buckets[0]![0];
+    const dayTo = buckets[buckets.length - 1]![1];
+    for (const c of nodes) {
+      out.startNode(placeValuesOf(c));
+      let k = 0;
+      (p.local ? c.node.bLocal : c.node.bUtc).forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
+        while (buckets[k]![1] <= day) k++;
+        const bucket = single ? 0 : buckets[k]![2];
+        for (let r = lo; r < hi; r++) out.addRow(out.group(keys[r]!), bucket, sums, r * ROW_WIDTH);
+      });
+    }
+    return out;
   }
 
-  const groups = new Map<string, Accumulator>();
-  let points = 0;
+  // Quarter rows are UTC: local names are within ±14 h, a business day ends ≤ 23:45 late.
+  const dayFrom = Math.floor(q.from / DAY_MS) - 2;
+  const dayTo = Math.ceil(nextBucket(bucketOfLocal(q.to - 1, q.granularity, 0), q.granularity) / DAY_MS) + 2;
+  if (p.resolution === 'quarterCombos' && dayFrom + 1 < t.hotFrom) {
+    throw new QueryError(
+      'resolution_not_retained',
+      `breakdowns by tender, card_brand or currency at ${q.granularity} grain${q.tz === 'store' || q.tz === 'UTC' ? '' : ` in ${q.tz}`} are kept for the last ${String(t.hotDays)} days (from ${new Date(t.hotFrom * DAY_MS).toISOString().slice(0, 10)}); ` +
+        'ask a later range, day/week/month grain with tz=store or UTC, or no breakdown',
+    );
+  }
   const clocks = new Map<string, BucketClock>();
   const clockOf = (zone: string): BucketClock => {
     let c = clocks.get(zone);
@@ -205,123 +409,49 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
     }
     return c;
   };
-  const width = p.resolution === 'quarter' ? SUM_COUNT : ROW_WIDTH;
-  const dimsCache = new Map<number, string>();
-  const txnPart = (d: number): string => {
-    let s = dimsCache.get(d);
-    if (s === undefined) {
-      s = '';
-      for (const g of txn) s += `\u0000${String(g.kind === 'tender' ? dimsTender(d) : g.kind === 'card_brand' ? dimsBrand(d) : dimsCurrency(d))}`;
-      dimsCache.set(d, s);
-    }
-    return s;
-  };
-
-  for (const { node, store } of nodes) {
-    const sample = store?.store ?? node.sample!;
-    const placeValues = place.map((g) => placeKey(sample, g as { kind: PlaceDimension }));
-    const placePart = placeValues.join('\u0000');
-    const accFor = (d: number): Accumulator => {
-      const gk = txn.length === 0 ? placePart : placePart + txnPart(d);
-      let acc = groups.get(gk);
-      if (acc === undefined) {
-        const key: Record<string, string> = {};
-        place.forEach((g, i) => (key[dimName(g)] = placeValues[i]!));
-        for (const g of txn) {
-          if (g.kind === 'tender') key['tender'] = TENDERS[dimsTender(d)]!;
-          else if (g.kind === 'card_brand') key['card_brand'] = dimsBrand(d) === BRAND_NONE ? 'none' : CARD_BRANDS[dimsBrand(d)]!;
-          else key['currency'] = CURRENCY_CODES[dimsCurrency(d)]!;
-        }
-        acc = { key, buckets: new Map() };
-        groups.set(gk, acc);
-      }
-      return acc;
-    };
-    const plain = txn.length === 0 ? accFor(0) : null;
-    // Per node, combination → accumulator: a number lookup instead of a string key per row.
-    const byDims = new Map<number, Accumulator>();
-    const accOf = (d: number): Accumulator => {
-      let a = byDims.get(d);
-      if (a === undefined) byDims.set(d, (a = accFor(d)));
-      return a;
-    };
-    const add = (acc: Accumulator, bucket: number, sums: Int32Array | Float64Array, at: number): void => {
-      const bk = single ? 0 : bucket;
-      let into = acc.buckets.get(bk);
-      if (into === undefined) {
-        if (++points > MAX_POINTS) throw new QueryError('too_many_points', `the query gives more than ${String(MAX_POINTS)} points: narrow the range, coarsen the granularity or group by less`);
-        into = new Float64Array(SUM_COUNT);
-        acc.buckets.set(bk, into);
-      }
-      if (original) {
-        for (let i = 0; i < ORIGINAL_COUNT; i++) into[i]! += sums[at + SUM_COUNT + i]!;
-        for (let i = ORIGINAL_COUNT; i < SUM_COUNT; i++) into[i]! += sums[at + i]!;
-      } else {
-        for (let i = 0; i < SUM_COUNT; i++) into[i]! += sums[at + i]!;
-      }
-    };
-
-    if (p.resolution === 'day') {
-      const series = p.local ? node.bLocal : node.bUtc;
-      series.forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
-        const bucket = bucketOfLocal(day * DAY_MS, q.granularity, 0);
-        if (bucket < q.from || bucket >= q.to) return;
-        if (!p.combos) {
-          // The total row has the largest key: last of its day.
-          if (keys[hi - 1] === TOTAL_KEY) add(plain!, bucket, sums, (hi - 1) * width);
-          return;
-        }
-        for (let r = lo; r < hi; r++) {
-          const key = keys[r]!;
-          if (key === TOTAL_KEY) continue;
-          add(plain ?? accOf(key), bucket, sums, r * width);
-        }
-      });
-      continue;
-    }
+  const cutoff = t.settings.cutoffMinutes;
+  const totalsOnly = p.resolution === 'quarter';
+  for (const c of nodes) {
+    const { node, store } = c;
+    out.startNode(placeValuesOf(c));
     // Quarter rows: on the local axis for a virtual node in tz=store, else UTC.
     const onLocal = p.local && store === null;
     let series: DaySeries;
-    if (p.resolution === 'quarter') series = onLocal ? node.aLocal! : node.aUtc;
+    if (totalsOnly) series = onLocal ? node.aLocal! : node.aUtc;
     else series = onLocal ? node.cLocal! : node.cUtc;
     const clock = onLocal ? null : q.tz === 'UTC' ? UTC_CLOCK : clockOf(store?.store.timezone ?? 'UTC');
-    const cutoff = t.settings.cutoffMinutes;
+    let all: Accumulator | null = null;
     series.forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
       // Rows are sorted by key, and a key starts with its quarter: one bucket per run of rows.
       let lastSlot = -1;
       let bucket = 0;
       let inRange = false;
+      let into = -1;
       for (let r = lo; r < hi; r++) {
         const key = keys[r]!;
-        const slot = p.combos ? Math.floor(key / KEY_SPAN) : key;
+        const slot = totalsOnly ? key : Math.floor(key / KEY_SPAN);
         if (slot !== lastSlot) {
           lastSlot = slot;
           const ms = (day * QUARTERS_PER_DAY + slot) * QUARTER_MS;
           bucket = clock === null ? bucketOfLocal(ms, q.granularity, cutoff) : bucketOf(ms, q.granularity, clock);
           inRange = bucket >= q.from && bucket < q.to;
+          if (single) bucket = 0;
+          into = inRange && totalsOnly ? out.at((all ??= out.group(0)), bucket) : -1;
         }
         if (!inRange) continue;
-        add(plain ?? accOf(key - slot * KEY_SPAN), bucket, sums, r * width);
+        if (into >= 0) {
+          const from = r * SUM_COUNT;
+          const to = out.sums;
+          for (let i = 0; i < SUM_COUNT; i++) to[into + i]! += sums[from + i]!;
+        } else out.addRow(out.group(key - slot * KEY_SPAN), bucket, sums, r * ROW_WIDTH);
       }
     });
   }
-  // Query sums add without a check per row; one check at the end keeps them exact.
-  for (const g of groups.values()) {
-    for (const sums of g.buckets.values()) {
-      for (const v of sums) if (!Number.isSafeInteger(v)) throw new SumOverflowError(`a sum of this query reached ${String(v)}, beyond 2^53 − 1: narrow the scope or the range`);
-    }
-  }
-  return [...groups.values()];
+  return out;
 }
 
 function checkRange(q: { from: number; to: number }): void {
   if (!(q.from < q.to)) throw new QueryError('invalid_query', `from must be before to, got ${new Date(q.from).toISOString()} and ${new Date(q.to).toISOString()}`);
-}
-
-function compareKeys(a: Record<string, string>, b: Record<string, string>): number {
-  const x = Object.values(a).join('\u0000');
-  const y = Object.values(b).join('\u0000');
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**
@@ -331,15 +461,14 @@ function compareKeys(a: Record<string, string>, b: Record<string, string>): numb
  */
 export function runSeries(t: TenantRollups, q: SeriesQuery): SeriesGroup[] {
   checkRange(q);
-  const accs = accumulate(t, selectStores(t, q), q, false);
-  return accs
+  const out = accumulate(t, selectStores(t, q), q, false);
+  return out
+    .done()
+    .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
     .map((a) => ({
-      key: a.key,
-      points: [...a.buckets.entries()]
-        .sort((x, y) => x[0] - y[0])
-        .map(([bucket, sums]) => ({ bucket, values: q.metrics.map((m) => metricValue(sums, 0, m)) })),
-    }))
-    .sort((a, b) => compareKeys(a.key, b.key));
+      key: out.keyOf(a),
+      points: bucketsOf(a).map(([bucket, at]) => ({ bucket, values: q.metrics.map((m) => metricValue(out.sums, at, m)) })),
+    }));
 }
 
 export interface TopQuery extends StoreFilter {
@@ -369,15 +498,13 @@ export function runTop(t: TenantRollups, q: TopQuery): TopRow[] {
   checkRange(q);
   if (!isPlaceGrouping(q.by)) throw new QueryError('invalid_query', `top ranks places (store, city, region, country, h3:<r>), not ${q.by.kind}`);
   const granularity: Granularity = q.from % DAY_MS === 0 && q.to % DAY_MS === 0 ? 'day' : '15m';
-  const accs = accumulate(t, selectStores(t, q), { granularity, tz: q.tz, from: q.from, to: q.to, groupBy: [q.by], currency: 'reporting' }, true);
-  const rows = accs.map((a) => {
-    const sums = a.buckets.get(0)!;
-    return { key: a.key, rank: metricValue(sums, 0, q.metric), values: q.metrics.map((m) => metricValue(sums, 0, m)) };
-  });
+  const out = accumulate(t, selectStores(t, q), { granularity, tz: q.tz, from: q.from, to: q.to, groupBy: [q.by], currency: 'reporting' }, true);
+  const rows = out.done().map((a) => ({ a, rank: metricValue(out.sums, a.at0, q.metric) }));
   const dir = q.order === 'desc' ? -1 : 1;
-  rows.sort((a, b) => {
-    if (a.rank === null || b.rank === null) return a.rank === b.rank ? compareKeys(a.key, b.key) : a.rank === null ? 1 : -1;
-    return a.rank !== b.rank ? dir * (a.rank - b.rank) : compareKeys(a.key, b.key);
+  const byKey = (x: Accumulator, y: Accumulator): number => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0);
+  rows.sort((x, y) => {
+    if (x.rank === null || y.rank === null) return x.rank === y.rank ? byKey(x.a, y.a) : x.rank === null ? 1 : -1;
+    return x.rank !== y.rank ? dir * (x.rank - y.rank) : byKey(x.a, y.a);
   });
-  return rows.slice(0, q.limit).map(({ key, values }) => ({ key, values }));
+  return rows.slice(0, q.limit).map(({ a }) => ({ key: out.keyOf(a), values: q.metrics.map((m) => metricValue(out.sums, a.at0, m)) }));
 }

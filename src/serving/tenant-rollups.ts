@@ -7,9 +7,11 @@
  * Each node keeps its sums at three resolutions (see docs/serving.md):
  *
  *  - A, quarter-hour totals (12 sums, reporting currency), for ever;
- *  - B, day rows per tender/brand/currency combination plus a total row
- *    (12 reporting sums and 7 original-currency money sums), on two axes:
- *    the store's business day (with the tenant's cut-off) and the UTC day;
+ *  - B, day rows per tender/brand/currency combination (12 reporting sums
+ *    and 7 original-currency money sums), on two axes: the store's business
+ *    day (with the tenant's cut-off) and the UTC day;
+ *  - D, day totals on the same two axes as running sums (day-totals.ts), so
+ *    a range of days of one node costs two reads;
  *  - C, quarter-hour rows per combination, for the hot window of recent
  *    days only (older breakdowns at 15 minutes cost as much as raw data;
  *    the warehouse keeps those).
@@ -25,6 +27,8 @@ import { businessDay, DAY_MS, QUARTER_MS } from '../domain/time-buckets.js';
 import { CARD_BRANDS, TENDERS } from '../domain/transaction.js';
 import { ZoneOffsets } from '../domain/zone-offsets.js';
 import { DaySeries } from './day-series.js';
+import { DayTotals } from './day-totals.js';
+import { StoreIndex } from './store-index.js';
 
 export interface TenantSettings {
   reportingCurrency: string;
@@ -37,8 +41,6 @@ export const ORIGINAL_COUNT = 7;
 /** Width of a B or C row: reporting sums, then original money sums. */
 export const ROW_WIDTH = SUM_COUNT + ORIGINAL_COUNT;
 export const QUARTERS_PER_DAY = 96;
-/** The key of a B row that totals every combination. */
-export const TOTAL_KEY = (1 << 14) - 1;
 
 /** `currency index << 6 | tender << 3 | card brand` (brand 7 = none): below 2^14. */
 export function packDims(tender: number, brand: number, currency: number): number {
@@ -57,6 +59,8 @@ export class RollupNode {
   readonly bUtc: DaySeries;
   readonly bLocal: DaySeries;
   readonly cUtc: DaySeries;
+  readonly dUtc = new DayTotals(SUM_COUNT);
+  readonly dLocal = new DayTotals(SUM_COUNT);
   /** Virtual nodes only: local wall-clock axis. */
   readonly aLocal: DaySeries | null;
   readonly cLocal: DaySeries | null;
@@ -96,6 +100,8 @@ export interface ServedStore {
   node: RollupNode;
   city: RollupNode;
   country: RollupNode;
+  /** H3 cells of the store's location by resolution, worked out when first grouped by. */
+  h3?: string[];
 }
 
 const CURRENCY_INDEX = new Map(CURRENCY_CODES.map((c, i) => [c, i]));
@@ -118,6 +124,7 @@ export class TenantRollups {
   /** The first UTC day whose quarter-hour breakdowns are kept (C). */
   hotFrom = 0;
   private readonly row = new Float64Array(ROW_WIDTH);
+  private index: StoreIndex<ServedStore> | null = null;
 
   constructor(
     readonly tenant: string,
@@ -148,6 +155,8 @@ export class TenantRollups {
       if (hit.store === store) return hit;
       const moved = cityKey(hit.store) !== cityKey(store) || hit.store.timezone !== store.timezone;
       hit.store = store;
+      delete hit.h3;
+      this.index = null;
       hit.zone = ZoneOffsets.of(store.timezone);
       if (moved) this.rebuildVirtual();
       return hit;
@@ -163,7 +172,13 @@ export class TenantRollups {
     const s: ServedStore = { index: this.stores.length, store, zone: ZoneOffsets.of(store.timezone), node: new RollupNode('store', store.store_id), city, country };
     this.stores.push(s);
     this.byId.set(store.store_id, s);
+    this.index = null;
     return s;
+  }
+
+  /** The geo index over the stores (rebuilt after the registry changes). */
+  storeIndex(): StoreIndex<ServedStore> {
+    return (this.index ??= new StoreIndex(this.stores));
   }
 
   storeById(id: string): ServedStore | undefined {
@@ -196,9 +211,9 @@ export class TenantRollups {
   private addTo(n: RollupNode, uDay: number, uSlot: number, lDay: number, lSlot: number, bizDay: number, dims: number, v: Float64Array, hot: boolean): void {
     n.aUtc.add(uDay, uSlot, v, SUM_COUNT);
     n.bUtc.add(uDay, dims, v, ROW_WIDTH);
-    n.bUtc.add(uDay, TOTAL_KEY, v, ROW_WIDTH);
     n.bLocal.add(bizDay, dims, v, ROW_WIDTH);
-    n.bLocal.add(bizDay, TOTAL_KEY, v, ROW_WIDTH);
+    n.dUtc.add(uDay, v);
+    n.dLocal.add(bizDay, v);
     if (hot) n.cUtc.add(uDay, quarterKey(uSlot, dims), v, ROW_WIDTH);
     if (n.aLocal !== null) {
       n.aLocal.add(lDay, lSlot, v, SUM_COUNT);
@@ -268,7 +283,10 @@ export class TenantRollups {
         src.forEach((day, keys, sums, lo, hi) => {
           for (let r = lo; r < hi; r++) {
             for (let i = 0; i < ROW_WIDTH; i++) v[i] = sums[r * ROW_WIDTH + i]!;
-            for (const t of targets) pick(t).add(day, keys[r]!, v, ROW_WIDTH);
+            for (const t of targets) {
+              pick(t).add(day, keys[r]!, v, ROW_WIDTH);
+              (src === n.bUtc ? t.dUtc : t.dLocal).add(day, v);
+            }
           }
         });
       }
@@ -298,6 +316,7 @@ export class TenantRollups {
         bytes += s.bytes();
         rows += s.rows();
       }
+      bytes += n.dUtc.bytes() + n.dLocal.bytes();
     }
     let storeQuarters = 0;
     for (const s of this.stores) storeQuarters += s.node.aUtc.rows();

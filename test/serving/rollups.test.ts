@@ -282,6 +282,21 @@ describe('stream + serving against a brute-force reference', () => {
       r.body['rows'],
       ranked.slice(0, 5).map((x) => ({ key: { store: x.id }, net_sales: x.m['net_sales'], sale_count: x.m['sale_count'] })),
     );
+    // An hour in each store's local time: most stores sold nothing then, and are left out, not listed as empty.
+    const from = Date.parse('2026-10-25T10:00Z');
+    const hour = await get('/v1/top?metric=sale_count&metrics=sale_count,net_sales&limit=1000&from=2026-10-25T10:00&to=2026-10-25T11:00', acme.readKey);
+    assert.equal(hour.status, 200);
+    const inHour = new Map<string, RefTxn[]>();
+    for (const t of acmeTxns) {
+      const local = wallClock(t.store.timezone, t.ts);
+      if (local >= from && local < from + 3_600_000) inHour.set(t.store.store_id, [...(inHour.get(t.store.store_id) ?? []), t]);
+    }
+    assert.ok(inHour.size > 0 && inHour.size < acme.stores.length, `some stores but not all sold in that hour (${String(inHour.size)})`);
+    const hourRanked = [...inHour].map(([id, list]) => ({ id, m: refMetrics(list) })).sort((a, b) => b.m['sale_count']! - a.m['sale_count']! || (a.id < b.id ? -1 : 1));
+    assert.deepEqual(
+      hour.body['rows'],
+      hourRanked.map((x) => ({ key: { store: x.id }, sale_count: x.m['sale_count'], net_sales: x.m['net_sales'] })),
+    );
     const stores = await get('/v1/stores?countries=JP', acme.readKey);
     assert.deepEqual((stores.body['stores'] as { store_id: string }[]).map((s) => s.store_id).sort(), acme.stores.filter((s) => s.country === 'JP').map((s) => s.store_id).sort());
   });

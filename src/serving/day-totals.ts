@@ -1,0 +1,113 @@
+/**
+ * DayTotals: one node's day totals on one day axis, kept as running sums.
+ * Row k holds the sums of every day before `first + k`, so the total of any
+ * range of days is one row minus another: a top-N over thousands of stores,
+ * or a month or a year of a node, reads two rows instead of every day.
+ *
+ * Rows are float64 and every sum is checked to stay an exact integer
+ * (below 2^53); a difference of two exact integers is exact. New data mostly
+ * lands on the last day, which touches one row; a late day touches the rows
+ * after it.
+ */
+import { SumOverflowError } from '../domain/metrics.js';
+
+export class DayTotals {
+  /** The day of row 0 (row 0 is all zeros: nothing before `first`). */
+  first = 0;
+  /** Days covered: rows 0 … days. */
+  days = 0;
+  private cum: Float64Array = new Float64Array(0);
+
+  constructor(readonly width: number) {}
+
+  /** Adds `values[0 .. width)` to `day`. */
+  add(day: number, values: ArrayLike<number>): void {
+    const w = this.width;
+    if (this.days === 0) {
+      this.first = day;
+      this.room(1);
+      this.days = 1;
+    } else if (day < this.first) {
+      const shift = this.first - day;
+      this.room(this.days + shift);
+      this.cum.copyWithin((shift + 1) * w, w, (this.days + 1) * w);
+      this.cum.fill(0, w, (shift + 1) * w);
+      this.first = day;
+      this.days += shift;
+    } else if (day >= this.first + this.days) {
+      const days = day - this.first + 1;
+      this.room(days);
+      const last = this.days * w;
+      for (let k = this.days + 1; k <= days; k++) this.cum.copyWithin(k * w, last, last + w);
+      this.days = days;
+    }
+    const cum = this.cum;
+    const end = (this.days + 1) * w;
+    for (let i = 0; i < w; i++) {
+      const v = values[i]!;
+      if (v === 0) continue;
+      for (let at = (day - this.first + 1) * w + i; at < end; at += w) {
+        const sum = cum[at]! + v;
+        if (!Number.isSafeInteger(sum)) throw new SumOverflowError(`a rollup sum reached ${String(sum)}, beyond 2^53 − 1 where float64 stops being exact`);
+        cum[at] = sum;
+      }
+    }
+  }
+
+  private room(days: number): void {
+    const need = (days + 1) * this.width;
+    if (need <= this.cum.length) return;
+    // A year of days grows a few times, not once a day.
+    const grown = new Float64Array(Math.max(need, Math.ceil(this.cum.length * 1.25), 33 * this.width));
+    grown.set(this.cum);
+    this.cum = grown;
+  }
+
+  /** The row index of the running sums before `day` (clamped to the days held). */
+  private rowBefore(day: number): number {
+    return Math.min(Math.max(day - this.first, 0), this.days);
+  }
+
+  /**
+   * Adds the sums of days [from, to) into `out[at .. at + width)` and tells
+   * whether those days hold anything (`count` of `countAt…` columns ≠ 0,
+   * i.e. at least one transaction).
+   */
+  sumInto(from: number, to: number, out: Float64Array, at: number, countAt: readonly number[]): boolean {
+    if (this.days === 0) return false;
+    const a = this.rowBefore(from) * this.width;
+    const b = this.rowBefore(to) * this.width;
+    if (a >= b) return false;
+    const cum = this.cum;
+    let any = false;
+    for (const c of countAt) if (cum[b + c] !== cum[a + c]) any = true;
+    if (!any) return false;
+    for (let i = 0; i < this.width; i++) out[at + i]! += cum[b + i]! - cum[a + i]!;
+    return true;
+  }
+
+  /** The first day held and the day after the last (empty when equal). */
+  span(): [number, number] {
+    return [this.first, this.first + this.days];
+  }
+
+  bytes(): number {
+    return this.cum.byteLength + 64;
+  }
+
+  /** Rows 1 … days (row 0 is zeros), for a snapshot. */
+  rows(): Float64Array {
+    return this.cum.subarray(this.width, (this.days + 1) * this.width);
+  }
+
+  /** Takes rows read back from a snapshot. */
+  restore(first: number, rows: Float64Array): void {
+    const days = rows.length / this.width;
+    this.first = first;
+    this.days = 0;
+    this.room(days);
+    this.cum.fill(0, 0, this.width);
+    this.cum.set(rows, this.width);
+    this.days = days;
+  }
+}
