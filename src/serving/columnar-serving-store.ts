@@ -14,12 +14,13 @@
  *   u32 CRC-32 of everything before it.
  */
 import { mkdirSync } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { currencyExponent } from '../domain/currency.js';
 import type { Store } from '../domain/store.js';
 import { fsyncDir } from '../util/atomic-file.js';
+import { SlabReader } from './slab-reader.js';
 import type { DaySeries } from './day-series.js';
 import type { DayTotals } from './day-totals.js';
 import { runSeries, runTop, type SeriesGroup, type SeriesQuery, type TopQuery, type TopRow } from './series-query.js';
@@ -61,6 +62,7 @@ export class ColumnarServingStore implements ServingStore {
   private readonly tenants = new Map<string, TenantRollups>();
   private readonly offsets = new Map<number, number>();
   readonly hotDays: number;
+  private writing = false;
 
   private constructor(
     readonly dir: string,
@@ -73,38 +75,37 @@ export class ColumnarServingStore implements ServingStore {
   static async open(dir: string, opts: ServingOptions = {}): Promise<ColumnarServingStore> {
     mkdirSync(dir, { recursive: true });
     const s = new ColumnarServingStore(dir, opts);
-    let buf: Buffer;
+    let fh: FileHandle;
     try {
-      buf = await readFile(join(dir, FILE));
+      fh = await open(join(dir, FILE), 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return s;
       throw err;
     }
-    s.load(buf);
+    try {
+      await s.load(new SlabReader(fh, (await fh.stat()).size));
+    } catch (err) {
+      if (err instanceof RangeError) throw new ServingSnapshotError(`${join(dir, FILE)}: ${err.message}`);
+      throw err;
+    } finally {
+      await fh.close();
+    }
     return s;
   }
 
-  private load(buf: Buffer): void {
+  private async load(r: SlabReader): Promise<void> {
     const where = join(this.dir, FILE);
-    if (buf.length < 16 || buf.readUInt32LE(0) !== MAGIC) throw new ServingSnapshotError(`${where} is not a serving snapshot of this version`);
-    if (buf.readUInt32LE(4) !== VERSION) throw new ServingSnapshotError(`${where} has version ${String(buf.readUInt32LE(4))}, this build reads ${String(VERSION)}`);
-    if (crc32(buf.subarray(0, buf.length - 4)) !== buf.readUInt32LE(buf.length - 4)) throw new ServingSnapshotError(`${where} fails its checksum`);
-    const hLen = buf.readUInt32LE(8);
-    const header = JSON.parse(buf.toString('utf8', 12, 12 + hLen)) as Header;
-    let at = align8(12 + hLen);
-    // Views into the file's buffer where it is aligned (a large file read gets a buffer of its own): no copy.
-    const own = buf.byteOffset % 8 === 0;
-    const take = <T>(bytes: number, bytesPer: number, make: (b: ArrayBuffer, offset: number, length: number) => T): T => {
-      let out: T;
-      if (own) out = make(buf.buffer as ArrayBuffer, buf.byteOffset + at, bytes / bytesPer);
-      else {
-        const copy = new ArrayBuffer(bytes);
-        new Uint8Array(copy).set(buf.subarray(at, at + bytes));
-        out = make(copy, 0, bytes / bytesPer);
-      }
-      at = align8(at + bytes);
-      return out;
-    };
+    if (r.size < 16) throw new ServingSnapshotError(`${where} is not a serving snapshot of this version`);
+    await r.want(12);
+    const head = r.take(12);
+    if (head.readUInt32LE(0) !== MAGIC) throw new ServingSnapshotError(`${where} is not a serving snapshot of this version`);
+    if (head.readUInt32LE(4) !== VERSION) throw new ServingSnapshotError(`${where} has version ${String(head.readUInt32LE(4))}, this build reads ${String(VERSION)}`);
+    const hLen = head.readUInt32LE(8);
+    await r.want(align8(12 + hLen) - 12);
+    const header = JSON.parse(r.take(align8(12 + hLen) - 12).toString('utf8', 0, hLen)) as Header;
+    // Typed arrays are views into the reader's slabs: no copy. Each array is padded to 8 bytes.
+    const take = (bytes: number): Buffer => r.take(align8(bytes)).subarray(0, bytes);
+    const view = <T>(b: Buffer, bytesPer: number, make: (a: ArrayBuffer, offset: number, length: number) => T): T => make(b.buffer as ArrayBuffer, b.byteOffset, b.length / bytesPer);
     for (const [p, o] of header.offsets) this.offsets.set(p, o);
     for (const h of header.tenants) {
       const t = new TenantRollups(h.id, h.settings, this.hotDays);
@@ -116,29 +117,34 @@ export class ColumnarServingStore implements ServingStore {
         nodes.push(n);
       }
       for (let i = 0; i < h.blocks; i++) {
-        const first = buf.readInt32LE(at);
-        const rows = buf.readUInt32LE(at + 4);
-        const storeIndex = buf.readUInt32LE(at + 8) >>> 3;
-        const seriesId = buf.readUInt32LE(at + 8) & 7;
-        const float = buf.readUInt32LE(at + 12) === 1;
-        at += 16;
+        await r.want(16);
+        const block = r.take(16);
+        const first = block.readInt32LE(0);
+        const rows = block.readUInt32LE(4);
+        const storeIndex = block.readUInt32LE(8) >>> 3;
+        const seriesId = block.readUInt32LE(8) & 7;
+        const float = block.readUInt32LE(12) === 1;
         const node = nodes[storeIndex];
         const totals = node === undefined ? undefined : TOTALS[seriesId]?.(node);
+        const series = node === undefined ? null : (SERIES[seriesId]?.(node) ?? null);
+        await r.want(totals !== undefined ? align8(rows * totals.width * 8) : series === null ? 0 : align8((series.chunkDays + 1) * 4) + align8(rows * 4) + align8(rows * series.width * (float ? 8 : 4)));
         if (totals !== undefined) {
-          totals.restore(first, take(rows * totals.width * 8, 8, (b, o, n) => new Float64Array(b, o, n)));
+          totals.restore(first, view(take(rows * totals.width * 8), 8, (b, o, n) => new Float64Array(b, o, n)));
           continue;
         }
-        const series = node === undefined ? null : (SERIES[seriesId]?.(node) ?? null);
         if (series === null) throw new ServingSnapshotError(`${where}: chunk ${String(i)} of ${h.id} names node ${String(storeIndex)} series ${String(seriesId)}`);
-        const start = take((series.chunkDays + 1) * 4, 4, (b, o, n) => new Int32Array(b, o, n));
-        const keys = take(rows * 4, 4, (b, o, n) => new Uint32Array(b, o, n));
-        const sums = float ? take(rows * series.width * 8, 8, (b, o, n) => new Float64Array(b, o, n)) : take(rows * series.width * 4, 4, (b, o, n) => new Int32Array(b, o, n));
+        const start = view(take((series.chunkDays + 1) * 4), 4, (b, o, n) => new Int32Array(b, o, n));
+        const keys = view(take(rows * 4), 4, (b, o, n) => new Uint32Array(b, o, n));
+        const sums = float ? view(take(rows * series.width * 8), 8, (b, o, n) => new Float64Array(b, o, n)) : view(take(rows * series.width * 4), 4, (b, o, n) => new Int32Array(b, o, n));
         series.restore(first, start, keys, sums);
       }
       t.age();
       this.tenants.set(h.id, t);
     }
-    if (at !== buf.length - 4) throw new ServingSnapshotError(`${where} has ${String(buf.length - 4 - at)} bytes left over`);
+    if (r.pos !== r.size - 4) throw new ServingSnapshotError(`${where} has ${String(r.size - 4 - r.pos)} bytes left over`);
+    const crc = r.crc;
+    await r.want(4);
+    if (r.take(4).readUInt32LE(0) !== crc) throw new ServingSnapshotError(`${where} fails its checksum`);
   }
 
   appliedOffset(partition: number): number {
@@ -215,10 +221,15 @@ export class ColumnarServingStore implements ServingStore {
   }
 
   async snapshot(): Promise<SnapshotInfo> {
+    if (this.writing) throw new Error('a serving snapshot is already being written');
+    this.writing = true;
     const t0 = performance.now();
-    // Everything is copied before the first await: the stream keeps applying while the file is written.
+    // The file takes the arrays as they are now; the stream keeps applying while it
+    // is written, and a chunk that changes meanwhile copies its arrays first.
     const header: Header = { offsets: [...this.offsets.entries()], tenants: [] };
     const parts: Uint8Array[] = [];
+    const held: { shared: boolean }[] = [];
+    const bytesOf = (a: ArrayBufferView, length: number): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, length);
     let cells = 0;
     for (const t of this.tenants.values()) {
       let blocks = 0;
@@ -229,15 +240,17 @@ export class ColumnarServingStore implements ServingStore {
           const series = pick(node);
           if (series === null) return;
           for (const c of series.allChunks()) {
+            c.shared = true;
+            held.push(c);
             const head = Buffer.alloc(16);
             head.writeInt32LE(c.first, 0);
             head.writeUInt32LE(c.n, 4);
             head.writeUInt32LE(index * 8 + id, 8);
             head.writeUInt32LE(c.sums instanceof Float64Array ? 1 : 0, 12);
             parts.push(head);
-            pushPadded(parts, new Uint8Array(c.start.slice().buffer));
-            pushPadded(parts, new Uint8Array(c.keys.buffer.slice(0, c.n * 4)));
-            pushPadded(parts, new Uint8Array(c.sums.buffer.slice(0, c.n * c.width * c.sums.BYTES_PER_ELEMENT)));
+            pushPadded(parts, bytesOf(c.start, c.start.byteLength));
+            pushPadded(parts, bytesOf(c.keys, c.n * 4));
+            pushPadded(parts, bytesOf(c.sums, c.n * c.width * c.sums.BYTES_PER_ELEMENT));
             blocks++;
             cells += c.n;
           }
@@ -245,17 +258,29 @@ export class ColumnarServingStore implements ServingStore {
         for (const [id, pick] of Object.entries(TOTALS)) {
           const totals = pick(node);
           if (totals.days === 0) continue;
+          totals.shared = true;
+          held.push(totals);
           const head = Buffer.alloc(16);
           head.writeInt32LE(totals.first, 0);
           head.writeUInt32LE(totals.days, 4);
           head.writeUInt32LE(index * 8 + Number(id), 8);
           head.writeUInt32LE(1, 12);
-          parts.push(head, new Uint8Array(totals.rows().slice().buffer));
+          const rows = totals.rows();
+          parts.push(head, bytesOf(rows, rows.byteLength));
           blocks++;
         }
       });
       header.tenants.push({ id: t.tenant, settings: t.settings, stores: t.stores.map((x) => x.store), virtual: virtual.map((n) => [n.kind, n.key]), blocks });
     }
+    try {
+      return await this.writeSnapshot(header, parts, cells, t0);
+    } finally {
+      for (const h of held) h.shared = false;
+      this.writing = false;
+    }
+  }
+
+  private async writeSnapshot(header: Header, parts: Uint8Array[], cells: number, t0: number): Promise<SnapshotInfo> {
     const h = Buffer.from(JSON.stringify(header));
     const head = Buffer.alloc(align8(12 + h.length));
     head.writeUInt32LE(MAGIC, 0);

@@ -18,9 +18,15 @@ import { SumOverflowError } from '../domain/metrics.js';
 
 export class DayChunk {
   /** Rows of day `first + i` are [start[i], start[i + 1]). */
-  readonly start: Int32Array;
+  start: Int32Array;
   keys: Uint32Array;
   sums: Int32Array | Float64Array;
+  /**
+   * A snapshot being written holds these very arrays: the next change
+   * copies them first (copy on write), so the snapshot needs no copy of
+   * everything and sees the chunk as it was.
+   */
+  shared = false;
 
   constructor(
     readonly first: number,
@@ -37,8 +43,17 @@ export class DayChunk {
     return this.start[this.days]!;
   }
 
+  /** Copies the arrays a snapshot holds before they change. */
+  private own(): void {
+    this.shared = false;
+    this.start = this.start.slice();
+    this.keys = this.keys.slice();
+    this.sums = this.sums.slice();
+  }
+
   /** The row of `key` on day index `i`, inserted (zeroed) in key order when new. */
   row(i: number, key: number): number {
+    if (this.shared) this.own();
     const keys = this.keys;
     const lo0 = this.start[i]!;
     const hi0 = this.start[i + 1]!;
@@ -81,6 +96,7 @@ export class DayChunk {
 
   /** Adds `values[0 .. count)` into row `r` from sum 0. */
   add(r: number, values: ArrayLike<number>, count: number): void {
+    if (this.shared) this.own();
     const base = r * this.width;
     const sums = this.sums;
     if (sums instanceof Int32Array) {
@@ -120,6 +136,7 @@ export class DayChunk {
 
   /** Gives back spare room (a chunk whose days are done growing). */
   trim(): void {
+    if (this.shared) return;
     const n = this.n;
     // Little to gain below an eighth spare: a copy costs more than it frees.
     if (this.keys.length - n <= n >> 3) return;

@@ -17,11 +17,17 @@ export class DayTotals {
   /** Days covered: rows 0 … days. */
   days = 0;
   private cum: Float64Array = new Float64Array(0);
+  /** A snapshot being written holds `cum`: the next change copies it first. */
+  shared = false;
 
   constructor(readonly width: number) {}
 
   /** Adds `values[0 .. width)` to `day`. */
   add(day: number, values: ArrayLike<number>): void {
+    if (this.shared) {
+      this.cum = this.cum.slice();
+      this.shared = false;
+    }
     const w = this.width;
     if (this.days === 0) {
       this.first = day;

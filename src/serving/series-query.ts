@@ -19,7 +19,7 @@ import { CURRENCY_CODES } from '../domain/currency.js';
 import { inScope, type GeoScope } from '../domain/geo.js';
 import { isPlaceGrouping, placeKey, type GroupBy, type PlaceDimension } from '../domain/grouping.js';
 import { metricValue, SUM, SUM_COUNT, SumOverflowError, type Metric } from '../domain/metrics.js';
-import { bucketOf, bucketOfLocal, clockFor, DAY_MS, nextBucket, QUARTER_MS, UTC_CLOCK, type BucketClock, type Granularity } from '../domain/time-buckets.js';
+import { bucketOf, bucketOfLocal, clockFor, DAY_MS, HOUR_MS, nextBucket, QUARTER_MS, UTC_CLOCK, type BucketClock, type Granularity } from '../domain/time-buckets.js';
 import { CARD_BRANDS, TENDERS } from '../domain/transaction.js';
 import type { DaySeries } from './day-series.js';
 import { dimsBrand, dimsCurrency, dimsTender, ORIGINAL_COUNT, QUARTERS_PER_DAY, ROW_WIDTH, type RollupNode, type ServedStore, type TenantRollups } from './tenant-rollups.js';
@@ -176,10 +176,24 @@ interface Accumulator {
   at0: number;
   /** Further buckets → offsets. */
   more: Map<number, number> | null;
+  /** On a regular grid of buckets: bucket index → offset (-1: none). */
+  grid: Int32Array | null;
+}
+
+/** Buckets named base, base + step, …: a group finds a bucket's sums by index. */
+interface BucketGrid {
+  base: number;
+  step: number;
+  count: number;
 }
 
 /** A group's buckets and the offsets of their sums, in bucket order. */
-function bucketsOf(a: Accumulator): [number, number][] {
+function bucketsOf(a: Accumulator, grid: BucketGrid | null): [number, number][] {
+  if (a.grid !== null) {
+    const out: [number, number][] = [];
+    for (let i = 0; i < a.grid.length; i++) if (a.grid[i]! >= 0) out.push([grid!.base + i * grid!.step, a.grid[i]!]);
+    return out;
+  }
   const out: [number, number][] = a.at0 < 0 ? [] : [[a.bucket0, a.at0]];
   if (a.more !== null) {
     for (const e of a.more) out.push(e);
@@ -206,33 +220,40 @@ function storePlaceKey(s: ServedStore, g: { kind: PlaceDimension } | { kind: 'h3
  * transaction dimension is grouped.
  */
 class GroupSums {
-  readonly groups = new Map<string, Accumulator>();
+  private readonly groups = new Map<string, Accumulator>();
+  private readonly list: Accumulator[] = [];
   sums = new Float64Array(64 * SUM_COUNT);
   private used = 0;
   private placeValues: string[] = [];
   private placePart = '';
   private plain: Accumulator | null = null;
-  /** Of the current node: combination → group. */
-  private readonly byDims = new Map<number, Accumulator>();
+  /** Of the current node: combination → group, and the combinations set. */
+  private readonly byDims: (Accumulator | undefined)[] = [];
+  private readonly touched: number[] = [];
   private readonly dimsParts = new Map<number, [string, string]>();
 
   constructor(
     private readonly place: readonly GroupBy[],
     private readonly txn: readonly GroupBy[],
     private readonly original: boolean,
+    /** Regular buckets (all but months): found by index, not by a map. */
+    readonly grid: BucketGrid | null,
+    /** Every node is a group of its own (grouped by store): no lookup by key. */
+    private readonly unique: boolean,
   ) {}
 
   startNode(placeValues: string[]): void {
     this.placeValues = placeValues;
     this.placePart = placeValues.length === 1 ? placeValues[0]! : placeValues.join('\u0000');
     this.plain = null;
-    if (this.txn.length > 0) this.byDims.clear();
+    for (const d of this.touched) this.byDims[d] = undefined;
+    this.touched.length = 0;
   }
 
   /** The group of combination `dims` (any, when no transaction dimension is grouped) of the current node. */
   group(dims: number): Accumulator {
     if (this.txn.length === 0) return (this.plain ??= this.make(this.placePart, this.placePart, 0));
-    let a = this.byDims.get(dims);
+    let a = this.byDims[dims];
     if (a === undefined) {
       let part = this.dimsParts.get(dims);
       if (part === undefined) {
@@ -246,36 +267,52 @@ class GroupSums {
         this.dimsParts.set(dims, part);
       }
       a = this.make(this.placePart + part[0], this.place.length === 0 ? part[1].slice(1) : this.placePart + part[1], dims);
-      this.byDims.set(dims, a);
+      this.byDims[dims] = a;
+      this.touched.push(dims);
     }
     return a;
   }
 
   private make(gk: string, sortKey: string, dims: number): Accumulator {
-    let acc = this.groups.get(gk);
+    let acc = this.unique ? undefined : this.groups.get(gk);
     if (acc === undefined) {
-      acc = { placeValues: this.placeValues, dims, sortKey, bucket0: 0, at0: -1, more: null };
-      this.groups.set(gk, acc);
+      acc = { placeValues: this.placeValues, dims, sortKey, bucket0: 0, at0: -1, more: null, grid: null };
+      if (!this.unique) this.groups.set(gk, acc);
+      this.list.push(acc);
     }
     return acc;
   }
 
   /** The offset in `sums` of `bucket` in `acc`, made (zeroed) when new; `sums` may be replaced. */
   at(acc: Accumulator, bucket: number): number {
+    const grid = this.grid;
+    if (grid !== null) {
+      const cells = (acc.grid ??= new Int32Array(grid.count).fill(-1));
+      const i = (bucket - grid.base) / grid.step;
+      const at = cells[i]!;
+      if (at >= 0) return at;
+      return (cells[i] = this.take());
+    }
     if (acc.at0 >= 0 && acc.bucket0 === bucket) return acc.at0;
     let at = acc.more?.get(bucket);
     if (at === undefined) {
-      if (this.used >= MAX_POINTS) throw new QueryError('too_many_points', `the query gives more than ${String(MAX_POINTS)} points: narrow the range, coarsen the granularity or group by less`);
-      at = this.used++ * SUM_COUNT;
-      if (at + SUM_COUNT > this.sums.length) {
-        const grown = new Float64Array(this.sums.length * 2);
-        grown.set(this.sums);
-        this.sums = grown;
-      }
+      at = this.take();
       if (acc.at0 < 0) {
         acc.bucket0 = bucket;
         acc.at0 = at;
       } else (acc.more ??= new Map()).set(bucket, at);
+    }
+    return at;
+  }
+
+  /** Room for one more bucket's sums (zeroed). */
+  private take(): number {
+    if (this.used >= MAX_POINTS) throw new QueryError('too_many_points', `the query gives more than ${String(MAX_POINTS)} points: narrow the range, coarsen the granularity or group by less`);
+    const at = this.used++ * SUM_COUNT;
+    if (at + SUM_COUNT > this.sums.length) {
+      const grown = new Float64Array(this.sums.length * 2);
+      grown.set(this.sums);
+      this.sums = grown;
     }
     return at;
   }
@@ -298,7 +335,7 @@ class GroupSums {
       const v = this.sums[i]!;
       if (!Number.isSafeInteger(v)) throw new SumOverflowError(`a sum of this query reached ${String(v)}, beyond 2^53 − 1: narrow the scope or the range`);
     }
-    return [...this.groups.values()];
+    return this.list;
   }
 
   /** A group's key as the API shows it. */
@@ -333,6 +370,17 @@ function dayBuckets(q: { from: number; to: number; granularity: Granularity }): 
   return out;
 }
 
+const STEP: Partial<Record<Granularity, number>> = { '15m': QUARTER_MS, hour: HOUR_MS, day: DAY_MS, week: 7 * DAY_MS };
+
+/** The grid of a query's buckets, when they are regular and not too many for an index per group. */
+function gridOf(q: { from: number; to: number; granularity: Granularity }): BucketGrid | null {
+  const step = STEP[q.granularity];
+  if (step === undefined) return null;
+  const base = bucketOfLocal(q.from, q.granularity, 0);
+  const count = Math.ceil((q.to - base) / step);
+  return count <= 4096 ? { base, step, count } : null;
+}
+
 /**
  * Sums the rows of the selected stores into groups and buckets. `single`
  * puts the whole range into one bucket (0), for totals and top-N.
@@ -345,8 +393,9 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
     throw new QueryError('invalid_query', 'currency=original sums each currency apart: add group_by=currency');
   }
   const p = plan(q);
-  const nodes = cover(t, selected, levelFor(place));
-  const out = new GroupSums(place, txn, original);
+  const level = levelFor(place);
+  const nodes = cover(t, selected, level);
+  const out = new GroupSums(place, txn, original, single ? { base: 0, step: 1, count: 1 } : gridOf(q), level === 'store' && place.some((g) => g.kind === 'store'));
   const placeValuesOf = ({ node, store }: Covered): string[] =>
     store === null ? place.map((g) => placeKey(node.sample!, g as { kind: PlaceDimension })) : place.map((g) => storePlaceKey(store, g as { kind: PlaceDimension }));
 
@@ -467,7 +516,7 @@ export function runSeries(t: TenantRollups, q: SeriesQuery): SeriesGroup[] {
     .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
     .map((a) => ({
       key: out.keyOf(a),
-      points: bucketsOf(a).map(([bucket, at]) => ({ bucket, values: q.metrics.map((m) => metricValue(out.sums, at, m)) })),
+      points: bucketsOf(a, out.grid).map(([bucket, at]) => ({ bucket, values: q.metrics.map((m) => metricValue(out.sums, at, m)) })),
     }));
 }
 
@@ -499,12 +548,15 @@ export function runTop(t: TenantRollups, q: TopQuery): TopRow[] {
   if (!isPlaceGrouping(q.by)) throw new QueryError('invalid_query', `top ranks places (store, city, region, country, h3:<r>), not ${q.by.kind}`);
   const granularity: Granularity = q.from % DAY_MS === 0 && q.to % DAY_MS === 0 ? 'day' : '15m';
   const out = accumulate(t, selectStores(t, q), { granularity, tz: q.tz, from: q.from, to: q.to, groupBy: [q.by], currency: 'reporting' }, true);
-  const rows = out.done().map((a) => ({ a, rank: metricValue(out.sums, a.at0, q.metric) }));
+  const rows = out.done().map((a) => ({ a, rank: metricValue(out.sums, bucketsOf(a, out.grid)[0]![1], q.metric) }));
   const dir = q.order === 'desc' ? -1 : 1;
   const byKey = (x: Accumulator, y: Accumulator): number => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0);
   rows.sort((x, y) => {
     if (x.rank === null || y.rank === null) return x.rank === y.rank ? byKey(x.a, y.a) : x.rank === null ? 1 : -1;
     return x.rank !== y.rank ? dir * (x.rank - y.rank) : byKey(x.a, y.a);
   });
-  return rows.slice(0, q.limit).map(({ a }) => ({ key: out.keyOf(a), values: q.metrics.map((m) => metricValue(out.sums, a.at0, m)) }));
+  return rows.slice(0, q.limit).map(({ a }) => {
+    const at = bucketsOf(a, out.grid)[0]![1];
+    return { key: out.keyOf(a), values: q.metrics.map((m) => metricValue(out.sums, at, m)) };
+  });
 }

@@ -1,0 +1,108 @@
+/**
+ * The serving snapshot on disk: written while the stream keeps applying
+ * (copy on write: the file holds the state of the moment it began), read
+ * back in slabs, and refused with a clear error when damaged.
+ */
+import assert from 'node:assert/strict';
+import { open, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { after, describe, it } from 'node:test';
+import { SUM_COUNT } from '../../src/domain/metrics.js';
+import type { Store } from '../../src/domain/store.js';
+import { ColumnarServingStore, ServingSnapshotError } from '../../src/serving/columnar-serving-store.js';
+import type { SeriesQuery } from '../../src/serving/series-query.js';
+import type { RollupDelta } from '../../src/serving/serving-store.js';
+import { SlabReader } from '../../src/serving/slab-reader.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const DAY = 86_400_000;
+const TODAY = Math.floor(Date.now() / DAY);
+const stores: Store[] = [
+  { store_id: 's-paris', name: 'Paris', lat: 48.85, lon: 2.35, country: 'FR', region: 'IDF', city: 'Paris', timezone: 'Europe/Paris', currency: 'EUR', acquirer: 'a', merchant_account: 'm1', bank_account: 'FR00', fee_plan: 'std' },
+  { store_id: 's-tokyo', name: 'Tokyo', lat: 35.68, lon: 139.69, country: 'JP', region: 'Kanto', city: 'Tokyo', timezone: 'Asia/Tokyo', currency: 'JPY', acquirer: 'a', merchant_account: 'm2', bank_account: 'JP00', fee_plan: 'std' },
+];
+
+function deltas(from: number, count: number): RollupDelta[] {
+  const out: RollupDelta[] = [];
+  for (let i = 0; i < count; i++) {
+    const rep = new Float64Array(SUM_COUNT);
+    rep[0] = 1000 + i;
+    rep[7] = 1;
+    const quarter = (TODAY - 3) * 96 + ((from + i) % (96 * 4));
+    out.push({ tenant: 't1', store: stores[i % 2]!, quarter, tender: i % 3 === 0 ? 'cash' : 'card', cardBrand: i % 3 === 0 ? null : 'visa', currency: i % 2 === 0 ? 'EUR' : 'JPY', rep, orig: rep.slice(0, 7) });
+  }
+  return out;
+}
+
+const query: SeriesQuery = { metrics: ['gross_sales', 'sale_count'], granularity: 'hour', tz: 'UTC', from: (TODAY - 4) * DAY, to: (TODAY + 1) * DAY, groupBy: [{ kind: 'store' }, { kind: 'tender' }], scopes: [], currency: 'reporting' };
+
+describe('serving snapshot', () => {
+  const tmp = tempDir('tpay-serving-snap-');
+  after(() => tmp[Symbol.asyncDispose]());
+
+  it('holds the state of the moment it began, while batches keep applying', async () => {
+    const dir = join(tmp.path, 'cow');
+    const s = await ColumnarServingStore.open(dir);
+    s.setTenant('t1', { reportingCurrency: 'EUR', cutoffMinutes: 0 });
+    s.apply({ partition: 0, endOffset: 100, deltas: deltas(0, 300) });
+    const before = JSON.stringify(s.series('t1', query));
+    const writing = s.snapshot();
+    // Applied while the file is being written: into the same chunks, and new ones.
+    s.apply({ partition: 0, endOffset: 200, deltas: deltas(7, 300) });
+    const info = await writing;
+    assert.deepEqual([...info.offsets], [[0, 100]]);
+    const live = JSON.stringify(s.series('t1', query));
+    assert.notEqual(live, before);
+    const back = await ColumnarServingStore.open(dir);
+    assert.equal(back.appliedOffset(0), 100);
+    assert.equal(JSON.stringify(back.series('t1', query)), before);
+    // The live store goes on changing its own copies; the reopened one is untouched.
+    s.apply({ partition: 0, endOffset: 300, deltas: deltas(11, 50) });
+    assert.equal(JSON.stringify(back.series('t1', query)), before);
+    // The next snapshot holds everything.
+    await s.snapshot();
+    assert.equal(JSON.stringify((await ColumnarServingStore.open(dir)).series('t1', query)), JSON.stringify(s.series('t1', query)));
+  });
+
+  it('refuses a damaged or cut snapshot, naming the file', async () => {
+    const dir = join(tmp.path, 'bad');
+    const s = await ColumnarServingStore.open(dir);
+    s.setTenant('t1', { reportingCurrency: 'EUR', cutoffMinutes: 0 });
+    s.apply({ partition: 0, endOffset: 10, deltas: deltas(0, 200) });
+    await s.snapshot();
+    const file = join(dir, 'snapshot.bin');
+    const good = await readFile(file);
+    const flipped = Buffer.from(good);
+    flipped[Math.floor(good.length / 2)]! ^= 0x40;
+    await writeFile(file, flipped);
+    await assert.rejects(ColumnarServingStore.open(dir), (e: unknown) => e instanceof ServingSnapshotError && e.code === 'serving_snapshot_corrupt' && e.message.includes(file));
+    await writeFile(file, good.subarray(0, good.length - 100));
+    await assert.rejects(ColumnarServingStore.open(dir), (e: unknown) => e instanceof ServingSnapshotError && e.message.includes(file));
+    await writeFile(file, good);
+    assert.equal((await ColumnarServingStore.open(dir)).appliedOffset(0), 10);
+  });
+
+  it('reads a file in slabs: views across slab ends, and the CRC of every byte', async () => {
+    const file = join(tmp.path, 'slabs.bin');
+    const data = Buffer.alloc(10_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
+    await writeFile(file, data);
+    const fh = await open(file, 'r');
+    try {
+      const r = new SlabReader(fh, data.length, 1024);
+      let at = 0;
+      for (const n of [8, 1000, 24, 3000, 16, 5952]) {
+        await r.want(n);
+        const b = r.take(n);
+        assert.ok(b.equals(data.subarray(at, at + n)), `bytes ${String(at)}+${String(n)}`);
+        assert.equal(b.byteOffset % 8, 0, 'an 8-aligned position gives an 8-aligned view');
+        at += n;
+      }
+      assert.equal(r.crc, crc32(data));
+      await assert.rejects(r.want(1), RangeError);
+    } finally {
+      await fh.close();
+    }
+  });
+});
