@@ -283,10 +283,7 @@ export class TenantRollups {
         src.forEach((day, keys, sums, lo, hi) => {
           for (let r = lo; r < hi; r++) {
             for (let i = 0; i < ROW_WIDTH; i++) v[i] = sums[r * ROW_WIDTH + i]!;
-            for (const t of targets) {
-              pick(t).add(day, keys[r]!, v, ROW_WIDTH);
-              (src === n.bUtc ? t.dUtc : t.dLocal).add(day, v);
-            }
+            for (const t of targets) pick(t).add(day, keys[r]!, v, ROW_WIDTH);
           }
         });
       }
@@ -303,6 +300,25 @@ export class TenantRollups {
             t.cLocal!.add(lDay, quarterKey(lq - lDay * QUARTERS_PER_DAY, dims), v, ROW_WIDTH);
           }
         }
+      });
+    }
+    for (const n of this.nodes()) if (n.kind !== 'store') TenantRollups.totalsFromDays(n);
+  }
+
+  /**
+   * Day totals of a virtual node from its day rows, day after day (adding
+   * days in order keeps each addition to one running row).
+   */
+  private static totalsFromDays(n: RollupNode): void {
+    const v = new Float64Array(SUM_COUNT);
+    for (const [rows, totals] of [
+      [n.bUtc, n.dUtc],
+      [n.bLocal, n.dLocal],
+    ] as const) {
+      rows.forEach((day, _keys, sums, lo, hi) => {
+        v.fill(0);
+        for (let r = lo; r < hi; r++) for (let i = 0; i < SUM_COUNT; i++) v[i]! += sums[r * ROW_WIDTH + i]!;
+        totals.add(day, v);
       });
     }
   }
