@@ -37,7 +37,7 @@ const COMBOS: readonly [string, string | null][] = [
  * Fills `t` with `days` days of rollups ending today for every store of the
  * world's first tenant; returns the number of rows added.
  */
-export function generateRollups(world: World, t: TenantRollups, days: number, onRow?: (r: BenchRow) => void): number {
+export function generateRollups(world: World, t: TenantRollups, days: number, onRow?: (r: BenchRow) => void, onProgress?: (days: number, rows: number) => void): number {
   const tw = world.tenants[0]!;
   const reporting = tw.tenant.reporting_currency;
   const rng = new Prng(7, 99);
@@ -99,7 +99,10 @@ export function generateRollups(world: World, t: TenantRollups, days: number, on
         }
       });
     }
-    if ((today - d) % 30 === 0) t.age();
+    if ((today - d) % 30 === 0) {
+      t.age();
+      onProgress?.(d - today + days, rows);
+    }
   }
   t.age();
   return rows;

@@ -21,7 +21,7 @@ import { ColumnarServingStore } from '../src/serving/columnar-serving-store.js';
 import { RestatementLog } from '../src/stream/restatement-log.js';
 import { emptyStreamStats } from '../src/stream/stream-processor.js';
 import type { LoadInput, LoadOutput } from './query-load.js';
-import { dashboardQueries } from './query-mix.js';
+import { dashboardQueries, type BenchQuery } from './query-mix.js';
 import { generateRollups, type BenchRow } from './query-data.js';
 import { runPeer } from './query-peer.js';
 import { arg, median, percentile } from './bench-args.js';
@@ -48,28 +48,10 @@ function load(input: LoadInput): Promise<LoadOutput> {
   });
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-query-'));
+/** The dashboard mix over HTTP at the given concurrency (`runs` times), then each query alone. */
+async function measure(world: ReturnType<typeof generateWorld>, tenant: string, serving: ColumnarServingStore): Promise<{ results: LoadOutput[]; oursSingleMs: number[]; mix: BenchQuery[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-query-api-'));
   try {
-    const world = generateWorld({ seed: 1, tenants: 1, stores });
-    const tenant = world.tenants[0]!.tenant.tenant_id;
-    const serving = await ColumnarServingStore.open(join(dir, 'serving'));
-    serving.setTenant(tenant, { reportingCurrency: world.tenants[0]!.tenant.reporting_currency, cutoffMinutes: 0 });
-    const rows: BenchRow[] | null = peer ? [] : null;
-    const t0 = performance.now();
-    const count = generateRollups(world, serving.rollups(tenant), days, rows === null ? undefined : (r) => {
-      if (r.store < peerStores) rows.push({ ...r, rep: r.rep.slice(0, 12), orig: r.orig.slice(0, 7) });
-    });
-    const genS = (performance.now() - t0) / 1000;
-    const size = serving.stats();
-    // Restart cost at this size: write the snapshot, then open it as a fresh start would.
-    const snap = await serving.snapshot();
-    const tLoad = performance.now();
-    const reloaded = await ColumnarServingStore.open(join(dir, 'serving'));
-    const loadMs = performance.now() - tLoad;
-    if (reloaded.stats().storeQuarters !== size.storeQuarters) throw new Error('the reloaded snapshot differs');
-    process.stderr.write(`generated ${String(count)} rollup rows for ${String(stores)} stores × ${String(days)} days in ${genS.toFixed(0)} s\n`);
-
     const app = Fastify({ logController: new LogController({ disableRequestLogging: true }) });
     app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
       if (err instanceof HttpError) return reply.status(err.status).send({ error: { code: err.code, message: err.message } });
@@ -110,6 +92,39 @@ async function main(): Promise<void> {
     }
     await app.close();
     restatements.close();
+    return { results, oursSingleMs, mix };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-query-'));
+  try {
+    const world = generateWorld({ seed: 1, tenants: 1, stores });
+    const tenant = world.tenants[0]!.tenant.tenant_id;
+    let serving: ColumnarServingStore | null = await ColumnarServingStore.open(join(dir, 'serving'));
+    serving.setTenant(tenant, { reportingCurrency: world.tenants[0]!.tenant.reporting_currency, cutoffMinutes: 0 });
+    const rows: BenchRow[] | null = peer ? [] : null;
+    const t0 = performance.now();
+    const count = generateRollups(world, serving.rollups(tenant), days, rows === null ? undefined : (r) => {
+      if (r.store < peerStores) rows.push({ ...r, rep: r.rep.slice(0, 12), orig: r.orig.slice(0, 7) });
+    }, (done, n) => process.stderr.write(`  ${String(done)} days, ${String(n)} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`));
+    const genS = (performance.now() - t0) / 1000;
+    const size = serving.stats();
+    const snap = await serving.snapshot();
+    process.stderr.write(`generated ${String(count)} rollup rows for ${String(stores)} stores × ${String(days)} days in ${genS.toFixed(0)} s\n`);
+
+    const { results, oursSingleMs, mix } = await measure(world, tenant, serving);
+    // Restart cost at this size: open the snapshot as a fresh start would (the live store let go first).
+    serving = null;
+    (globalThis as { gc?: () => void }).gc?.();
+    const tLoad = performance.now();
+    let reloaded: ColumnarServingStore | null = await ColumnarServingStore.open(join(dir, 'serving'));
+    const loadMs = performance.now() - tLoad;
+    if (reloaded.stats().storeQuarters !== size.storeQuarters) throw new Error('the reloaded snapshot differs');
+    reloaded = null;
+    (globalThis as { gc?: () => void }).gc?.();
 
     const figures: Record<string, number> = {
       query_p50_ms: Number(median(results.map((o) => percentile(o.latencies, 50))).toFixed(2)),
