@@ -8,7 +8,7 @@
  * Prints `name: value unit` lines (medians over --runs) and writes
  * bench-output/e2e.json.
  *
- *   npm run bench:e2e -- [--rate 100000] [--seconds 60] [--runs 1]
+ *   npm run bench:e2e -- [--rate 100000] [--seconds 60] [--runs 1] [--connections 2] [--window 2048] [--profile DIR]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,13 @@ const rate = arg('rate', 100_000);
 const seconds = arg('seconds', 60);
 const runs = arg('runs', 1);
 const TENANTS = 3;
+/** Per tenant, as a point-of-sale fleet would (many terminals behind few gateways). */
+const connections = arg('connections', 2);
+/** Lines a connection may have unacknowledged: bounded, so the ack latency is the server's, not a queue in the sender. */
+const windowLines = arg('window', 2048);
+/** --profile DIR: the server writes V8 CPU profiles (one per thread) into DIR. */
+const profileIdx = process.argv.indexOf('--profile');
+const profileDir = profileIdx === -1 ? null : (process.argv[profileIdx + 1] ?? 'bench-output/profiles');
 
 
 
@@ -61,7 +68,8 @@ async function runOnce(): Promise<Result> {
     const store = new TenantStore(dataDir);
     const readKeys = world.tenants.map((t) => store.createKey(t.tenant.tenant_id, 'read').secret);
 
-    const proc = spawn(process.execPath, [CLI, '--data-dir', dataDir, '--log-level', 'warn', 'run', '--tcp-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const profile = profileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+    const proc = spawn(process.execPath, [...profile, CLI, '--data-dir', dataDir, '--log-level', 'warn', 'run', '--tcp-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const ports = await new Promise<{ tcp: number; http: number }>((resolve, reject) => {
       createInterface({ input: proc.stdout }).on('line', (l) => {
         if (!l.startsWith('{')) return;
@@ -86,7 +94,7 @@ async function runOnce(): Promise<Result> {
       }
     })();
     const cpu0 = processCpuSeconds(proc.pid!);
-    const report = await sendTenants({ port: ports.tcp, keys, sources: chunks, connections: 1, ratePerS: rate });
+    const report = await sendTenants({ port: ports.tcp, keys, sources: chunks, connections, ratePerS: rate, maxUnackedLines: windowLines });
     const cpu1 = processCpuSeconds(proc.pid!);
     sending = false;
     await poll;

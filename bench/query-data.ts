@@ -93,11 +93,12 @@ export function generateRollups(world: World, t: TenantRollups, days: number, on
           rep[SUM.refundCount] = refund > 0 ? 1 : 0;
           rep[SUM.itemsSale] = n * 3;
           rep[SUM.itemsRefund] = refund > 0 ? 1 : 0;
-          t.add(s, quarter, dimsOf(tender, brand, s.store.currency), rep, orig);
+          t.stage(s, quarter, dimsOf(tender, brand, s.store.currency), rep, orig);
           onRow?.({ store: si, quarter, tender, brand, currency: s.store.currency, rep, orig });
           rows++;
         }
       });
+      t.flush();
     }
     if ((today - d) % 30 === 0) {
       t.age();

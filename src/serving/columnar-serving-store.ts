@@ -176,10 +176,13 @@ export class ColumnarServingStore implements ServingStore {
   apply(batch: RollupBatch): void {
     const prev = this.appliedOffset(batch.partition);
     if (batch.endOffset < prev) throw new RangeError(`partition ${String(batch.partition)}: batch ends at ${String(batch.endOffset)}, before the applied offset ${String(prev)}`);
+    const touched = new Set<TenantRollups>();
     for (const d of batch.deltas) {
       const t = this.tenant(d.tenant);
-      t.add(t.upsertStore(d.store), d.quarter, dimsOf(d.tender, d.cardBrand, d.currency), d.rep, d.orig);
+      touched.add(t);
+      t.stage(t.upsertStore(d.store), d.quarter, dimsOf(d.tender, d.cardBrand, d.currency), d.rep, d.orig);
     }
+    for (const t of touched) t.flush();
     this.offsets.set(batch.partition, batch.endOffset);
   }
 

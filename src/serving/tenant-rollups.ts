@@ -41,6 +41,8 @@ export const ORIGINAL_COUNT = 7;
 /** Width of a B or C row: reporting sums, then original money sums. */
 export const ROW_WIDTH = SUM_COUNT + ORIGINAL_COUNT;
 export const QUARTERS_PER_DAY = 96;
+/** Combinations (`packDims`) are below this. */
+const KEY_DIMS = 1 << 14;
 
 /** `currency index << 6 | tender << 3 | card brand` (brand 7 = none): below 2^14. */
 export function packDims(tender: number, brand: number, currency: number): number {
@@ -64,6 +66,8 @@ export class RollupNode {
   /** Virtual nodes only: local wall-clock axis. */
   readonly aLocal: DaySeries | null;
   readonly cLocal: DaySeries | null;
+  /** Virtual nodes: index in their tenant's list (keys staged sums). */
+  id = -1;
   /** Stores under a virtual node. */
   members = 0;
   /** A store under it (for its place attributes). */
@@ -120,11 +124,17 @@ export class TenantRollups {
   private readonly byId = new Map<string, ServedStore>();
   readonly cities = new Map<string, RollupNode>();
   readonly countries = new Map<string, RollupNode>();
-  tenantNode = new RollupNode('tenant', '');
+  tenantNode: RollupNode;
   /** The first UTC day whose quarter-hour breakdowns are kept (C). */
   hotFrom = 0;
   private readonly row = new Float64Array(ROW_WIDTH);
   private index: StoreIndex<ServedStore> | null = null;
+  /** Virtual nodes by id. */
+  private virtualNodes: RollupNode[] = [];
+  /** Staged sums for virtual nodes: UTC quarter → (node, local offset, combination) → offset in `stagedSums`. */
+  private readonly staged = new Map<number, Map<number, number>>();
+  private stagedSums = new Float64Array(256 * ROW_WIDTH);
+  private stagedRows = 0;
 
   constructor(
     readonly tenant: string,
@@ -133,12 +143,16 @@ export class TenantRollups {
     readonly hotDays: number,
   ) {
     this.hotFrom = Math.floor(Date.now() / DAY_MS) - hotDays;
+    this.tenantNode = new RollupNode('tenant', '');
+    this.tenantNode.id = this.virtualNodes.push(this.tenantNode) - 1;
   }
 
   private virtual(map: Map<string, RollupNode>, kind: NodeKind, key: string): RollupNode {
     let n = map.get(key);
     if (n === undefined) {
       n = new RollupNode(kind, key);
+      n.id = this.virtualNodes.length;
+      this.virtualNodes.push(n);
       map.set(key, n);
     }
     return n;
@@ -191,21 +205,68 @@ export class TenantRollups {
    * virtual node above it.
    */
   add(s: ServedStore, quarter: number, dims: number, rep: ArrayLike<number>, orig: ArrayLike<number>): void {
+    this.stage(s, quarter, dims, rep, orig);
+    this.flush();
+  }
+
+  /**
+   * Adds one delta to the store's own node, and stages it for the virtual
+   * nodes above it until `flush`: a batch of deltas from thousands of
+   * stores falls into far fewer (city, quarter, combination) sums, each
+   * added once. Queries must not run between `stage` and `flush`.
+   */
+  stage(s: ServedStore, quarter: number, dims: number, rep: ArrayLike<number>, orig: ArrayLike<number>): void {
     const v = this.row;
     for (let i = 0; i < SUM_COUNT; i++) v[i] = rep[i]!;
     for (let i = 0; i < ORIGINAL_COUNT; i++) v[SUM_COUNT + i] = orig[i]!;
-    const uDay = Math.floor(quarter / QUARTERS_PER_DAY);
-    const uSlot = quarter - uDay * QUARTERS_PER_DAY;
     const local = s.zone.toLocal(quarter * QUARTER_MS);
     const lq = Math.floor(local / QUARTER_MS);
+    this.addAt(s.node, quarter, lq, dims, v);
+    let byKey = this.staged.get(quarter);
+    if (byKey === undefined) this.staged.set(quarter, (byKey = new Map()));
+    // Zone offsets are whole quarter hours within ±56 of UTC.
+    const offset = (lq - quarter + 64) * KEY_DIMS + dims;
+    for (const n of [s.city, s.country, this.tenantNode]) {
+      const key = n.id * (128 * KEY_DIMS) + offset;
+      let at = byKey.get(key);
+      if (at === undefined) {
+        at = this.stagedRows++ * ROW_WIDTH;
+        if (at + ROW_WIDTH > this.stagedSums.length) {
+          const grown = new Float64Array(this.stagedSums.length * 2);
+          grown.set(this.stagedSums);
+          this.stagedSums = grown;
+        }
+        this.stagedSums.fill(0, at, at + ROW_WIDTH);
+        byKey.set(key, at);
+      }
+      const sums = this.stagedSums;
+      for (let i = 0; i < ROW_WIDTH; i++) sums[at + i]! += v[i]!;
+    }
+  }
+
+  /** Adds the staged sums to the virtual nodes. */
+  flush(): void {
+    if (this.stagedRows === 0) return;
+    const v = this.row;
+    for (const [quarter, byKey] of this.staged) {
+      for (const [key, at] of byKey) {
+        const node = this.virtualNodes[Math.floor(key / (128 * KEY_DIMS))]!;
+        const rest = key % (128 * KEY_DIMS);
+        const dims = rest % KEY_DIMS;
+        const lq = quarter + Math.floor(rest / KEY_DIMS) - 64;
+        for (let i = 0; i < ROW_WIDTH; i++) v[i] = this.stagedSums[at + i]!;
+        this.addAt(node, quarter, lq, dims, v);
+      }
+    }
+    this.staged.clear();
+    this.stagedRows = 0;
+  }
+
+  private addAt(n: RollupNode, quarter: number, lq: number, dims: number, v: Float64Array): void {
+    const uDay = Math.floor(quarter / QUARTERS_PER_DAY);
     const lDay = Math.floor(lq / QUARTERS_PER_DAY);
-    const lSlot = lq - lDay * QUARTERS_PER_DAY;
-    const bizDay = businessDay(local, this.settings.cutoffMinutes);
-    const hot = uDay >= this.hotFrom;
-    this.addTo(s.node, uDay, uSlot, lDay, lSlot, bizDay, dims, v, hot);
-    this.addTo(s.city, uDay, uSlot, lDay, lSlot, bizDay, dims, v, hot);
-    this.addTo(s.country, uDay, uSlot, lDay, lSlot, bizDay, dims, v, hot);
-    this.addTo(this.tenantNode, uDay, uSlot, lDay, lSlot, bizDay, dims, v, hot);
+    const bizDay = businessDay(lq * QUARTER_MS, this.settings.cutoffMinutes);
+    this.addTo(n, uDay, quarter - uDay * QUARTERS_PER_DAY, lDay, lq - lDay * QUARTERS_PER_DAY, bizDay, dims, v, uDay >= this.hotFrom);
   }
 
   private addTo(n: RollupNode, uDay: number, uSlot: number, lDay: number, lSlot: number, bizDay: number, dims: number, v: Float64Array, hot: boolean): void {
@@ -246,9 +307,14 @@ export class TenantRollups {
    * snapshot load, or when a store moved).
    */
   rebuildVirtual(): void {
+    // Staged sums are in the stores' own nodes already: the rebuild takes them from there.
+    this.staged.clear();
+    this.stagedRows = 0;
+    this.virtualNodes = [];
     this.cities.clear();
     this.countries.clear();
     this.tenantNode = new RollupNode('tenant', '');
+    this.tenantNode.id = this.virtualNodes.push(this.tenantNode) - 1;
     for (const s of this.stores) {
       s.city = this.virtual(this.cities, 'city', cityKey(s.store));
       s.country = this.virtual(this.countries, 'country', s.store.country);
