@@ -9,8 +9,10 @@ import { decodeIngestedRecord } from '../domain/ingested-record.js';
 import { addTransaction, SUM_COUNT } from '../domain/metrics.js';
 import { businessDay, clockFor, DEFAULT_CLOSE_GRACE_MS, isDayClosed, localTime, QUARTER_MS, DAY_MS } from '../domain/time-buckets.js';
 import { decodeTransaction } from '../domain/transaction-decoder.js';
-import type { Transaction } from '../domain/transaction.js';
-import type { RollupDelta } from '../serving/serving-store.js';
+import { CARD_BRANDS, TENDERS, type Transaction } from '../domain/transaction.js';
+import { CURRENCY_CODES } from '../domain/currency.js';
+import type { Store } from '../domain/store.js';
+import { DELTA_WIDTH } from './stream-protocol.js';
 import type { Restatement } from './restatement-log.js';
 import type { TenantDirectory, TenantView } from './tenant-directory.js';
 
@@ -19,7 +21,11 @@ export const SKIP_REASONS = ['unknown_tenant', 'unknown_store', 'undecodable', '
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface BuiltBatch {
-  deltas: RollupDelta[];
+  /** DELTA_WIDTH numbers per delta (stream-protocol.ts): indexes into `tenants`, `stores`, `words`, then the sums. */
+  deltas: Float64Array<ArrayBuffer>;
+  tenants: string[];
+  stores: string[];
+  words: string[];
   restatements: Restatement[];
   records: number;
   skipped: Partial<Record<SkipReason, number>>;
@@ -28,10 +34,30 @@ export interface BuiltBatch {
   /** Newest ingest time seen (ms), for freshness. */
   maxReceivedAt: number;
   /** Per tenant: records in the rollups and their newest ingest time. */
-  tenants: Map<string, { records: number; maxReceivedAt: number }>;
+  perTenant: Map<string, { records: number; maxReceivedAt: number }>;
 }
 
+/** Original-currency money sums on the wire (the first seven sums). */
+const ORIGINAL_SUMS = 7;
 const BIG = 1 << 30;
+const TENDER_INDEX = new Map<string, number>(TENDERS.map((t, i) => [t, i]));
+const BRAND_INDEX = new Map<string, number>(CARD_BRANDS.map((b, i) => [b, i]));
+const CURRENCY_INDEX = new Map(CURRENCY_CODES.map((c, i) => [c, i]));
+
+/** Numbers for the strings of a batch, in order of first use. */
+class Names {
+  readonly list: string[] = [];
+  private readonly ids = new Map<string, number>();
+  id(name: string): number {
+    let i = this.ids.get(name);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(name);
+      this.ids.set(name, i);
+    }
+    return i;
+  }
+}
 
 export class RollupBuilder {
   /** Days after their end plus this grace count as closed. */
@@ -42,8 +68,17 @@ export class RollupBuilder {
 
   /** Builds the deltas of `records` (consecutive offsets of one partition). */
   build(partition: number, records: readonly { offset: number; payload: Uint8Array }[]): BuiltBatch {
-    const out: BuiltBatch = { deltas: [], restatements: [], records: records.length, skipped: {}, examples: {}, maxReceivedAt: 0, tenants: new Map() };
-    const byKey = new Map<string, RollupDelta>();
+    const tenants = new Names();
+    const stores = new Names();
+    const words = new Names();
+    const perTenant = new Map<string, { records: number; maxReceivedAt: number }>();
+    const out = { restatements: [] as Restatement[], skipped: {} as Partial<Record<SkipReason, number>>, examples: {} as Partial<Record<SkipReason, string>>, maxReceivedAt: 0 };
+    // Deltas in the wire layout, and their original sums at full width (addTransaction's layout).
+    let wire = new Float64Array(256 * DELTA_WIDTH);
+    let origs = new Float64Array(256 * SUM_COUNT);
+    let count = 0;
+    // Store (registry entry) → (quarter, tender, brand, currency) → delta index: numbers, not strings, per record.
+    const byStore = new Map<Store, Map<number, number>>();
     const views = new Map<string, TenantView | undefined>();
     const skip = (reason: SkipReason, example: string): void => {
       out.skipped[reason] = (out.skipped[reason] ?? 0) + 1;
@@ -83,22 +118,35 @@ export class RollupBuilder {
         skip('fx_rate_missing', `offset ${String(r.offset)}: ${rep}`);
         continue;
       }
-      const seen = out.tenants.get(rec.tenant);
-      if (seen === undefined) out.tenants.set(rec.tenant, { records: 1, maxReceivedAt: rec.receivedAt });
+      const seen = perTenant.get(rec.tenant);
+      if (seen === undefined) perTenant.set(rec.tenant, { records: 1, maxReceivedAt: rec.receivedAt });
       else {
         seen.records++;
         if (rec.receivedAt > seen.maxReceivedAt) seen.maxReceivedAt = rec.receivedAt;
       }
       const quarter = Math.floor(t.ts / QUARTER_MS);
-      const key = `${rec.tenant}\u0000${t.store_id}\u0000${String(quarter)}\u0000${t.tender}\u0000${t.card_brand ?? ''}\u0000${t.currency}`;
-      let delta = byKey.get(key);
-      if (delta === undefined) {
-        delta = { tenant: rec.tenant, store, quarter, tender: t.tender, cardBrand: t.card_brand, currency: t.currency, rep: new Float64Array(SUM_COUNT), orig: new Float64Array(SUM_COUNT) };
-        byKey.set(key, delta);
-        out.deltas.push(delta);
+      // quarter · 8 · 8 · 256 + tender · 8 · 256 + brand · 256 + currency: below 2^53 for any quarter of this era.
+      const key = ((quarter * 8 + TENDER_INDEX.get(t.tender)!) * 8 + (t.card_brand === null ? 7 : BRAND_INDEX.get(t.card_brand)!)) * 256 + (CURRENCY_INDEX.get(t.currency) ?? 255);
+      let keys = byStore.get(store);
+      if (keys === undefined) byStore.set(store, (keys = new Map()));
+      let at = keys.get(key);
+      if (at === undefined) {
+        at = count++;
+        keys.set(key, at);
+        if (count * DELTA_WIDTH > wire.length) {
+          wire = grow(wire);
+          origs = grow(origs);
+        }
+        const o = at * DELTA_WIDTH;
+        wire[o] = tenants.id(rec.tenant);
+        wire[o + 1] = stores.id(store.store_id);
+        wire[o + 2] = quarter;
+        wire[o + 3] = words.id(t.tender);
+        wire[o + 4] = t.card_brand === null ? -1 : words.id(t.card_brand);
+        wire[o + 5] = words.id(t.currency);
       }
-      addTransaction(delta.rep as Float64Array, 0, { type: t.type, amount: rep.amount, tax: rep.tax, discount: rep.discount, items: t.items ?? 0 });
-      addTransaction(delta.orig as Float64Array, 0, { type: t.type, amount: t.amount_minor, tax: t.tax_minor, discount: t.discount_minor ?? 0, items: t.items ?? 0 });
+      addTransaction(wire, at * DELTA_WIDTH + 6, { type: t.type, amount: rep.amount, tax: rep.tax, discount: rep.discount, items: t.items ?? 0 });
+      addTransaction(origs, at * SUM_COUNT, { type: t.type, amount: t.amount_minor, tax: t.tax_minor, discount: t.discount_minor ?? 0, items: t.items ?? 0 });
 
       // Only a record that arrived more than the grace after its event can land on a closed day.
       if (rec.receivedAt - t.ts >= this.closeGraceMs) {
@@ -123,8 +171,15 @@ export class RollupBuilder {
         }
       }
     }
-    return out;
+    for (let i = 0; i < count; i++) for (let k = 0; k < ORIGINAL_SUMS; k++) wire[i * DELTA_WIDTH + 18 + k] = origs[i * SUM_COUNT + k]!;
+    return { ...out, deltas: wire.slice(0, count * DELTA_WIDTH), tenants: tenants.list, stores: stores.list, words: words.list, records: records.length, perTenant };
   }
+}
+
+function grow(a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** The record's money in the reporting currency, or why it cannot be converted. */

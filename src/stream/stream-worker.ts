@@ -12,7 +12,7 @@ import { FxStore } from '../tenants/fx-store.js';
 import { RegistryStore } from '../tenants/registry-store.js';
 import { TenantStore } from '../tenants/tenant-store.js';
 import { RollupBuilder } from './rollup-builder.js';
-import { DELTA_WIDTH, type BatchMessage, type FromWorker, type StreamWorkerInit, type ToWorker } from './stream-protocol.js';
+import { type BatchMessage, type FromWorker, type StreamWorkerInit, type ToWorker } from './stream-protocol.js';
 import { TenantDirectory } from './tenant-directory.js';
 import { join } from 'node:path';
 
@@ -59,39 +59,20 @@ async function main(init: StreamWorkerInit): Promise<void> {
       if (records.length === 0) continue;
       read += records.length;
       const built = builder.build(reader.partition, records);
-      const tenants = new Map<string, number>();
-      const stores = new Map<string, number>();
-      const words = new Map<string, number>();
-      const id = (m: Map<string, number>, k: string): number => {
-        let i = m.get(k);
-        if (i === undefined) m.set(k, (i = m.size));
-        return i;
-      };
-      const data = new Float64Array(built.deltas.length * DELTA_WIDTH);
-      built.deltas.forEach((d, i) => {
-        const o = i * DELTA_WIDTH;
-        data[o] = id(tenants, d.tenant);
-        data[o + 1] = id(stores, d.store.store_id);
-        data[o + 2] = d.quarter;
-        data[o + 3] = id(words, d.tender);
-        data[o + 4] = d.cardBrand === null ? -1 : id(words, d.cardBrand);
-        data[o + 5] = id(words, d.currency);
-        for (let k = 0; k < 12; k++) data[o + 6 + k] = d.rep[k]!;
-        for (let k = 0; k < 7; k++) data[o + 18 + k] = d.orig[k]!;
-      });
+      const data = built.deltas;
       const msg: BatchMessage = {
         type: 'batch',
         partition: reader.partition,
         endOffset: reader.position,
         records: records.length,
-        tenants: [...tenants.keys()],
-        stores: [...stores.keys()],
-        words: [...words.keys()],
+        tenants: built.tenants,
+        stores: built.stores,
+        words: built.words,
         deltas: data,
         restatements: built.restatements,
         skipped: built.skipped,
         examples: built.examples,
-        perTenant: [...built.tenants].map(([t, v]) => [t, v.records, v.maxReceivedAt]),
+        perTenant: [...built.perTenant].map(([t, v]) => [t, v.records, v.maxReceivedAt]),
         maxReceivedAt: built.maxReceivedAt,
       };
       inFlight++;
