@@ -74,8 +74,10 @@ export class RollupBuilder {
     const perTenant = new Map<string, { records: number; maxReceivedAt: number }>();
     const out = { restatements: [] as Restatement[], skipped: {} as Partial<Record<SkipReason, number>>, examples: {} as Partial<Record<SkipReason, string>>, maxReceivedAt: 0 };
     // Deltas in the wire layout, and their original sums at full width (addTransaction's layout).
-    let wire = new Float64Array(256 * DELTA_WIDTH);
-    let origs = new Float64Array(256 * SUM_COUNT);
+    // Room for a delta per record up to a few thousand: records of thousands of stores rarely share one.
+    const room = Math.min(Math.max(records.length, 16), 4096);
+    let wire = new Float64Array(room * DELTA_WIDTH);
+    let origs = new Float64Array(room * SUM_COUNT);
     let count = 0;
     // Store (registry entry) → (quarter, tender, brand, currency) → delta index: numbers, not strings, per record.
     const byStore = new Map<Store, Map<number, number>>();
