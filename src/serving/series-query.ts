@@ -286,7 +286,7 @@ class GroupSums {
   /** The offset in `sums` of `bucket` in `acc`, made (zeroed) when new; `sums` may be replaced. */
   at(acc: Accumulator, bucket: number): number {
     const grid = this.grid;
-    if (grid !== null) {
+    if (grid !== null && grid.count > 1) {
       const cells = (acc.grid ??= new Int32Array(grid.count).fill(-1));
       const i = (bucket - grid.base) / grid.step;
       const at = cells[i]!;
