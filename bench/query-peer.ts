@@ -4,10 +4,7 @@
  * from CSV into a table, answering the same dashboard queries in SQL.
  * Queries run one at a time; the figure is the median of `runs` runs.
  */
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { once } from 'node:events';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { latLngToCell } from 'h3-js';
 import { QUARTER_MS } from '../src/domain/time-buckets.js';
 import { ZoneOffsets } from '../src/domain/zone-offsets.js';
@@ -84,58 +81,71 @@ export function toSql(q: BenchQuery): string {
 export interface PeerResult {
   loadS: number;
   perQueryMs: number[];
-  rows: number;
 }
 
-/** Loads `rows` into DuckDB and times each query of `mix` (median of `runs`). */
-export async function runPeer(world: World, rows: readonly BenchRow[], mix: readonly BenchQuery[], runs: number): Promise<PeerResult> {
-  const stores = world.tenants[0]!.stores;
-  const attrs = stores.map((s) => ({ s, zone: ZoneOffsets.of(s.timezone), h3: latLngToCell(s.lat, s.lon, 3) }));
-  const ny = ZoneOffsets.of('America/New_York');
-  const dir = mkdtempSync(join(tmpdir(), 'tpay-peer-'));
-  try {
-    const t0 = performance.now();
-    const csv = join(dir, 'rollups.csv');
-    const out = createWriteStream(csv);
+/**
+ * Writes rollup rows as the peer's CSV while they are generated (the rows
+ * never pile up in memory).
+ */
+export class PeerCsv {
+  private readonly fd: number;
+  private buf = '';
+  private readonly attrs: { s: World['tenants'][number]['stores'][number]; zone: ZoneOffsets; h3: string }[];
+  private readonly ny = ZoneOffsets.of('America/New_York');
+  rows = 0;
+
+  constructor(
+    world: World,
+    readonly path: string,
+  ) {
+    this.attrs = world.tenants[0]!.stores.map((st) => ({ s: st, zone: ZoneOffsets.of(st.timezone), h3: latLngToCell(st.lat, st.lon, 3) }));
+    this.fd = openSync(path, 'w');
     const header = ['store_id', 'country', 'region', 'city', 'lat', 'lon', 'h3_3', 'utc_ts', 'local_ts', 'ny_ts', 'tender', 'brand', 'currency', ...SUMS, ...ORIG];
-    out.write(`${header.join(',')}\n`);
-    let buf = '';
-    for (const r of rows) {
-      const a = attrs[r.store]!;
-      const ms = r.quarter * QUARTER_MS;
-      const line = [
-        a.s.store_id, a.s.country, a.s.region, `"${a.s.city}"`, a.s.lat, a.s.lon, a.h3, stamp(ms), stamp(a.zone.toLocal(ms)), stamp(ny.toLocal(ms)), r.tender, r.brand ?? '', r.currency,
-        ...Array.from(r.rep), ...Array.from(r.orig),
-      ].join(',');
-      buf += `${line}\n`;
-      if (buf.length > 1 << 20) {
-        if (!out.write(buf)) await once(out, 'drain');
-        buf = '';
-      }
-    }
-    out.end(buf);
-    await once(out, 'finish');
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    await conn.run(`CREATE TABLE rollups AS SELECT * FROM read_csv('${csv}', header = true, auto_detect = true)`);
-    const loadS = (performance.now() - t0) / 1000;
-    const perQueryMs: number[] = [];
-    for (const q of mix) {
-      const sql = toSql(q);
-      const times: number[] = [];
-      for (let i = 0; i < runs + 1; i++) {
-        const t = performance.now();
-        await conn.runAndReadAll(sql);
-        if (i > 0) times.push(performance.now() - t); // the first run warms caches
-      }
-      times.sort((x, y) => x - y);
-      perQueryMs.push(times[times.length >> 1]!);
-    }
-    conn.closeSync();
-    db.closeSync();
-    return { loadS, perQueryMs, rows: rows.length };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    this.buf = `${header.join(',')}\n`;
+  }
+
+  add(r: BenchRow): void {
+    const a = this.attrs[r.store]!;
+    const ms = r.quarter * QUARTER_MS;
+    const sums: number[] = [];
+    for (let i = 0; i < SUMS.length; i++) sums.push(r.rep[i]!);
+    for (let i = 0; i < ORIG.length; i++) sums.push(r.orig[i]!);
+    this.buf += `${[a.s.store_id, a.s.country, a.s.region, `"${a.s.city}"`, a.s.lat, a.s.lon, a.h3, stamp(ms), stamp(a.zone.toLocal(ms)), stamp(this.ny.toLocal(ms)), r.tender, r.brand ?? '', r.currency, ...sums].join(',')}\n`;
+    this.rows++;
+    if (this.buf.length > 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    writeSync(this.fd, this.buf);
+    this.buf = '';
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
   }
 }
 
+/** Loads the CSV into DuckDB and times each query of `mix` (median of `runs`). */
+export async function runPeer(csv: string, mix: readonly BenchQuery[], runs: number): Promise<PeerResult> {
+  const t0 = performance.now();
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  await conn.run(`CREATE TABLE rollups AS SELECT * FROM read_csv('${csv}', header = true, auto_detect = true)`);
+  const loadS = (performance.now() - t0) / 1000;
+  const perQueryMs: number[] = [];
+  for (const q of mix) {
+    const sql = toSql(q);
+    const times: number[] = [];
+    for (let i = 0; i < runs + 1; i++) {
+      const t = performance.now();
+      await conn.runAndReadAll(sql);
+      if (i > 0) times.push(performance.now() - t); // the first run warms caches
+    }
+    times.sort((x, y) => x - y);
+    perQueryMs.push(times[times.length >> 1]!);
+  }
+  conn.closeSync();
+  db.closeSync();
+  return { loadS, perQueryMs };
+}

@@ -1,18 +1,22 @@
 /**
  * Query benchmark: a year of 15-minute rollups for thousands of stores,
- * generated straight into the serving store, then a mixed set of dashboard
+ * generated straight into a serving store by a child process that writes
+ * its snapshot and exits (query-generate.ts); this process then starts from
+ * the snapshot as a restarted server would (timed), and serves a mixed set of dashboard
  * queries (time series at every grain, geo scopes, group-bys, top-N) over
  * HTTP at concurrency 32 from a worker thread. Prints `query_p50_ms`,
  * `query_p99_ms`, `queries_per_s` (medians of --runs), the size of the
  * rollups, and the same queries run in DuckDB over the same rows (the
  * peer) with the latency ratio.
  *
- *   npm run bench:query -- [--stores 5000] [--days 365] [--runs 3] [--seconds 15] [--concurrency 32] [--no-peer]
+ *   npm run bench:query -- [--stores 5000] [--days 365] [--runs 3] [--seconds 15] [--concurrency 32] [--peer-stores 100] [--no-peer]
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Fastify, { LogController } from 'fastify';
 import { registerQueryRoutes } from '../src/api/query-routes.js';
 import { HttpError } from '../src/api/http-server.js';
@@ -22,7 +26,7 @@ import { RestatementLog } from '../src/stream/restatement-log.js';
 import { emptyStreamStats } from '../src/stream/stream-processor.js';
 import type { LoadInput, LoadOutput } from './query-load.js';
 import { dashboardQueries, type BenchQuery } from './query-mix.js';
-import { generateRollups, type BenchRow } from './query-data.js';
+import type { Generated } from './query-generate.js';
 import { runPeer } from './query-peer.js';
 import { arg, median, percentile } from './bench-args.js';
 
@@ -33,8 +37,8 @@ const runs = arg('runs', 3);
 const seconds = arg('seconds', 15);
 const concurrency = arg('concurrency', 32);
 const peer = !process.argv.includes('--no-peer');
-/** DuckDB gets the rows of the first --peer-stores stores (all of them would not fit beside ours in memory as CSV). */
-const peerStores = arg('peer-stores', 500);
+/** DuckDB gets the rows of the first --peer-stores stores (a year of all 5,000 would not fit beside ours in memory). */
+const peerStores = arg('peer-stores', 100);
 const KEY = 'tpk_read_bench';
 
 
@@ -98,33 +102,34 @@ async function measure(world: ReturnType<typeof generateWorld>, tenant: string, 
   }
 }
 
+/** Runs query-generate.js in a child process into `dir`. */
+function generate(dir: string): Promise<Generated> {
+  return new Promise((resolve, reject) => {
+    const script = fileURLToPath(new URL('./query-generate.js', import.meta.url));
+    const args = ['--max-old-space-size=8192', script, '--dir', dir, '--stores', String(stores), '--days', String(days), '--peer-stores', String(peer ? peerStores : 0)];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Generated) : reject(new Error(`query-generate exited ${String(code)}`))));
+  });
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-query-'));
   try {
     const world = generateWorld({ seed: 1, tenants: 1, stores });
     const tenant = world.tenants[0]!.tenant.tenant_id;
-    let serving: ColumnarServingStore | null = await ColumnarServingStore.open(join(dir, 'serving'));
-    serving.setTenant(tenant, { reportingCurrency: world.tenants[0]!.tenant.reporting_currency, cutoffMinutes: 0 });
-    const rows: BenchRow[] | null = peer ? [] : null;
-    const t0 = performance.now();
-    const count = generateRollups(world, serving.rollups(tenant), days, rows === null ? undefined : (r) => {
-      if (r.store < peerStores) rows.push({ ...r, rep: r.rep.slice(0, 12), orig: r.orig.slice(0, 7) });
-    }, (done, n) => process.stderr.write(`  ${String(done)} days, ${String(n)} rows, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`));
-    const genS = (performance.now() - t0) / 1000;
-    const size = serving.stats();
-    const snap = await serving.snapshot();
-    process.stderr.write(`generated ${String(count)} rollup rows for ${String(stores)} stores × ${String(days)} days in ${genS.toFixed(0)} s\n`);
-
-    const { results, oursSingleMs, mix } = await measure(world, tenant, serving);
-    // Restart cost at this size: open the snapshot as a fresh start would (the live store let go first).
-    serving = null;
-    (globalThis as { gc?: () => void }).gc?.();
+    // The data is made in a process of its own, which writes the snapshot and exits;
+    // this process then starts from the snapshot as a restarted server would.
+    const gen = await generate(dir);
+    process.stderr.write(`generated ${String(gen.rows)} rollup rows for ${String(stores)} stores × ${String(days)} days in ${gen.genS.toFixed(0)} s\n`);
     const tLoad = performance.now();
-    let reloaded: ColumnarServingStore | null = await ColumnarServingStore.open(join(dir, 'serving'));
+    const serving = await ColumnarServingStore.open(join(dir, 'serving'));
     const loadMs = performance.now() - tLoad;
-    if (reloaded.stats().storeQuarters !== size.storeQuarters) throw new Error('the reloaded snapshot differs');
-    reloaded = null;
-    (globalThis as { gc?: () => void }).gc?.();
+    const size = serving.stats();
+    if (size.storeQuarters !== gen.storeQuarters) throw new Error('the snapshot opened differs from the store written');
+    const { results, oursSingleMs, mix } = await measure(world, tenant, serving);
 
     const figures: Record<string, number> = {
       query_p50_ms: Number(median(results.map((o) => percentile(o.latencies, 50))).toFixed(2)),
@@ -136,8 +141,8 @@ async function main(): Promise<void> {
       serving_bytes_per_store_quarter_hour: Number((size.bytes / size.storeQuarters).toFixed(1)),
       serving_bytes_mb: Math.round(size.bytes / 1e6),
       serving_rss_mb: Math.round(process.memoryUsage().rss / 1e6),
-      serving_snapshot_mb: Math.round(snap.bytes / 1e6),
-      serving_snapshot_write_ms: Math.round(snap.ms),
+      serving_snapshot_mb: Math.round(gen.snapshotBytes / 1e6),
+      serving_snapshot_write_ms: Math.round(gen.snapshotMs),
       serving_startup_load_ms: Math.round(loadMs),
     };
     // Per query: our latency at load (median over runs of each template's p50), for the peer ratio.
@@ -145,8 +150,8 @@ async function main(): Promise<void> {
     mkdirSync('bench-output', { recursive: true });
     figures['query_single_p50_ms'] = Number(median(oursSingleMs).toFixed(2));
     for (const [i, q] of mix.entries()) process.stderr.write(`  ${oursSingleMs[i]!.toFixed(2).padStart(9)} ms  ${q.name}\n`);
-    if (rows !== null) {
-      const p = await runPeer(world, rows, mix, runs);
+    if (peer) {
+      const p = await runPeer(join(dir, 'peer.csv'), mix, runs);
       figures['peer_stores'] = Math.min(stores, peerStores);
       figures['peer_duckdb_load_s'] = Number(p.loadS.toFixed(1));
       figures['peer_duckdb_single_p50_ms'] = Number(median(p.perQueryMs).toFixed(2));
