@@ -245,12 +245,7 @@ export class ColumnarServingStore implements ServingStore {
           for (const c of series.allChunks()) {
             c.shared = true;
             held.push(c);
-            const head = Buffer.alloc(16);
-            head.writeInt32LE(c.first, 0);
-            head.writeUInt32LE(c.n, 4);
-            head.writeUInt32LE(index * 8 + id, 8);
-            head.writeUInt32LE(c.sums instanceof Float64Array ? 1 : 0, 12);
-            parts.push(head);
+            parts.push(blockHead(c.first, c.n, index * 8 + id, c.sums instanceof Float64Array));
             pushPadded(parts, bytesOf(c.start, c.start.byteLength));
             pushPadded(parts, bytesOf(c.keys, c.n * 4));
             pushPadded(parts, bytesOf(c.sums, c.n * c.width * c.sums.BYTES_PER_ELEMENT));
@@ -263,13 +258,8 @@ export class ColumnarServingStore implements ServingStore {
           if (totals.days === 0) continue;
           totals.shared = true;
           held.push(totals);
-          const head = Buffer.alloc(16);
-          head.writeInt32LE(totals.first, 0);
-          head.writeUInt32LE(totals.days, 4);
-          head.writeUInt32LE(index * 8 + Number(id), 8);
-          head.writeUInt32LE(1, 12);
           const rows = totals.rows();
-          parts.push(head, bytesOf(rows, rows.byteLength));
+          parts.push(blockHead(totals.first, totals.days, index * 8 + Number(id), true), bytesOf(rows, rows.byteLength));
           blocks++;
         }
       });
@@ -318,6 +308,16 @@ export class ColumnarServingStore implements ServingStore {
     await fsyncDir(this.dir);
     return { bytes, ms: performance.now() - t0, cells, offsets: new Map(header.offsets) };
   }
+}
+
+/** A block's 16-byte head: first day, rows (days for totals), node × 8 + series, 1 if float64. */
+function blockHead(first: number, rows: number, nodeSeries: number, float: boolean): Buffer {
+  const head = Buffer.alloc(16);
+  head.writeInt32LE(first, 0);
+  head.writeUInt32LE(rows, 4);
+  head.writeUInt32LE(nodeSeries, 8);
+  head.writeUInt32LE(float ? 1 : 0, 12);
+  return head;
 }
 
 function align8(n: number): number {

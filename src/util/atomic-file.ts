@@ -16,15 +16,20 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
   fsyncDirSync(dirname(path));
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const fh = await open(tmp, 'w');
+/** Writes `data` to `path` and fdatasyncs it. */
+export async function writeDurably(path: string, data: string | Uint8Array): Promise<void> {
+  const fh = await open(path, 'w');
   try {
     await fh.writeFile(data);
     await fh.datasync();
   } finally {
     await fh.close();
   }
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  await writeDurably(tmp, data);
   await rename(tmp, path);
   await fsyncDir(dirname(path));
 }

@@ -10,7 +10,7 @@
  *   of the same log offsets then writes the rows again exactly once.
  * - A missing or damaged index file is rebuilt from its Parquet file.
  */
-import { access, open, readFile, readdir, rename, rmdir, unlink } from 'node:fs/promises';
+import { access, readFile, readdir, rename, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WarehouseCorruptError, isErrno } from './errors.js';
 import { parseFileIndex, serializeFileIndex } from './file-index.js';
@@ -18,7 +18,7 @@ import type { FileIndex } from './file-index.js';
 import { MANIFEST_FILE, filePaths } from './parquet-layout.js';
 import type { FilePaths } from './parquet-layout.js';
 import type { Manifest } from './parquet-manifest.js';
-import { fsyncDir } from '../util/atomic-file.js';
+import { fsyncDir, writeDurably } from '../util/atomic-file.js';
 
 /** Roll committed files forward and delete everything uncommitted; returns the number of files deleted. */
 export async function recoverFiles(root: string, manifest: Manifest): Promise<number> {
@@ -85,17 +85,6 @@ export async function loadIndex(paths: FilePaths, rows: number, rebuild: () => P
   await rename(paths.indexTmp, paths.index);
   await fsyncDir(paths.dir);
   return ix;
-}
-
-/** Write `data` to `path` and fdatasync it. */
-export async function writeDurably(path: string, data: Uint8Array): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
 }
 
 async function listDirs(dir: string, prefix: string): Promise<string[]> {

@@ -4,6 +4,7 @@
  * currency conversion, and plain loops for every metric.
  */
 import { latLngToCell } from 'h3-js';
+import type { Rec } from '../firehose/record-checker.js';
 import type { Store } from '../../src/domain/store.js';
 
 export interface RefTxn {
@@ -27,21 +28,7 @@ export interface RefTxn {
 const DAY = 86_400_000;
 
 /** A record line's fields, as JSON.parse gives them. */
-export interface ParsedLine {
-  txn_id: string;
-  store_id: string;
-  terminal_id: string;
-  seq: number;
-  ts: string;
-  type: 'sale' | 'refund' | 'void';
-  amount_minor: number;
-  currency: string;
-  tax_minor: number;
-  discount_minor?: number;
-  tender: string;
-  card_brand?: string;
-  items?: number;
-}
+export type ParsedLine = Rec;
 
 /** A reference transaction from a parsed line, converted to `reporting` by the shipped default table. */
 export function refTxnOf(tenant: string, p: ParsedLine, store: Store, reporting: string, receivedAt: number, usdPerUnit: Readonly<Record<string, string>>, exponent: (c: string) => number): RefTxn {
