@@ -1,0 +1,72 @@
+/**
+ * A bank statement as the treasury part keeps it, whatever file it came
+ * from (ISO 20022 camt.053, SWIFT MT940 or the documented CSV): one account,
+ * its balances and its entries. Amounts are integers in minor units of the
+ * statement currency (ISO 4217 exponent); dates are `YYYY-MM-DD`.
+ */
+
+export const STATEMENT_FORMATS = ['camt053', 'mt940', 'csv'] as const;
+export type StatementFormat = (typeof STATEMENT_FORMATS)[number];
+
+export function isStatementFormat(v: unknown): v is StatementFormat {
+  return typeof v === 'string' && (STATEMENT_FORMATS as readonly string[]).includes(v);
+}
+
+export const ENTRY_DIRECTIONS = ['credit', 'debit'] as const;
+export type EntryDirection = (typeof ENTRY_DIRECTIONS)[number];
+
+/** A balance line: signed minor units (negative = overdrawn, debit balance). */
+export interface StatementBalance {
+  amountMinor: number;
+  /** `YYYY-MM-DD`. */
+  date: string;
+}
+
+/** One booked line of a statement. */
+export interface StatementEntry {
+  /** 1-based position in its statement. */
+  index: number;
+  /** Magnitude, > 0 (a zero entry is kept as 0), in minor units of `currency`. */
+  amountMinor: number;
+  direction: EntryDirection;
+  currency: string;
+  /** `YYYY-MM-DD`, or null when the file gives none. */
+  bookingDate: string | null;
+  valueDate: string | null;
+  /**
+   * The reference the remitter gave (camt EndToEndId / MT940 customer
+   * reference or an `EREF+` field / the CSV `reference` column): where a
+   * payout reference appears.
+   */
+  reference: string | null;
+  /** The bank's own reference for the entry (camt AcctSvcrRef / MT940 `//` bank reference). */
+  bankReference: string | null;
+  /** Unstructured remittance text, lines joined with a single space. */
+  remittance: string | null;
+  /** Counterparty name, when the file gives one. */
+  counterparty: string | null;
+  /** A reversal (camt RvslInd, MT940 RC/RD mark). */
+  reversal: boolean;
+  /** Bank transaction code as written (camt domain/family/sub-family or proprietary code, MT940 `N…` code), or null. */
+  transactionCode: string | null;
+}
+
+/** One statement of one account. */
+export interface BankStatement {
+  format: StatementFormat;
+  /** The statement's identification (camt Stmt/Id, MT940 :20: + :28C:, CSV `statement_id`). */
+  statementId: string;
+  /** Account identification: an IBAN when the file gives one, else the account number as written. */
+  account: string;
+  currency: string;
+  opening: StatementBalance | null;
+  closing: StatementBalance | null;
+  /** Creation time of the statement as written (camt CreDtTm), or null. */
+  createdAt: string | null;
+  entries: StatementEntry[];
+}
+
+/** Signed amount of an entry: credits add to the balance, debits take from it. */
+export function signedAmount(e: Pick<StatementEntry, 'amountMinor' | 'direction'>): number {
+  return e.direction === 'credit' ? e.amountMinor : -e.amountMinor;
+}
