@@ -11,7 +11,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { isCountry } from './country.js';
 import { isCurrency } from './currency.js';
-import { STORE_FIELDS, type Store } from './store.js';
+import { REQUIRED_STORE_FIELDS, STORE_FIELDS, type SettlementField, type Store } from './store.js';
 import { isTimeZone } from './timezone.js';
 
 export interface RegistryError {
@@ -122,7 +122,8 @@ function csvRows(text: string, errors: RegistryError[]): { row: number; values: 
     }
     seen.add(col);
   }
-  for (const f of STORE_FIELDS) {
+  // The settlement columns may be left out (stores without settlement set-up).
+  for (const f of REQUIRED_STORE_FIELDS) {
     if (!seen.has(f)) {
       errors.push({ row: 1, field: f, code: 'missing_column', message: `column ${quote(f)} is missing from the header` });
       headerOk = false;
@@ -154,7 +155,7 @@ function validateStore(row: number, v: RawRow, format: Format, errors: RegistryE
     const known = new Set<string>(STORE_FIELDS);
     for (const key of Object.keys(v)) if (!known.has(key)) err(key, 'unknown_field', `unknown field ${quote(key)}`);
   }
-  const text = (f: (typeof STORE_FIELDS)[number]): string => {
+  const text = (f: Exclude<(typeof STORE_FIELDS)[number], 'lat' | 'lon'>): string => {
     const x = v[f];
     if (x === undefined || x === null || x === '') {
       err(f, 'missing_field', `${f} is required`);
@@ -165,6 +166,17 @@ function validateStore(row: number, v: RawRow, format: Format, errors: RegistryE
       return '';
     }
     if (x.trim() === '') err(f, 'missing_field', `${f} is required, got only whitespace`);
+    return x;
+  };
+  /** A settlement field: absent, null or empty means "not set up". */
+  const optionalText = (f: SettlementField): string | null => {
+    const x = v[f];
+    if (x === undefined || x === null || x === '') return null;
+    if (typeof x !== 'string') {
+      err(f, 'invalid_type', `${f} must be a string, got ${describe(x)}`);
+      return null;
+    }
+    if (x.trim() !== x) err(f, 'invalid_value', `${f} must not start or end with whitespace, got ${quote(x)}`);
     return x;
   };
   const coordinate = (f: 'lat' | 'lon', limit: number): number => {
@@ -196,11 +208,22 @@ function validateStore(row: number, v: RawRow, format: Format, errors: RegistryE
     city: text('city'),
     timezone: text('timezone'),
     currency: text('currency'),
-    acquirer: text('acquirer'),
-    merchant_account: text('merchant_account'),
-    bank_account: text('bank_account'),
-    fee_plan: text('fee_plan'),
+    acquirer: optionalText('acquirer'),
+    merchant_account: optionalText('merchant_account'),
+    bank_account: optionalText('bank_account'),
+    fee_plan: optionalText('fee_plan'),
   };
+  // An acquirer needs the rest of its set-up: a payout must name a merchant account, a fee plan and where it lands.
+  if (store.acquirer !== null) {
+    for (const f of ['merchant_account', 'fee_plan', 'bank_account'] as const) {
+      if (store[f] === null) err(f, 'missing_field', `${f} is required when acquirer is set (acquirer ${quote(store.acquirer)})`);
+    }
+  } else if (v['acquirer'] === undefined || v['acquirer'] === null || v['acquirer'] === '') {
+    for (const f of ['merchant_account', 'fee_plan'] as const) {
+      const x = store[f];
+      if (x !== null) err(f, 'invalid_value', `${f} ${quote(x)} needs an acquirer; set acquirer or leave ${f} empty`);
+    }
+  }
   if (store.store_id !== '' && store.store_id.trim() !== store.store_id) {
     err('store_id', 'invalid_value', `store_id must not start or end with whitespace, got ${quote(store.store_id)}`);
   }
@@ -246,7 +269,8 @@ function describe(x: unknown): string {
 
 /**
  * Writes stores as RFC 4180 CSV (header row in STORE_FIELDS order, CRLF line
- * ends, cells quoted only when they contain `"`, `,`, CR or LF). Coordinates
+ * ends, cells quoted only when they contain `"`, `,`, CR or LF; a settlement
+ * field that is not set is an empty cell). Coordinates
  * are written as plain decimals (never `1e-7`), so the output parses back
  * into the same stores.
  * @example serializeStoreRegistryCsv([store]) // 'store_id,name,lat,...\r\nS1,Main St,48.8566,...\r\n'
@@ -256,7 +280,7 @@ export function serializeStoreRegistryCsv(stores: Store[]): string {
   for (const s of stores) {
     lines.push(STORE_FIELDS.map((f) => {
       const x = s[f];
-      return typeof x === 'number' ? plainNumber(x) : csvCell(x);
+      return typeof x === 'number' ? plainNumber(x) : csvCell(x ?? '');
     }).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;

@@ -31,7 +31,7 @@ export function csvField(v: string): string {
  */
 export function storesToCsv(stores: readonly Store[]): string {
   const rows = [STORE_FIELDS.join(',')];
-  for (const s of stores) rows.push(STORE_FIELDS.map((f) => csvField(String(s[f]))).join(','));
+  for (const s of stores) rows.push(STORE_FIELDS.map((f) => csvField(String(s[f] ?? ''))).join(','));
   return rows.join('\r\n') + '\r\n';
 }
 

@@ -54,7 +54,9 @@ void describe('parseStoreRegistry: JSON', () => {
     assert.deepStrictEqual(errs({ lat: 90.0001 }), ['invalid_value: lat must be a decimal number between -90 and 90, got 90.0001']);
     assert.deepStrictEqual(errs({ lat: -90, lon: 180 }), []);
     assert.deepStrictEqual(errs({ name: 5 }), ['invalid_type: name must be a string, got 5']);
-    assert.deepStrictEqual(errs({ fee_plan: null }), ['missing_field: fee_plan is required']);
+    assert.deepStrictEqual(errs({ fee_plan: null }), ["missing_field: fee_plan is required when acquirer is set (acquirer 'adyen')"]);
+    assert.deepStrictEqual(errs({ acquirer: null }), ["invalid_value: merchant_account 'MA-FR-1' needs an acquirer; set acquirer or leave merchant_account empty", "invalid_value: fee_plan 'std' needs an acquirer; set acquirer or leave fee_plan empty"]);
+    assert.deepStrictEqual(errs({ acquirer: 7 }), ['invalid_type: acquirer must be a string, got 7']);
     assert.deepStrictEqual(errs({ region: '   ' }), ['missing_field: region is required, got only whitespace']);
     assert.deepStrictEqual(errs({ store_id: ' S1' }), ["invalid_value: store_id must not start or end with whitespace, got ' S1'"]);
     assert.deepStrictEqual(errs({ country: 'UK' }), ["invalid_value: country must be an ISO 3166-1 alpha-2 code in upper case, got 'UK'"]);
@@ -86,8 +88,8 @@ void describe('parseStoreRegistry: CSV', () => {
     assert.deepStrictEqual(only(`${HEADER},manager\n${PARIS_ROW},Ann\n`, 'csv'), [
       { row: 1, field: 'manager', code: 'unknown_column', message: `unknown column 'manager'; the columns are ${HEADER}` },
     ]);
-    assert.deepStrictEqual(only(`${HEADER.replace(',fee_plan', '')}\n`, 'csv'), [
-      { row: 1, field: 'fee_plan', code: 'missing_column', message: "column 'fee_plan' is missing from the header" },
+    assert.deepStrictEqual(only(`${HEADER.replace(',city', '')}\n`, 'csv'), [
+      { row: 1, field: 'city', code: 'missing_column', message: "column 'city' is missing from the header" },
     ]);
     assert.deepStrictEqual(only(`${HEADER},city\n`, 'csv'), [{ row: 1, field: 'city', code: 'duplicate_column', message: "column 'city' appears more than once" }]);
   });
@@ -106,6 +108,37 @@ void describe('parseStoreRegistry: CSV', () => {
     assert.deepStrictEqual(only(`${HEADER}\n\n${PARIS_ROW},x\n`, 'csv'), [{ row: 3, field: null, code: 'wrong_field_count', message: 'row 3 has 14 cells, the header has 13' }]);
     assert.equal(only(`${HEADER}\n"S1,unclosed\n`, 'csv')[0]?.code, 'invalid_csv');
     assert.deepStrictEqual(only('', 'csv'), [{ row: 1, field: null, code: 'invalid_csv', message: `the first row must be a header naming the columns ${HEADER}` }]);
+  });
+});
+
+void describe('parseStoreRegistry: settlement columns are optional', () => {
+  const BARE = 'store_id,name,lat,lon,country,region,city,timezone,currency';
+  const bare = { ...PARIS, acquirer: null, merchant_account: null, bank_account: null, fee_plan: null };
+
+  void it('loads a CSV registry without the settlement columns, and one with them left empty', () => {
+    assert.deepStrictEqual(parseStoreRegistry(`${BARE}\nS0001,Paris Rivoli,48.8606,2.3376,FR,EU-West,Paris,Europe/Paris,EUR\n`, 'csv'), { stores: [bare], errors: [] });
+    assert.deepStrictEqual(parseStoreRegistry(`${HEADER}\nS0001,Paris Rivoli,48.8606,2.3376,FR,EU-West,Paris,Europe/Paris,EUR,,,,\n`, 'csv'), { stores: [bare], errors: [] });
+  });
+
+  void it('loads JSON stores without the settlement fields, or with them null', () => {
+    const { acquirer: _a, merchant_account: _m, bank_account: _b, fee_plan: _f, ...rest } = PARIS;
+    assert.deepStrictEqual(parseStoreRegistry(JSON.stringify([rest]), 'json'), { stores: [bare], errors: [] });
+    assert.deepStrictEqual(parseStoreRegistry(JSON.stringify([bare]), 'json'), { stores: [bare], errors: [] });
+  });
+
+  void it('a bank account alone is a cash-only set-up; an acquirer needs the rest of its set-up', () => {
+    assert.deepStrictEqual(parseStoreRegistry(JSON.stringify([{ ...bare, bank_account: 'FR76-0001' }]), 'json').errors, []);
+    assert.deepStrictEqual(only(JSON.stringify([{ ...bare, acquirer: 'adyen' }]), 'json').map((e) => [e.field, e.code]), [
+      ['merchant_account', 'missing_field'],
+      ['fee_plan', 'missing_field'],
+      ['bank_account', 'missing_field'],
+    ]);
+  });
+
+  void it('writes an unset field as an empty cell, and reads it back as unset', () => {
+    const text = serializeStoreRegistryCsv([bare]);
+    assert.equal(text, `${HEADER}\r\nS0001,Paris Rivoli,48.8606,2.3376,FR,EU-West,Paris,Europe/Paris,EUR,,,,\r\n`);
+    assert.deepStrictEqual(parseStoreRegistry(text, 'csv'), { stores: [bare], errors: [] });
   });
 });
 

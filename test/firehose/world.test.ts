@@ -114,9 +114,10 @@ describe('generateWorld', () => {
         const dLon = Math.abs(((s.lon - city.lon + 540) % 360) - 180);
         assert.ok(dLon * Math.cos((city.lat * Math.PI) / 180) < 0.06, `${s.store_id} lon`);
         assert.ok(site.terminals >= 1 && site.terminals <= 3);
-        assert.ok(s.acquirer.length > 0 && s.merchant_account.length > 0 && s.fee_plan.length > 0);
-        assert.ok(ibanValid(s.bank_account), s.bank_account);
-        assert.equal(s.bank_account.slice(0, 2), s.country);
+        assert.ok((s.acquirer ?? '').length > 0 && (s.merchant_account ?? '').length > 0 && (s.fee_plan ?? '').length > 0);
+        const account = s.bank_account ?? '';
+        assert.ok(ibanValid(account), account);
+        assert.equal(account.slice(0, 2), s.country);
       });
     }
   });

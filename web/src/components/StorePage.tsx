@@ -41,11 +41,11 @@ export function StorePage(props: { api: Api; id: string; range: Range; currency:
             <dt>Currency</dt>
             <dd>{s.currency}</dd>
             <dt>Acquirer</dt>
-            <dd>{`${s.acquirer} (merchant account ${s.merchant_account})`}</dd>
+            <dd>{s.acquirer === null ? 'no settlement set-up (card sales unsettled)' : `${s.acquirer} (merchant account ${s.merchant_account ?? ''})`}</dd>
             <dt>Bank account</dt>
-            <dd>{s.bank_account}</dd>
+            <dd>{s.bank_account ?? 'none'}</dd>
             <dt>Fee plan</dt>
-            <dd>{s.fee_plan}</dd>
+            <dd>{s.fee_plan ?? 'none'}</dd>
           </dl>
           <h3 class="sub">Over the range</h3>
           <dl class="details totals" data-testid="store-totals">
