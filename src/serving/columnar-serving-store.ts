@@ -18,12 +18,14 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { currencyExponent } from '../domain/currency.js';
+import type { DayLine } from '../domain/settlement.js';
 import type { Store } from '../domain/store.js';
 import { fsyncDir } from '../util/atomic-file.js';
+import { forEachBusinessDayLine } from './business-day-lines.js';
 import { SlabReader } from './slab-reader.js';
 import type { DaySeries } from './day-series.js';
 import type { DayTotals } from './day-totals.js';
-import { runSeries, runTop, type SeriesGroup, type SeriesQuery, type TopQuery, type TopRow } from './series-query.js';
+import { runSeries, runTop, type SeriesGroup, type SeriesQuery, type StoreFilter, type TopQuery, type TopRow } from './series-query.js';
 import type { RollupBatch, ServingStore, SnapshotInfo } from './serving-store.js';
 import { dimsOf, TenantRollups, type NodeKind, type RollupNode, type TenantSettings } from './tenant-rollups.js';
 
@@ -61,6 +63,8 @@ export interface ServingOptions {
 export class ColumnarServingStore implements ServingStore {
   private readonly tenants = new Map<string, TenantRollups>();
   private readonly offsets = new Map<number, number>();
+  /** Bumped by every batch with deltas and every store change. */
+  private changes = 0;
   readonly hotDays: number;
   private writing = false;
 
@@ -184,6 +188,7 @@ export class ColumnarServingStore implements ServingStore {
     }
     for (const t of touched) t.flush();
     this.offsets.set(batch.partition, batch.endOffset);
+    if (batch.deltas.length > 0) this.changes++;
   }
 
   stores(tenant: string): Store[] {
@@ -193,6 +198,12 @@ export class ColumnarServingStore implements ServingStore {
   upsertStores(tenant: string, stores: readonly Store[]): void {
     const t = this.tenant(tenant);
     for (const s of stores) t.upsertStore(s);
+    this.changes++;
+  }
+
+  /** Changes whenever sums or stores change (treasury caches on it). */
+  version(): number {
+    return this.changes;
   }
 
   series(tenant: string, q: SeriesQuery): SeriesGroup[] {
@@ -201,6 +212,27 @@ export class ColumnarServingStore implements ServingStore {
 
   top(tenant: string, q: TopQuery): TopRow[] {
     return runTop(this.tenant(tenant), q);
+  }
+
+  /** Treasury's view: every store's business-day lines of days [fromDay, toDay) (business-day-lines.ts). */
+  businessDayLines(tenant: string, fromDay: number, toDay: number, filter: StoreFilter | null, visit: (line: DayLine) => void): void {
+    const t = this.tenants.get(tenant);
+    if (t !== undefined) forEachBusinessDayLine(t, fromDay, toDay, filter, visit);
+  }
+
+  /** First and last business day (days since 1970-01-01) with rows, or null. */
+  businessDayRange(tenant: string): { first: number; last: number } | null {
+    const t = this.tenants.get(tenant);
+    if (t === undefined) return null;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const s of t.stores) {
+      s.node.bLocal.forEach((day) => {
+        if (day < first) first = day;
+        if (day > last) last = day;
+      });
+    }
+    return first <= last ? { first, last } : null;
   }
 
   /** Drops quarter-hour breakdowns that left the hot window. */
