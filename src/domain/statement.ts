@@ -20,6 +20,12 @@ export interface StatementBalance {
   amountMinor: number;
   /** `YYYY-MM-DD`. */
   date: string;
+  /**
+   * Set only when the file states this balance in a currency other than the
+   * statement's (seen in camt test files); `amountMinor` is then in minor
+   * units of this currency.
+   */
+  currency?: string;
 }
 
 /** One booked line of a statement. */
@@ -49,6 +55,8 @@ export interface StatementEntry {
   reversal: boolean;
   /** Bank transaction code as written (camt domain/family/sub-family or proprietary code, MT940 `N…` code), or null. */
   transactionCode: string | null;
+  /** MT940 `:61:` supplementary details (the line after the amount line), when the file has them. */
+  supplementaryDetails?: string | null;
 }
 
 /** One statement of one account. */
@@ -64,6 +72,20 @@ export interface BankStatement {
   /** Creation time of the statement as written (camt CreDtTm), or null. */
   createdAt: string | null;
   entries: StatementEntry[];
+  /** MT940 `:28C:` statement/sequence number as written; `statementId` is `:20:` + `/` + this. */
+  statementNumber?: string;
+  /** Closing available balance (camt CLAV, MT940 `:64:`), when the file gives one. */
+  closingAvailable?: StatementBalance | null;
+  /** Forward available balances (camt FWAV, MT940 `:65:`), in file order. */
+  forwardAvailable?: StatementBalance[];
+  /** Statement-level free text (camt AddtlStmtInf, MT940 `:86:` after the closing balance). */
+  information?: string | null;
+  /**
+   * What the parser changed to read the file, one sentence each naming the
+   * line or element (e.g. a 30 February value date clamped to the 29th).
+   * Absent when nothing was repaired.
+   */
+  repairs?: string[];
 }
 
 /** Signed amount of an entry: credits add to the balance, debits take from it. */

@@ -1,0 +1,53 @@
+/**
+ * Decimal text in major units → integer minor units, never through a float.
+ * The rule for more decimals than the currency has (e.g. `8.850` EUR, as in
+ * the camt sample `five.decimals`): extra digits are accepted when they are
+ * all zeros and rejected otherwise, because dropping a non-zero digit would
+ * change the amount.
+ */
+import { currencyExponent } from '../../domain/currency.js';
+import { parseDecimal, DecimalSyntaxError } from '../../domain/money.js';
+import { fail, show, type WhereArg } from './statement-error.js';
+
+/** Longest amount text read: 15 digits plus separator is SWIFT's limit, camt allows 18 + 5; this leaves room without inviting huge BigInts. */
+const MAX_AMOUNT_LENGTH = 40;
+
+/** Exponent of `code`, or a `statement_invalid_currency` failure. */
+export function exponentOf(code: string, where: WhereArg): number {
+  const e = currencyExponent(code);
+  if (e === undefined) fail('statement_invalid_currency', `${show(code)} is not an ISO 4217 currency with a minor unit`, where);
+  return e;
+}
+
+/**
+ * `text` (plain decimal with `.`, optional leading `-` when `signed`) in
+ * major units of `currency` → minor units as a safe integer.
+ * @example decimalToMinor('8.850', 'EUR', {}) // 885
+ * @example decimalToMinor('8.855', 'EUR', {}) // statement_invalid_amount
+ */
+export function decimalToMinor(text: string, currency: string, where: WhereArg, signed = false): number {
+  const exponent = exponentOf(currency, where);
+  if (text.length > MAX_AMOUNT_LENGTH) fail('statement_invalid_amount', `amount ${show(text)} is too long`, where);
+  if (!signed && text.charCodeAt(0) === 0x2d) fail('statement_invalid_amount', `amount ${show(text)} must not be negative (the sign is given by credit/debit)`, where);
+  let units: bigint;
+  let scale: number;
+  try {
+    ({ units, scale } = parseDecimal(text));
+  } catch (e) {
+    if (e instanceof DecimalSyntaxError) fail('statement_invalid_amount', `amount ${show(text)} is not a decimal number`, where);
+    throw e;
+  }
+  if (scale > exponent) {
+    const drop = 10n ** BigInt(scale - exponent);
+    if (units % drop !== 0n) {
+      fail('statement_invalid_amount', `amount ${show(text)} has ${String(scale)} decimals; ${currency} has ${String(exponent)} and the extra digits are not zeros`, where);
+    }
+    units /= drop;
+  } else if (scale < exponent) {
+    units *= 10n ** BigInt(exponent - scale);
+  }
+  if (units > BigInt(Number.MAX_SAFE_INTEGER) || units < -BigInt(Number.MAX_SAFE_INTEGER)) {
+    fail('statement_invalid_amount', `amount ${show(text)} is too large`, where);
+  }
+  return Number(units);
+}
