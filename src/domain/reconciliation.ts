@@ -9,7 +9,7 @@ export const EXPECTED_KINDS = ['payout', 'deposit'] as const;
 export type ExpectedKind = (typeof EXPECTED_KINDS)[number];
 
 /**
- * Statuses (docs/treasury.md):
+ * Statuses (docs/treasury.md; the matching rules: docs/reconciliation.md):
  * - `matched`: arrived, amount and currency as expected, on the expected date;
  * - `amount_mismatch`: arrived, but the amount (or currency) differs: `difference` = booked − expected;
  * - `timing`: arrived with the expected amount, on another date;
@@ -46,6 +46,12 @@ export interface ExpectedItem {
   expectedDate: string;
   /** The reference that should appear on the statement, or null (cash deposits may carry none). */
   reference: string | null;
+  /**
+   * What pays items out together (e.g. the acquirer): the batch pass tries
+   * the sum of one group's open items of a day before the whole day's.
+   * Absent or null: the item only takes part in the whole day's sum.
+   */
+  group?: string | null;
 }
 
 /** A booked statement line as the matcher sees it. */
@@ -77,6 +83,10 @@ export interface MatchOptions {
 
 export const DEFAULT_MATCH_OPTIONS: Omit<MatchOptions, 'asOf'> = { amountToleranceMinor: 0, dateWindowDays: 3, missingAfterDays: 2 };
 
+/** Why a match is an `amount_mismatch`: the amount differs, or the money came in another currency. */
+export const MISMATCH_REASONS = ['amount', 'currency'] as const;
+export type MismatchReason = (typeof MISMATCH_REASONS)[number];
+
 /** The outcome for one expected item. */
 export interface ItemResult {
   itemId: string;
@@ -90,6 +100,8 @@ export interface ItemResult {
   bookedCurrency: string | null;
   /** Calendar days the booking was late (+) or early (−), for matched items. */
   daysOff: number;
+  /** For `amount_mismatch`: what differs (null otherwise). */
+  reason: MismatchReason | null;
 }
 
 /** The outcome for one booked entry. */
@@ -101,8 +113,11 @@ export interface EntryResult {
   method: MatchMethod | null;
   /** For `duplicate`: the entry it repeats. */
   duplicateOf: string | null;
+  /** For `amount_mismatch`: what differs (null otherwise). */
+  reason: MismatchReason | null;
 }
 
+/** `items[k]` is the outcome of the k-th input item, `entries[k]` of the k-th input entry. */
 export interface MatchResult {
   items: ItemResult[];
   entries: EntryResult[];
