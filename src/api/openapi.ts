@@ -5,6 +5,7 @@
  */
 import { GRANULARITIES } from '../domain/time-buckets.js';
 import { METRICS } from '../domain/metrics.js';
+import { TREASURY_PATHS } from './openapi-treasury.js';
 
 type Schema = Record<string, unknown>;
 
@@ -86,7 +87,7 @@ export const OPENAPI = {
     title: 'Treasury Pay API',
     version: '1',
     description:
-      'Point-of-sale ingest and dashboards. Every request carries `Authorization: Bearer <key>`: an ingest key to send transactions, a read key to query (the tenant always comes from the key), an admin key to manage tenants. Errors are JSON `{"error": {"code", "message"}}` with a stable code. Money is integers in minor units.',
+      'Point-of-sale ingest, dashboards and treasury (settlements, bank statements, reconciliation, cash position). Every request carries `Authorization: Bearer <key>`: an ingest key to send transactions, a read key to query (the tenant always comes from the key), an admin key to manage tenants. Errors are JSON `{"error": {"code", "message"}}` with a stable code. Money is integers in minor units.',
   },
   components: {
     securitySchemes: {
@@ -187,6 +188,7 @@ export const OPENAPI = {
     '/v1/admin/tenants/{id}/fx': tag('admin', {
       put: { summary: "Replace the tenant's FX rates (JSON or CSV `date,currency,rate`).", security: adminSec, parameters: [path('id', 'Tenant id.')], requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, responses: ok('Rates loaded.') },
     }),
+    ...TREASURY_PATHS,
   },
 } as const;
 

@@ -9,6 +9,7 @@ import { registerLogCommands } from './log-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
 import { registerRunCommand } from './run-command.js';
 import { registerTenantCommands } from './tenant-commands.js';
+import { registerTreasuryCommands } from './treasury-commands.js';
 
 // `tpay … | head` closes stdout early: that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -33,5 +34,6 @@ registerFxCommands(program);
 registerDlqCommands(program);
 registerLogCommands(program);
 registerFirehoseCommands(program);
+registerTreasuryCommands(program);
 
 await program.parseAsync(process.argv);

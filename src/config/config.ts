@@ -76,6 +76,19 @@ const warehouseSchema = z
   })
   .strict();
 
+const treasurySchema = z
+  .object({
+    /** Expected money is recomputed from the rollups at most this often while sales stream in. */
+    refreshMs: z.number().int().min(0).max(3_600_000).default(5000),
+    /** Amount difference (minor units) still matched by amount when no reference matches. */
+    amountToleranceMinor: z.number().int().min(0).default(0),
+    /** Days either side of the due date searched when matching by amount. */
+    dateWindowDays: z.number().int().min(0).max(60).default(3),
+    /** Days after the due date before an unarrived payout or deposit is missing. */
+    missingAfterDays: z.number().int().min(0).max(60).default(2),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('./tpay-data'),
@@ -86,6 +99,7 @@ export const configSchema = z
     stream: streamSchema.default(() => streamSchema.parse({})),
     serving: servingSchema.default(() => servingSchema.parse({})),
     warehouse: warehouseSchema.default(() => warehouseSchema.parse({})),
+    treasury: treasurySchema.default(() => treasurySchema.parse({})),
   })
   .strict();
 

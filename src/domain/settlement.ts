@@ -187,6 +187,9 @@ interface DepositAcc {
   voids: number;
 }
 
+/** Told each settled line's acquirer, charged amount and fees, in the sale's currency (fee reports). */
+export type FeeSink = (line: DayLine, acquirer: string, charged: number, fees: number) => void;
+
 /** What a store settles with, worked out once per store. */
 type StoreContext =
   | { ok: true; acquirer: AcquirerSetup; plan: FeePlan; account: number }
@@ -215,12 +218,14 @@ export class Settlement {
   /** Optional drill-down: lines of these payout ids are kept. */
   private readonly keepLinesOf: ReadonlySet<string> | null;
   private readonly keptLines: PayoutLine[] = [];
+  private readonly onFee: FeeSink | null;
 
   constructor(
     private readonly rules: SettlementRules,
-    options: { keepLinesOf?: ReadonlySet<string> } = {},
+    options: { keepLinesOf?: ReadonlySet<string>; onFee?: FeeSink } = {},
   ) {
     this.keepLinesOf = options.keepLinesOf ?? null;
+    this.onFee = options.onFee ?? null;
   }
 
   add(line: DayLine): void {
@@ -259,6 +264,7 @@ export class Settlement {
     }
     const charged = line.gross - line.voids;
     const fees = lineFee(rule, charged, line.saleCount - line.voidCount);
+    this.onFee?.(line, ctx.acquirer.id, charged, fees);
     const payoutCurrency = ctx.acquirer.payoutCurrency ?? line.currency;
     let c = { charged, refunds: line.refunds, fees };
     if (payoutCurrency !== line.currency) {

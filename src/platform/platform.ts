@@ -15,6 +15,10 @@ import { SegmentLog } from '../log/segment-log.js';
 import { registerAdminRoutes } from '../api/admin-routes.js';
 import { DashboardNotBuiltError, registerDashboard } from '../api/dashboard-routes.js';
 import { registerQueryRoutes } from '../api/query-routes.js';
+import { registerTreasuryRoutes } from '../api/treasury-routes.js';
+import { parseStatementFile } from '../treasury/statement-import.js';
+import { TreasuryService } from '../treasury/treasury-service.js';
+import { TreasuryStore } from '../treasury/treasury-store.js';
 import { ColumnarServingStore } from '../serving/columnar-serving-store.js';
 import { ParquetWarehouse } from '../warehouse/parquet-warehouse.js';
 import { WarehouseFeeder } from '../warehouse/warehouse-feeder.js';
@@ -34,6 +38,7 @@ export interface Platform {
   serving: ColumnarServingStore;
   stream: StreamProcessor;
   restatements: RestatementLog;
+  treasury: TreasuryService;
   /** Snapshot load and log replay at start, in ms, and how many records the replay read. */
   startup: { snapshotMs: number; replayMs: number; replayedRecords: number };
   /** Writes a serving snapshot now and moves the log checkpoint to it. */
@@ -59,6 +64,7 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
   const warehouse = await ParquetWarehouse.open(join(config.dataDir, 'warehouse'));
   let stream: StreamProcessor | null = null;
   const fx = new FxStore(config.dataDir);
+  let treasury: TreasuryService | null = null;
   const ingest = await startIngestService(config, logger, {
     lockHeld: true,
     extendHttp: (app, ctx) => {
@@ -70,6 +76,18 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
         stream: () => stream?.stats ?? emptyStreamStats(),
       });
       registerAdminRoutes(app, { tenants: ctx.tenants, registries: ctx.registries, fx, authenticate: ctx.authenticate, onTenantChange: ctx.reloadTenant });
+      treasury = new TreasuryService({
+        store: new TreasuryStore(config.dataDir),
+        source: serving,
+        parse: parseStatementFile,
+        fx: (tenant) => {
+          const t = ctx.tenants.get(tenant);
+          return t === undefined ? null : fx.table(tenant, t.reporting_currency);
+        },
+        refreshMs: config.treasury.refreshMs,
+        match: { amountToleranceMinor: config.treasury.amountToleranceMinor, dateWindowDays: config.treasury.dateWindowDays, missingAfterDays: config.treasury.missingAfterDays },
+      });
+      registerTreasuryRoutes(app, { treasury, source: serving, tenants: ctx.tenants, authenticate: ctx.authenticate });
       try {
         registerDashboard(app);
       } catch (err) {
@@ -138,6 +156,7 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
     serving,
     stream: s,
     restatements,
+    treasury: treasury!,
     startup,
     snapshot,
     async close() {

@@ -25,7 +25,7 @@ import { forEachBusinessDayLine } from './business-day-lines.js';
 import { SlabReader } from './slab-reader.js';
 import type { DaySeries } from './day-series.js';
 import type { DayTotals } from './day-totals.js';
-import { runSeries, runTop, type SeriesGroup, type SeriesQuery, type StoreFilter, type TopQuery, type TopRow } from './series-query.js';
+import { runSeries, runTop, selectStores, type SeriesGroup, type SeriesQuery, type StoreFilter, type TopQuery, type TopRow } from './series-query.js';
 import type { RollupBatch, ServingStore, SnapshotInfo } from './serving-store.js';
 import { dimsOf, TenantRollups, type NodeKind, type RollupNode, type TenantSettings } from './tenant-rollups.js';
 
@@ -218,6 +218,12 @@ export class ColumnarServingStore implements ServingStore {
   businessDayLines(tenant: string, fromDay: number, toDay: number, filter: StoreFilter | null, visit: (line: DayLine) => void): void {
     const t = this.tenants.get(tenant);
     if (t !== undefined) forEachBusinessDayLine(t, fromDay, toDay, filter, visit);
+  }
+
+  /** The tenant's stores a filter selects. */
+  storesIn(tenant: string, filter: StoreFilter): Store[] {
+    const t = this.tenants.get(tenant);
+    return t === undefined ? [] : selectStores(t, filter).map((s) => s.store);
   }
 
   /** First and last business day (days since 1970-01-01) with rows, or null. */

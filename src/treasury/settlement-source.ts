@@ -13,6 +13,8 @@ export interface SettlementSource {
   /** First and last business day with sales, or null. */
   businessDayRange(tenant: string): { first: number; last: number } | null;
   stores(tenant: string): Store[];
+  /** The stores a geo/store filter selects. */
+  storesIn(tenant: string, filter: StoreFilter): Store[];
   /** Changes whenever any sums change (for caches). */
   version(): number;
 }

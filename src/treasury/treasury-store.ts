@@ -12,10 +12,10 @@
  * Everything is read into memory on first use of a tenant: statements are
  * what reconciliation runs over, and they are small next to sales.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { BankStatement } from '../domain/statement.js';
-import { writeFileAtomicSync } from '../util/atomic-file.js';
+import { fsyncDirSync, writeFileAtomicSync } from '../util/atomic-file.js';
 import { TreasuryError } from './errors.js';
 import { EMPTY_SETUP, parseSettlementSetup, settlementSetupJson, type SettlementSetup } from './settlement-setup.js';
 
@@ -46,6 +46,8 @@ interface TenantState {
   changes: ItemChange[];
   /** Bumped on every change of set-up or statements (for caches). */
   version: number;
+  /** The files as last read or written: another process (the CLI) writing them makes the next use read them again. */
+  seen: string;
 }
 
 /** Bank account identifiers compare without spaces and case (IBANs are printed in groups of four). */
@@ -71,9 +73,21 @@ export class TreasuryStore {
     return join(this.root, tenant);
   }
 
+  /** Sizes and times of the tenant's files, to notice writes by another process. */
+  private stamp(tenant: string): string {
+    const dir = this.dir(tenant);
+    return ['setup.json', 'statements.ndjson', 'payout-changes.ndjson']
+      .map((f) => {
+        const st = statSync(join(dir, f), { throwIfNoEntry: false });
+        return st === undefined ? '-' : `${String(st.size)}@${String(st.mtimeMs)}`;
+      })
+      .join('/');
+  }
+
   private state(tenant: string): TenantState {
     let s = this.tenants.get(tenant);
-    if (s !== undefined) return s;
+    if (s !== undefined && s.seen === this.stamp(tenant)) return s;
+    const version = (s?.version ?? 0) + 1;
     const dir = this.dir(tenant);
     mkdirSync(dir, { recursive: true });
     const setupPath = join(dir, 'setup.json');
@@ -87,7 +101,7 @@ export class TreasuryStore {
     }
     const statements = readLines<StoredStatement>(join(dir, 'statements.ndjson'));
     const changes = readLines<ItemChange>(join(dir, 'payout-changes.ndjson'));
-    s = { setup, statements, byKey: new Map(statements.map((x) => [x.key, x])), changes, version: 1 };
+    s = { setup, statements, byKey: new Map(statements.map((x) => [x.key, x])), changes, version, seen: this.stamp(tenant) };
     this.tenants.set(tenant, s);
     return s;
   }
@@ -106,6 +120,7 @@ export class TreasuryStore {
     writeFileAtomicSync(join(this.dir(tenant), 'setup.json'), `${JSON.stringify(settlementSetupJson(setup), null, 2)}\n`);
     s.setup = setup;
     s.version++;
+    s.seen = this.stamp(tenant);
   }
 
   version(tenant: string): number {
@@ -130,6 +145,7 @@ export class TreasuryStore {
       s.byKey.set(x.key, x);
     }
     s.version++;
+    s.seen = this.stamp(tenant);
   }
 
   changes(tenant: string): readonly ItemChange[] {
@@ -138,8 +154,10 @@ export class TreasuryStore {
 
   addChanges(tenant: string, list: readonly ItemChange[]): void {
     if (list.length === 0) return;
+    const s = this.state(tenant);
     appendLines(join(this.dir(tenant), 'payout-changes.ndjson'), list);
-    this.state(tenant).changes.push(...list);
+    s.changes.push(...list);
+    s.seen = this.stamp(tenant);
   }
 }
 
@@ -172,6 +190,7 @@ function readLines<T>(path: string): T[] {
 
 function appendLines(path: string, list: readonly unknown[]): void {
   const text = list.map((x) => `${JSON.stringify(x)}\n`).join('');
+  const created = !existsSync(path);
   const fd = openSync(path, 'a');
   try {
     writeSync(fd, text);
@@ -179,4 +198,6 @@ function appendLines(path: string, list: readonly unknown[]): void {
   } finally {
     closeSync(fd);
   }
+  // A new file's directory entry must be durable too.
+  if (created) fsyncDirSync(dirname(path));
 }
