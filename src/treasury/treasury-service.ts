@@ -47,8 +47,6 @@ export class TreasuryService {
   private readonly now: () => number;
   private readonly options: Omit<MatchOptions, 'asOf'>;
   private readonly recon = new Map<string, { key: string; value: Reconciliation }>();
-  /** Per tenant: the amounts of matched items at the last run, to log changes after a match. */
-  private readonly matchedAmounts = new Map<string, Map<string, number>>();
 
   constructor(private readonly deps: TreasuryDeps) {
     this.now = deps.now ?? Date.now;
@@ -117,14 +115,9 @@ export class TreasuryService {
     return value;
   }
 
-  /** Logs matched items whose expected amount moved since the last run. */
+  /** Logs matched items whose expected amount moved since the last run (or since before a restart). */
   private logChanges(tenant: string, r: Reconciliation): void {
-    let prev = this.matchedAmounts.get(tenant);
-    if (prev === undefined) {
-      // After a restart, the last logged amount of each changed item is where it stood.
-      prev = new Map();
-      this.matchedAmounts.set(tenant, prev);
-    }
+    const prev = this.deps.store.matchedAmounts(tenant);
     const at = new Date(this.now()).toISOString();
     const changes: ItemChange[] = [];
     const next = new Map<string, number>();
@@ -134,8 +127,8 @@ export class TreasuryService {
       if (before !== undefined && before !== item.amountMinor) changes.push({ itemId: ir.itemId, at, status: 'matched', fromAmount: before, toAmount: item.amountMinor });
       if (ir.status === 'matched' || before !== undefined) next.set(ir.itemId, item.amountMinor);
     }
-    this.matchedAmounts.set(tenant, next);
     this.deps.store.addChanges(tenant, changes);
+    if (changes.length > 0 || !sameAmounts(prev, next)) this.deps.store.putMatchedAmounts(tenant, next);
   }
 
   cashPosition(tenant: string, opts: { account?: string; to?: string } = {}): AccountPosition[] {
@@ -143,4 +136,10 @@ export class TreasuryService {
     const results = new Map(r.result.items.map((x) => [x.itemId, x]));
     return cashPosition({ statements: this.deps.store.statements(tenant), items: r.items, results, today: r.asOf, ...opts });
   }
+}
+
+function sameAmounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }

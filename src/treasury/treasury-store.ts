@@ -7,7 +7,10 @@
  *   import survives a crash; a torn last line (a crash mid-append) is cut
  *   off on open and that import was never answered;
  * - `payout-changes.ndjson`: the history of expected items that changed
- *   after they were matched (late sales, restatements), appended the same way.
+ *   after they were matched (late sales, restatements), appended the same way;
+ * - `matched-amounts.json`: the amount of every matched item at the last
+ *   reconciliation (replaced whole, atomically), so a change made while the
+ *   server was down is still logged after a restart.
  *
  * Everything is read into memory on first use of a tenant: statements are
  * what reconciliation runs over, and they are small next to sales.
@@ -44,6 +47,8 @@ interface TenantState {
   statements: StoredStatement[];
   byKey: Map<string, StoredStatement>;
   changes: ItemChange[];
+  /** Item id → amount when it was last seen matched. */
+  matched: Map<string, number>;
   /** Bumped on every change of set-up or statements (for caches). */
   version: number;
   /** The files as last read or written: another process (the CLI) writing them makes the next use read them again. */
@@ -101,7 +106,8 @@ export class TreasuryStore {
     }
     const statements = readLines<StoredStatement>(join(dir, 'statements.ndjson'));
     const changes = readLines<ItemChange>(join(dir, 'payout-changes.ndjson'));
-    s = { setup, statements, byKey: new Map(statements.map((x) => [x.key, x])), changes, version, seen: this.stamp(tenant) };
+    const matched = new Map<string, number>(readJson<[string, number][]>(join(dir, 'matched-amounts.json')) ?? []);
+    s = { setup, statements, byKey: new Map(statements.map((x) => [x.key, x])), changes, matched, version, seen: this.stamp(tenant) };
     this.tenants.set(tenant, s);
     return s;
   }
@@ -152,12 +158,32 @@ export class TreasuryStore {
     return this.state(tenant).changes;
   }
 
+  /** The amount of every item that was matched at the last reconciliation. */
+  matchedAmounts(tenant: string): ReadonlyMap<string, number> {
+    return this.state(tenant).matched;
+  }
+
+  putMatchedAmounts(tenant: string, amounts: ReadonlyMap<string, number>): void {
+    const s = this.state(tenant);
+    writeFileAtomicSync(join(this.dir(tenant), 'matched-amounts.json'), JSON.stringify([...amounts]));
+    s.matched = new Map(amounts);
+  }
+
   addChanges(tenant: string, list: readonly ItemChange[]): void {
     if (list.length === 0) return;
     const s = this.state(tenant);
     appendLines(join(this.dir(tenant), 'payout-changes.ndjson'), list);
     s.changes.push(...list);
     s.seen = this.stamp(tenant);
+  }
+}
+
+function readJson<T>(path: string): T | null {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (err) {
+    throw new TreasuryError('treasury_store_corrupt', `${path} cannot be read: ${(err as Error).message}`, [], { cause: err });
   }
 }
 
