@@ -98,16 +98,10 @@ export class TreasuryService {
     if (hit !== undefined && hit.key === key) return hit.value;
     const t0 = performance.now();
     const items: ExpectedItem[] = [
-      ...expected.payouts.map((p): ExpectedItem => ({ id: p.id, kind: 'payout', account: normaliseAccount(p.bankAccount), currency: p.currency, amountMinor: p.amount, expectedDate: p.payoutDate, reference: p.reference })),
+      ...expected.payouts.map((p): ExpectedItem => ({ id: p.id, kind: 'payout', account: normaliseAccount(p.bankAccount), currency: p.currency, amountMinor: p.amount, expectedDate: p.payoutDate, reference: p.reference, group: p.acquirer })),
       ...expected.deposits.map((d): ExpectedItem => ({ id: d.id, kind: 'deposit', account: normaliseAccount(d.bankAccount), currency: d.currency, amountMinor: d.amount, expectedDate: d.expectedDate, reference: d.reference })),
     ];
-    const entries: BookedEntry[] = [];
-    for (const s of this.deps.store.statements(tenant)) {
-      const account = normaliseAccount(s.statement.account);
-      for (const e of s.statement.entries) {
-        entries.push({ id: `${s.key}#${String(e.index)}`, account, currency: e.currency, amountMinor: signedAmount(e), date: e.valueDate ?? e.bookingDate ?? s.statement.closing?.date ?? '', reference: e.reference, remittance: e.remittance, bankReference: e.bankReference });
-      }
-    }
+    const entries = bookedEntries(this.deps.store.statements(tenant));
     const result = reconcile(items, entries, { ...this.options, asOf });
     const value: Reconciliation = { asOf, items, entries, result, itemIndex: new Map(items.map((x, i) => [x.id, i])), entryIndex: new Map(entries.map((x, i) => [x.id, i])), expected, ms: performance.now() - t0 };
     this.logChanges(tenant, value);
@@ -142,4 +136,16 @@ function sameAmounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, numb
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
+}
+
+/** The entries of kept statements as the matcher sees them: signed amounts, value date (else booking date, else the statement's closing date). */
+export function bookedEntries(statements: readonly StoredStatement[]): BookedEntry[] {
+  const entries: BookedEntry[] = [];
+  for (const s of statements) {
+    const account = normaliseAccount(s.statement.account);
+    for (const e of s.statement.entries) {
+      entries.push({ id: `${s.key}#${String(e.index)}`, account, currency: e.currency, amountMinor: signedAmount(e), date: e.valueDate ?? e.bookingDate ?? s.statement.closing?.date ?? '', reference: e.reference, remittance: e.remittance, bankReference: e.bankReference });
+    }
+  }
+  return entries;
 }
