@@ -62,16 +62,27 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     admin(req);
     const b = (req.body ?? {}) as Record<string, unknown>;
     for (const k of Object.keys(b)) {
-      if (!['id', 'name', 'reporting_currency', 'business_day_cutoff'].includes(k)) throw new HttpError(400, 'invalid_parameter', `unknown field '${k.slice(0, 40)}' (fields: id, name, reporting_currency, business_day_cutoff)`);
+      if (!['id', 'name', 'reporting_currency', 'business_day_cutoff', 'go_live'].includes(k)) throw new HttpError(400, 'invalid_parameter', `unknown field '${k.slice(0, 40)}' (fields: id, name, reporting_currency, business_day_cutoff, go_live)`);
     }
     if (typeof b['id'] !== 'string' || typeof b['reporting_currency'] !== 'string') throw new HttpError(400, 'invalid_parameter', 'id and reporting_currency are required strings');
-    const t = { id: b['id'], reportingCurrency: b['reporting_currency'] } as { id: string; reportingCurrency: string; name?: string; businessDayCutoff?: string };
+    const t = { id: b['id'], reportingCurrency: b['reporting_currency'] } as { id: string; reportingCurrency: string; name?: string; businessDayCutoff?: string; goLive?: string };
     if (typeof b['name'] === 'string') t.name = b['name'];
     if (typeof b['business_day_cutoff'] === 'string') t.businessDayCutoff = b['business_day_cutoff'];
+    if (typeof b['go_live'] === 'string') t.goLive = b['go_live'];
     const tenant = tenantErrors(() => deps.tenants.createTenant(t));
     deps.onTenantChange?.(tenant.id);
     void reply.status(201);
     return { tenant };
+  });
+
+  app.patch('/v1/admin/tenants/:id', async (req) => {
+    admin(req);
+    const id = tenantParam(req);
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    for (const k of Object.keys(b)) if (k !== 'go_live') throw new HttpError(400, 'invalid_parameter', `unknown field '${k.slice(0, 40)}' (fields: go_live)`);
+    if (typeof b['go_live'] !== 'string') throw new HttpError(400, 'invalid_parameter', `go_live must be a date YYYY-MM-DD, got ${JSON.stringify(b['go_live'] ?? null).slice(0, 40)}`);
+    const goLive = b['go_live'];
+    return { tenant: tenantErrors(() => deps.tenants.setGoLive(id, goLive)) };
   });
 
   app.get('/v1/admin/keys', async (req) => {

@@ -9,6 +9,7 @@ import { registerLogCommands } from './log-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
 import { registerRunCommand } from './run-command.js';
 import { registerTenantCommands } from './tenant-commands.js';
+import { registerImportCommands } from './import-commands.js';
 import { registerTreasuryCommands } from './treasury-commands.js';
 
 // `tpay … | head` closes stdout early: that is not an error.
@@ -35,5 +36,6 @@ registerDlqCommands(program);
 registerLogCommands(program);
 registerFirehoseCommands(program);
 registerTreasuryCommands(program);
+registerImportCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 /** `tpay tenant …` and `tpay key …`: tenants and their keys. */
 import type { Command } from 'commander';
-import { TenantStore, KEY_KINDS, type KeyKind } from '../tenants/tenant-store.js';
+import { goLiveOf, TenantStore, KEY_KINDS, type KeyKind } from '../tenants/tenant-store.js';
 import { action, configFrom } from './context.js';
 
 export function registerTenantCommands(program: Command): void {
@@ -12,18 +12,19 @@ export function registerTenantCommands(program: Command): void {
     .requiredOption('--currency <code>', 'reporting currency (ISO 4217), e.g. EUR')
     .option('--name <name>', 'display name')
     .option('--cutoff <HH:MM>', 'business-day cut-off in store-local time', '00:00')
+    .option('--go-live <YYYY-MM-DD>', 'first day of live trading: records of earlier days are history, not restatements (default today)')
     .option('--json', 'print JSON')
     .action(
-      action(async (id: string, o: { currency: string; name?: string; cutoff: string; json?: boolean }, cmd: Command) => {
+      action(async (id: string, o: { currency: string; name?: string; cutoff: string; goLive?: string; json?: boolean }, cmd: Command) => {
         const store = new TenantStore(configFrom(cmd).dataDir);
-        const t = store.createTenant({ id, name: o.name, reportingCurrency: o.currency, businessDayCutoff: o.cutoff });
+        const t = store.createTenant({ id, name: o.name, reportingCurrency: o.currency, businessDayCutoff: o.cutoff, goLive: o.goLive });
         const ingest = store.createKey(t.id, 'ingest');
         const read = store.createKey(t.id, 'read');
         if (o.json === true) {
           process.stdout.write(`${JSON.stringify({ tenant: t, ingest_key: ingest.secret, read_key: read.secret })}\n`);
         } else {
           process.stdout.write(
-            `tenant ${t.id} created (reporting ${t.reporting_currency}, cut-off ${t.business_day_cutoff})\n` +
+            `tenant ${t.id} created (reporting ${t.reporting_currency}, cut-off ${t.business_day_cutoff}, go-live ${goLiveOf(t)})\n` +
               `ingest key: ${ingest.secret}\nread key:   ${read.secret}\nStore these now: they are not shown again.\n`,
           );
         }
@@ -35,8 +36,19 @@ export function registerTenantCommands(program: Command): void {
     .action(
       action(async (_o: unknown, cmd: Command) => {
         for (const t of new TenantStore(configFrom(cmd).dataDir).list()) {
-          process.stdout.write(`${t.id}\t${t.reporting_currency}\tcut-off ${t.business_day_cutoff}\t${t.name}\n`);
+          process.stdout.write(`${t.id}\t${t.reporting_currency}\tcut-off ${t.business_day_cutoff}\tgo-live ${goLiveOf(t)}\t${t.name}\n`);
         }
+      }),
+    );
+  tenant
+    .command('go-live')
+    .description("set a tenant's go-live date: records of earlier business days are history (never restatements)")
+    .argument('<id>', 'tenant id')
+    .argument('<date>', 'YYYY-MM-DD')
+    .action(
+      action(async (id: string, date: string, _o: unknown, cmd: Command) => {
+        const t = new TenantStore(configFrom(cmd).dataDir).setGoLive(id, date);
+        process.stdout.write(`tenant ${t.id}: go-live ${goLiveOf(t)}\n`);
       }),
     );
 

@@ -19,6 +19,7 @@ const ingestSchema = z
     workers: z.number().int().min(1).max(64).default(2),
     maxLineBytes: z.number().int().min(256).max(1 << 20).default(4096),
     httpBodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(16 << 20),
+    historyBodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(256 << 20),
     /** Bytes read from clients and not yet durable, over all connections, before reads pause. */
     maxInflightBytes: z.number().int().min(1 << 16).default(8 << 20),
     /** Per connection: reading pauses past this many undecided bytes. */

@@ -38,6 +38,7 @@ function tenantInfos(tenants: TenantStore, registries: RegistryStore): TenantInf
 
 /** Starts ingest on `config`; resolves once both servers listen. */
 export interface ExtendContext {
+  engine: IngestEngine;
   tenants: TenantStore;
   registries: RegistryStore;
   authenticate: (secret: string, kind: KeyKind) => { tenant: string | null } | undefined;
@@ -97,7 +98,7 @@ export async function startIngestService(config: Config, logger: Logger, opts: I
     const reloadTenant = (id: string): void => {
       if (tenants.get(id) !== undefined) engine.updateTenant({ id, storeIds: registries.get(id).map((s) => s.store_id) });
     };
-    opts.extendHttp?.(http, { tenants, registries, authenticate: auth, reloadTenant });
+    opts.extendHttp?.(http, { engine, tenants, registries, authenticate: auth, reloadTenant });
     let httpPort = 0;
     if (opts.http !== false) {
       await http.listen({ host: config.api.host, port: config.api.port });

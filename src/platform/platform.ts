@@ -14,6 +14,7 @@ import type { Config } from '../config/config.js';
 import { SegmentLog } from '../log/segment-log.js';
 import { registerAdminRoutes } from '../api/admin-routes.js';
 import { DashboardNotBuiltError, registerDashboard } from '../api/dashboard-routes.js';
+import { registerHistoryRoutes } from '../api/history-routes.js';
 import { registerQueryRoutes } from '../api/query-routes.js';
 import { registerTreasuryRoutes } from '../api/treasury-routes.js';
 import { parseStatementFile } from '../treasury/statement-import.js';
@@ -46,17 +47,22 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+export interface PlatformOptions {
+  /** False: no TCP or HTTP listener (a CLI job on the data directory, e.g. a history import). Default true. */
+  listen?: boolean;
+}
+
+export async function startPlatform(config: Config, logger: Logger, opts: PlatformOptions = {}): Promise<Platform> {
   const release = lockDataDir(config.dataDir);
   try {
-    return await start(config, logger, release);
+    return await start(config, logger, release, opts.listen ?? true);
   } catch (err) {
     release();
     throw err;
   }
 }
 
-async function start(config: Config, logger: Logger, release: () => void): Promise<Platform> {
+async function start(config: Config, logger: Logger, release: () => void, listen: boolean): Promise<Platform> {
   const t0 = performance.now();
   const serving = await ColumnarServingStore.open(join(config.dataDir, 'serving'), { hotDays: config.serving.hotDays });
   const snapshotMs = performance.now() - t0;
@@ -67,6 +73,8 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
   let treasury: TreasuryService | null = null;
   const ingest = await startIngestService(config, logger, {
     lockHeld: true,
+    tcp: listen,
+    http: listen,
     extendHttp: (app, ctx) => {
       registerQueryRoutes(app, {
         serving,
@@ -76,6 +84,7 @@ async function start(config: Config, logger: Logger, release: () => void): Promi
         stream: () => stream?.stats ?? emptyStreamStats(),
       });
       registerAdminRoutes(app, { tenants: ctx.tenants, registries: ctx.registries, fx, authenticate: ctx.authenticate, onTenantChange: ctx.reloadTenant });
+      registerHistoryRoutes(app, { engine: ctx.engine, tenants: ctx.tenants, authenticate: ctx.authenticate, tmpDir: join(config.dataDir, 'tmp'), bodyLimit: config.ingest.historyBodyLimitBytes });
       treasury = new TreasuryService({
         store: new TreasuryStore(config.dataDir),
         source: serving,

@@ -3,7 +3,8 @@
  * from the store registry, convert its money into the tenant's reporting
  * currency at the rate of its UTC date (DOMAIN.md, "Money"), and add it to
  * the delta of its store, UTC quarter hour, tender, card brand and currency.
- * A record that lands on a closed business day also yields a restatement.
+ * A record that lands on a closed business day also yields a restatement,
+ * unless the day is before the tenant's go-live date (history).
  */
 import { decodeIngestedRecord } from '../domain/ingested-record.js';
 import { addTransaction, SUM_COUNT } from '../domain/metrics.js';
@@ -154,7 +155,8 @@ export class RollupBuilder {
       if (rec.receivedAt - t.ts >= this.closeGraceMs) {
         const clock = clockFor('store', store.timezone, view.settings.cutoffMinutes);
         const day = businessDay(localTime(t.ts, clock), clock.cutoffMinutes);
-        if (isDayClosed(day, clock, rec.receivedAt, this.closeGraceMs)) {
+        // A day before go-live is history the tenant brought, not a change to a day it reported live.
+        if (day >= view.goLiveDay && isDayClosed(day, clock, rec.receivedAt, this.closeGraceMs)) {
           const sign = t.type === 'sale' ? 1 : -1;
           out.restatements.push({
             tenant: rec.tenant,

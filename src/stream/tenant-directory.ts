@@ -8,12 +8,14 @@ import type { FxTable } from '../domain/fx.js';
 import type { Store } from '../domain/store.js';
 import type { FxStore } from '../tenants/fx-store.js';
 import type { RegistryStore } from '../tenants/registry-store.js';
-import type { TenantStore } from '../tenants/tenant-store.js';
+import { goLiveOf, type TenantStore } from '../tenants/tenant-store.js';
 import type { TenantSettings } from '../serving/tenant-rollups.js';
 
 export interface TenantView {
   id: string;
   settings: TenantSettings;
+  /** Go-live date as days since 1970-01-01: records of earlier business days are history, never restatements. */
+  goLiveDay: number;
   fx: FxTable;
   /** The registry list itself: identity changes when the registry does. */
   registry: readonly Store[];
@@ -39,13 +41,15 @@ export class TenantDirectory {
     const registry = this.registries.get(id);
     const fx = this.fx.table(id, t.reporting_currency);
     const cutoffMinutes = parseCutoff(t.business_day_cutoff) ?? 0;
+    const goLiveDay = Date.parse(`${goLiveOf(t)}T00:00:00Z`) / 86_400_000;
     const hit = this.views.get(id);
-    if (hit !== undefined && hit.registry === registry && hit.fx === fx && hit.settings.reportingCurrency === t.reporting_currency && hit.settings.cutoffMinutes === cutoffMinutes) {
+    if (hit !== undefined && hit.registry === registry && hit.fx === fx && hit.settings.reportingCurrency === t.reporting_currency && hit.settings.cutoffMinutes === cutoffMinutes && hit.goLiveDay === goLiveDay) {
       return hit;
     }
     const view: TenantView = {
       id,
       settings: { reportingCurrency: t.reporting_currency, cutoffMinutes },
+      goLiveDay,
       fx,
       registry,
       stores: new Map(registry.map((s) => [s.store_id, s])),

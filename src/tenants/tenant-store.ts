@@ -17,6 +17,17 @@ export const KEY_KINDS = ['ingest', 'read', 'admin'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 
 const TENANT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A calendar date `YYYY-MM-DD` that exists. */
+function isDate(v: string): boolean {
+  return DATE.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+}
+
+/** The tenant's go-live date: set, or the day it was created. */
+export function goLiveOf(t: Tenant): string {
+  return t.go_live ?? t.created_at.slice(0, 10);
+}
 
 const tenantSchema = z
   .object({
@@ -25,6 +36,8 @@ const tenantSchema = z
     reporting_currency: z.string().length(3),
     business_day_cutoff: z.string().refine((v) => parseCutoff(v) !== null, 'must be HH:MM on a quarter hour'),
     created_at: z.string(),
+    /** First day of live trading (YYYY-MM-DD): records of earlier business days are history. Absent in older files: the creation day. */
+    go_live: z.string().regex(DATE).optional(),
   })
   .strict();
 const keySchema = z
@@ -57,6 +70,8 @@ export interface NewTenant {
   name?: string;
   reportingCurrency: string;
   businessDayCutoff?: string;
+  /** `YYYY-MM-DD`; default today (UTC). */
+  goLive?: string;
 }
 
 export function hashKey(key: string): string {
@@ -130,16 +145,30 @@ export class TenantStore {
     if (parseCutoff(cutoff) === null) {
       throw new TenantError('tenant_invalid', `business-day cut-off '${cutoff}' must be HH:MM on a quarter hour (00, 15, 30 or 45), from 00:00 to 23:45`);
     }
+    if (t.goLive !== undefined && !isDate(t.goLive)) throw new TenantError('tenant_invalid', `go-live date '${t.goLive}' must be a date YYYY-MM-DD`);
+    const createdAt = new Date().toISOString();
     const tenant: Tenant = {
       id: t.id,
       name: t.name ?? t.id,
       reporting_currency: t.reportingCurrency,
       business_day_cutoff: cutoff,
-      created_at: new Date().toISOString(),
+      created_at: createdAt,
+      go_live: t.goLive ?? createdAt.slice(0, 10),
     };
     this.tenants.set(t.id, tenant);
     this.save();
     return tenant;
+  }
+
+  /** Moves a tenant's go-live date: business days before it are history (never restatements). */
+  setGoLive(id: string, date: string): Tenant {
+    this.reloadIfChanged();
+    const t = this.tenants.get(id);
+    if (t === undefined) throw new TenantError('tenant_unknown', `unknown tenant '${id}'`);
+    if (!isDate(date)) throw new TenantError('tenant_invalid', `go-live date '${date}' must be a date YYYY-MM-DD`);
+    t.go_live = date;
+    this.save();
+    return t;
   }
 
   /** Makes a key; the returned `secret` is never stored and cannot be shown again. */

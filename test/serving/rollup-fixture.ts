@@ -53,7 +53,8 @@ export async function buildFixture(
   const setups: TenantSetup[] = world.tenants.map((t, i) => {
     const cutoff = opts.tenants[i]!.cutoff;
     const id = t.tenant.tenant_id;
-    tenantStore.createTenant({ id, reportingCurrency: t.tenant.reporting_currency, businessDayCutoff: cutoff });
+    // Live since long before the records: late ones are restatements, not history.
+    tenantStore.createTenant({ id, reportingCurrency: t.tenant.reporting_currency, businessDayCutoff: cutoff, goLive: '2020-01-01' });
     registries.put(id, t.stores);
     const [h, m] = cutoff.split(':').map(Number) as [number, number];
     return { id, reporting: t.tenant.reporting_currency, cutoff, cutoffMin: h * 60 + m, readKey: tenantStore.createKey(id, 'read').secret, stores: t.stores };

@@ -74,7 +74,7 @@ describe('dashboard in Chromium', () => {
   before(async () => {
     dir = tempDir();
     const tenants = new TenantStore(dir.path);
-    tenants.createTenant({ id: 'shop', reportingCurrency: 'EUR', businessDayCutoff: '04:00' });
+    tenants.createTenant({ id: 'shop', reportingCurrency: 'EUR', businessDayCutoff: '04:00', goLive: '2020-01-01' });
     new RegistryStore(dir.path).put('shop', STORES);
     ingestKey = tenants.createKey('shop', 'ingest').secret;
     readKey = tenants.createKey('shop', 'read').secret;
