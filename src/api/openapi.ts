@@ -172,8 +172,20 @@ export const OPENAPI = {
       post: {
         summary: 'Create a tenant.',
         security: adminSec,
-        requestBody: json({ type: 'object', required: ['id', 'reporting_currency'], properties: { id: str('[a-z0-9_-], 1–63 chars.'), name: str('Display name.'), reporting_currency: str('ISO 4217.'), business_day_cutoff: str('HH:MM on a quarter hour, default 00:00.') } }),
+        requestBody: json({ type: 'object', required: ['id', 'reporting_currency'], properties: { id: str('[a-z0-9_-], 1–63 chars.'), name: str('Display name.'), reporting_currency: str('ISO 4217.'), business_day_cutoff: str('HH:MM on a quarter hour, default 00:00.'), go_live: str('YYYY-MM-DD, default today: records of earlier business days are history, never restatements.') } }),
         responses: { '201': { description: 'Created.' }, default: { $ref: '#/components/responses/Error' } },
+      },
+    }),
+    '/v1/admin/tenants/{id}': tag('admin', {
+      patch: { summary: "Move a tenant's go-live date.", security: adminSec, parameters: [path('id', 'Tenant id.')], requestBody: json({ type: 'object', required: ['go_live'], properties: { go_live: str('YYYY-MM-DD.') } }), responses: ok('The tenant.') },
+    }),
+    '/v1/admin/tenants/{id}/history': tag('admin', {
+      post: {
+        summary: "Import a file of the tenant's past transactions (NDJSON, CSV or Parquet) through ingest: same validation, dedup and dead letters as live records. Answers when every accepted record is durable.",
+        security: adminSec,
+        parameters: [path('id', 'Tenant id.'), q('format', 'ndjson, csv or parquet (default: from the content type, else the content).'), q('name', 'File name for messages.'), q('first_line', 'Line of a larger file the body starts at (default 1).')],
+        requestBody: { required: true, content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } }, 'application/vnd.apache.parquet': { schema: { type: 'string', format: 'binary' } }, 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        responses: ok('Summary: lines, accepted, duplicates, rejected, rejectedByCode, examples (file, line, code, message), files.'),
       },
     }),
     '/v1/admin/keys': tag('admin', { get: { summary: 'List keys (never their secrets).', security: adminSec, parameters: [q('tenant', 'Only keys of this tenant.')], responses: ok('Keys.') } }),
