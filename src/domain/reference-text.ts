@@ -96,3 +96,174 @@ export function forEachReferenceCandidate(text: string, visit: (candidate: strin
     }
   }
 }
+
+/*
+ * The same candidates without building strings: the matcher looks up
+ * millions of candidates, nearly all of which name nothing, and a string
+ * (plus its normalised copy and its hash) per candidate was most of its
+ * time. A candidate is a range of the text and a 32-bit hash of its
+ * normalised characters; a hit is confirmed by comparing characters.
+ */
+
+/** FNV-1a offset basis: the hash of an empty reference. */
+const HASH_START = 0x811c9dc5 | 0;
+
+/** The normalised form of character `c` (A–Z, 0–9; a–z upper-cased), or −1 when normalising drops it. */
+function normalisedCode(c: number): number {
+  if (isDigitOrUpper(c)) return c;
+  return isLower(c) ? c - 32 : -1;
+}
+
+function mix(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193);
+}
+
+/**
+ * The hash of `normaliseReference(text)`, or null when that is null.
+ * @example referenceHash('po-1') === referenceHash('PO1') // true
+ */
+export function referenceHash(text: string | null | undefined): number | null {
+  if (text === null || text === undefined) return null;
+  let h = HASH_START;
+  let kept = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = normalisedCode(text.charCodeAt(i));
+    if (c < 0) continue;
+    h = mix(h, c);
+    kept++;
+  }
+  return kept === 0 ? null : h;
+}
+
+/**
+ * `normaliseReference(text).length`, 0 for null.
+ * @example normalisedLength('po-1') // 3
+ */
+export function normalisedLength(text: string | null | undefined): number {
+  if (text === null || text === undefined) return 0;
+  let kept = 0;
+  for (let i = 0; i < text.length; i++) if (normalisedCode(text.charCodeAt(i)) >= 0) kept++;
+  return kept;
+}
+
+/**
+ * Whether `normaliseReference(text.slice(start, end))` equals
+ * `normaliseReference(ref)`, compared character by character.
+ */
+export function sameReference(text: string, start: number, end: number, ref: string): boolean {
+  let i = start;
+  let j = 0;
+  const n = ref.length;
+  for (;;) {
+    let a = -1;
+    while (i < end && (a = normalisedCode(text.charCodeAt(i))) < 0) i++;
+    let b = -1;
+    while (j < n && (b = normalisedCode(ref.charCodeAt(j))) < 0) j++;
+    if (i >= end || j >= n) {
+      // Equal only when both ran out together (the trailing characters were all dropped).
+      return (i >= end ? -1 : a) === (j >= n ? -1 : b);
+    }
+    if (a !== b) return false;
+    i++;
+    j++;
+  }
+}
+
+/**
+ * Appends the normalised characters of `text` to `out` from `at` (which
+ * must have room for `normalisedLength(text)` more); returns the new end.
+ */
+export function writeNormalised(text: string, out: Uint8Array, at: number): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = normalisedCode(text.charCodeAt(i));
+    if (c >= 0) out[at++] = c;
+  }
+  return at;
+}
+
+/**
+ * Whether `text.slice(start, end)` normalises to the `length` characters of
+ * `norm` from `at` (written by {@link writeNormalised}).
+ */
+export function sameNormalised(text: string, start: number, end: number, norm: Uint8Array, at: number, length: number): boolean {
+  let j = at;
+  const stop = at + length;
+  for (let i = start; i < end; i++) {
+    const c = normalisedCode(text.charCodeAt(i));
+    if (c < 0) continue;
+    if (j === stop || norm[j] !== c) return false;
+    j++;
+  }
+  return j === stop;
+}
+
+/** Receives candidates: `text.slice(start, end)` normalises to a non-empty reference of `length` characters with this hash. */
+export type ReferenceRangeVisitor = (start: number, end: number, hash: number, length: number) => void;
+
+/**
+ * {@link forEachReferenceCandidate} as ranges and hashes, in the same order
+ * and with the same repeats: for each token the whole, then its parts. One
+ * scanner keeps its buffer between texts (a visitor must not start another
+ * scan on the same scanner).
+ * @example
+ * const scanner = new ReferenceScanner();
+ * scanner.scan('Payout /ROC/po-1/', (start, end, hash) => { … }); // PAYOUT, ROCPO1, ROC, PO1
+ */
+export class ReferenceScanner {
+  /** Parts of the current token (start, end, hash, length), kept until the whole token has been visited. */
+  private parts = new Int32Array(48);
+
+  scan(text: string, visit: ReferenceRangeVisitor): void {
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      while (i < n && endsToken(text.charCodeAt(i))) i++;
+      const start = i;
+      let h = HASH_START;
+      let kept = 0;
+      let ph = HASH_START;
+      let pkept = 0;
+      let partStart = i;
+      let nparts = 0;
+      let split = false;
+      for (; i < n; i++) {
+        const raw = text.charCodeAt(i);
+        if (endsToken(raw)) break;
+        if (splitsToken(raw)) {
+          split = true;
+          if (pkept > 0) nparts = this.push(nparts, partStart, i, ph, pkept);
+          ph = HASH_START;
+          pkept = 0;
+          partStart = i + 1;
+          continue;
+        }
+        const c = normalisedCode(raw);
+        if (c < 0) continue;
+        h = mix(h, c);
+        kept++;
+        ph = mix(ph, c);
+        pkept++;
+      }
+      if (i === start) break;
+      if (kept > 0) visit(start, i, h, kept);
+      if (!split) continue;
+      if (pkept > 0) nparts = this.push(nparts, partStart, i, ph, pkept);
+      const parts = this.parts;
+      for (let k = 0; k < nparts * 4; k += 4) visit(parts[k]!, parts[k + 1]!, parts[k + 2]!, parts[k + 3]!);
+    }
+  }
+
+  private push(nparts: number, start: number, end: number, hash: number, length: number): number {
+    const p = nparts * 4;
+    if (p + 4 > this.parts.length) {
+      const grown = new Int32Array(this.parts.length * 2);
+      grown.set(this.parts);
+      this.parts = grown;
+    }
+    this.parts[p] = start;
+    this.parts[p + 1] = end;
+    this.parts[p + 2] = hash;
+    this.parts[p + 3] = length;
+    return nparts + 1;
+  }
+}

@@ -2,8 +2,23 @@
  * The first two steps of `reconcile` (docs/reconciliation.md, rules 2–3):
  * the same bank line booked twice, then matching by reference.
  */
-import { forEachReferenceCandidate, normaliseReference } from '../domain/reference-text.js';
+import { normalisedLength, ReferenceScanner, referenceHash, sameNormalised, writeNormalised } from '../domain/reference-text.js';
 import { compareIds, HOW, ST, type MatchState, type MethodCode } from './matcher-state.js';
+
+/** A power of two at least twice `n`: open-addressing tables stay at most half full. */
+function tableSize(n: number): number {
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  return size;
+}
+
+/** Mixes a string hash with the integer keys it is looked up with (finaliser of MurmurHash3). */
+function slotHash(h: number, a: number, b: number): number {
+  let x = Math.imul(h ^ Math.imul(a, 0x85ebca6b), 0xc2b2ae35) ^ b;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  return x ^ (x >>> 13);
+}
 
 /**
  * Entries with the same account, bank reference, date, currency and amount
@@ -11,32 +26,39 @@ import { compareIds, HOW, ST, type MatchState, type MethodCode } from './matcher
  * but the lowest id are `duplicate` of it.
  */
 export function markRepeatedBankLines(s: MatchState): void {
-  const first = new Map<string, number>();
-  // Other lines sharing a bank reference (rare: another account, or another line of the same bank), chained.
-  const next = new Int32Array(s.entries.length).fill(-1);
+  const ne = s.entries.length;
+  // Open addressing over entry numbers + 1, keyed by the four numbers: a
+  // Map of two million bank-reference strings cost more than the rest of
+  // this pass together, and almost every line is seen once.
+  const mark = s.arena.mark();
+  const mask = tableSize(ne) - 1;
+  const table = s.arena.int32(mask + 1);
   // Per line seen twice: its first occurrence → every copy (the first included).
-  const repeats = new Map<number, number[]>();
-  for (let e = 0; e < s.entries.length; e++) {
+  let repeats: Map<number, number[]> | null = null;
+  for (let e = 0; e < ne; e++) {
     const ref = s.entries[e]!.bankReference;
     if (ref === null) continue;
-    const head = first.get(ref);
-    if (head === undefined) {
-      first.set(ref, e);
-      continue;
+    const amount = s.eAmt[e]!;
+    // The numbers only: a line's text is read when another line has the same account, day, currency and amount.
+    let at = slotHash(amount | 0, s.eAcc[e]! * 1024 + s.eCur[e]!, s.eDay[e]! ^ ((amount / 4_294_967_296) | 0)) & mask;
+    for (;;) {
+      const k = table[at]! - 1;
+      if (k === -1) {
+        table[at] = e + 1;
+        break;
+      }
+      if (s.eAcc[k] === s.eAcc[e] && s.eDay[k] === s.eDay[e] && s.eCur[k] === s.eCur[e] && s.eAmt[k] === amount && s.entries[k]!.bankReference === ref) {
+        repeats ??= new Map();
+        const copies = repeats.get(k);
+        if (copies === undefined) repeats.set(k, [k, e]);
+        else copies.push(e);
+        break;
+      }
+      at = (at + 1) & mask;
     }
-    let k = head;
-    let last = head;
-    for (; k !== -1; last = k, k = next[k]!) {
-      if (s.eAcc[k] === s.eAcc[e] && s.eDay[k] === s.eDay[e] && s.eCur[k] === s.eCur[e] && s.eAmt[k] === s.eAmt[e]) break;
-    }
-    if (k === -1) {
-      next[last] = e;
-      continue;
-    }
-    const copies = repeats.get(k);
-    if (copies === undefined) repeats.set(k, [k, e]);
-    else copies.push(e);
   }
+  s.arena.release(mark);
+  if (repeats === null) return;
   for (const copies of repeats.values()) {
     let original = copies[0]!;
     for (const e of copies) if (compareIds(s.entries[e]!.id, s.entries[original]!.id) < 0) original = e;
@@ -44,37 +66,91 @@ export function markRepeatedBankLines(s: MatchState): void {
   }
 }
 
-/** Normalised reference → item on one account; the same reference on two items of one account is ambiguous and matches neither. */
+/**
+ * Normalised reference → item on one account; the same reference on two
+ * items of one account is ambiguous and matches neither. An open-addressing
+ * table keyed by the normalised reference's hash and the account, so a
+ * candidate is looked up from its range of the entry's text, without
+ * building its string (domain/reference-text.ts, ReferenceScanner).
+ */
 class ReferenceIndex {
-  private readonly first = new Map<string, number>();
-  private readonly next: Int32Array;
+  private readonly mask: number;
+  /** Per slot: item number + 1 (0: empty), then the slot hash: one cache line per probe. */
+  private readonly table: Int32Array;
   private readonly ambiguous: Uint8Array;
+  /** Normalised lengths some item reference has (the last cell: 255 or more). */
+  private readonly lengths = new Uint8Array(256);
+  /**
+   * Every item's normalised reference, end to end, and where each starts
+   * and how long it is: a hit is confirmed against these bytes, one cache
+   * miss, instead of through the item object to its string.
+   */
+  private norm: Uint8Array;
+  private readonly normAt: Int32Array;
+  private readonly normLength: Int32Array;
 
   constructor(private readonly s: MatchState) {
-    this.next = new Int32Array(s.items.length).fill(-1);
-    this.ambiguous = new Uint8Array(s.items.length);
-    for (let i = 0; i < s.items.length; i++) {
-      const ref = normaliseReference(s.items[i]!.reference);
-      if (ref === null) continue;
-      const head = this.first.get(ref);
-      if (head === undefined) {
-        this.first.set(ref, i);
-        continue;
+    const ni = s.items.length;
+    this.mask = tableSize(ni) - 1;
+    this.table = s.arena.int32(2 * (this.mask + 1));
+    this.ambiguous = s.arena.uint8(ni);
+    this.normAt = s.arena.int32(ni);
+    this.normLength = s.arena.int32(ni);
+    this.norm = s.arena.uint8(Math.max(1024, ni * 20));
+    let end = 0;
+    for (let i = 0; i < ni; i++) {
+      const ref = s.items[i]!.reference;
+      const h = referenceHash(ref);
+      if (h === null) continue;
+      // A normalised reference is never longer than its text (UTF-16 units): room for the text is room enough.
+      if (end + ref!.length > this.norm.length) {
+        const grown = new Uint8Array(Math.max(2 * this.norm.length, end + ref!.length));
+        grown.set(this.norm.subarray(0, end));
+        this.norm = grown;
       }
-      let k = head;
-      let last = head;
-      for (; k !== -1; last = k, k = this.next[k]!) if (s.iAcc[k] === s.iAcc[i]) break;
-      if (k === -1) this.next[last] = i;
-      else this.ambiguous[k] = 1;
+      const at = end;
+      end = writeNormalised(ref!, this.norm, at);
+      const length = end - at;
+      this.normAt[i] = at;
+      this.normLength[i] = length;
+      this.lengths[Math.min(255, length)] = 1;
+      const acc = s.iAcc[i]!;
+      const full = slotHash(h, acc, 0);
+      let slot = full & this.mask;
+      for (;;) {
+        const k = this.table[2 * slot]! - 1;
+        if (k === -1) {
+          this.table[2 * slot] = i + 1;
+          this.table[2 * slot + 1] = full;
+          break;
+        }
+        if (this.table[2 * slot + 1] === full && s.iAcc[k] === acc && this.normLength[k] === length && sameNormalised(ref!, 0, ref!.length, this.norm, this.normAt[k]!, length)) {
+          this.ambiguous[k] = 1;
+          end = at; // its bytes are not needed
+          break;
+        }
+        slot = (slot + 1) & this.mask;
+      }
     }
   }
 
-  /** The item on `account` with this normalised reference, or −1. */
-  find(ref: string, account: number): number {
-    const head = this.first.get(ref);
-    if (head === undefined) return -1;
-    for (let k = head; k !== -1; k = this.next[k]!) if (this.s.iAcc[k] === account) return this.ambiguous[k] === 1 ? -1 : k;
-    return -1;
+  /** Whether some item reference is `length` characters long once normalised: most words of remittance text are not, and skip the table. */
+  mayHave(length: number): boolean {
+    return this.lengths[Math.min(255, length)] === 1;
+  }
+
+  /** The item on `account` whose reference normalises as `text.slice(start, end)` does (`length` characters, hash `h`), or −1. */
+  find(text: string, start: number, end: number, h: number, length: number, account: number): number {
+    const full = slotHash(h, account, 0);
+    let slot = full & this.mask;
+    for (;;) {
+      const k = this.table[2 * slot]! - 1;
+      if (k === -1) return -1;
+      if (this.table[2 * slot + 1] === full && this.normLength[k] === length && this.s.iAcc[k] === account && sameNormalised(text, start, end, this.norm, this.normAt[k]!, length)) {
+        return this.ambiguous[k] === 1 ? -1 : k;
+      }
+      slot = (slot + 1) & this.mask;
+    }
   }
 }
 
@@ -85,23 +161,64 @@ interface Group {
   method: MethodCode;
 }
 
-/** The items an entry names: its reference whole, else every reference candidate in its reference and remittance text. */
-function namedItems(s: MatchState, index: ReferenceIndex, e: number): number[] | null {
-  const en = s.entries[e]!;
-  const acc = s.eAcc[e]!;
-  const ref = normaliseReference(en.reference);
-  if (ref !== null) {
-    const i = index.find(ref, acc);
-    if (i !== -1) return [i];
-  }
-  const found: number[] = [];
-  const visit = (candidate: string): void => {
-    const i = index.find(candidate, acc);
-    if (i !== -1 && !found.includes(i)) found.push(i);
+/**
+ * The items entries name: an entry's reference whole, else every reference
+ * candidate in its reference and remittance text. One finder per run: it
+ * keeps its scanner and its visitor (no closure per entry).
+ */
+class NamedItems {
+  private readonly scanner = new ReferenceScanner();
+  private found: number[] = [];
+  private text = '';
+  private account = 0;
+  private readonly visit = (start: number, end: number, h: number, length: number): void => {
+    if (!this.index.mayHave(length)) return;
+    const i = this.index.find(this.text, start, end, h, length, this.account);
+    if (i !== -1 && !this.found.includes(i)) this.found.push(i);
   };
-  if (en.reference !== null) forEachReferenceCandidate(en.reference, visit);
-  if (en.remittance !== null) forEachReferenceCandidate(en.remittance, visit);
-  return found.length === 0 ? null : found;
+
+  constructor(
+    private readonly s: MatchState,
+    private readonly index: ReferenceIndex,
+  ) {}
+
+  /** −1: names nothing; ≥ 0: the one item it names; −2: several, then in `several()`. */
+  of(e: number): number {
+    const en = this.s.entries[e]!;
+    const acc = this.s.eAcc[e]!;
+    const ref = en.reference;
+    if (ref !== null) {
+      const h = referenceHash(ref);
+      if (h !== null) {
+        const i = this.index.find(ref, 0, ref.length, h, normalisedLength(ref), acc);
+        if (i !== -1) return i;
+      }
+    }
+    this.account = acc;
+    if (ref !== null) {
+      this.text = ref;
+      this.scanner.scan(ref, this.visit);
+    }
+    if (en.remittance !== null) {
+      this.text = en.remittance;
+      this.scanner.scan(en.remittance, this.visit);
+    }
+    const n = this.found.length;
+    if (n === 0) return -1;
+    if (n === 1) {
+      const i = this.found[0]!;
+      this.found.length = 0;
+      return i;
+    }
+    return -2;
+  }
+
+  /** The items of the last `of` that answered −2 (the caller keeps the array). */
+  several(): number[] {
+    const found = this.found;
+    this.found = [];
+    return found;
+  }
 }
 
 /**
@@ -114,22 +231,24 @@ function namedItems(s: MatchState, index: ReferenceIndex, e: number): number[] |
  * Items named that another entry already took are left to the first.
  */
 export function matchByReference(s: MatchState): void {
-  const index = new ReferenceIndex(s);
+  const mark = s.arena.mark();
+  const finder = new NamedItems(s, new ReferenceIndex(s));
   const ne = s.entries.length;
   // Per entry: −1 none, ≥ 0 the one item it names, −2 several (in `multi`).
-  const named = new Int32Array(ne).fill(-1);
+  const named = s.arena.int32(ne, -1);
   const multi = new Map<number, number[]>();
-  const claims = new Uint32Array(s.items.length);
+  const claims = s.arena.uint32(s.items.length);
   for (let e = 0; e < ne; e++) {
     if (s.eStatus[e] !== ST.open) continue;
-    const found = namedItems(s, index, e);
-    if (found === null) continue;
-    if (found.length === 1) named[e] = found[0]!;
+    const one = finder.of(e);
+    if (one === -1) continue;
+    named[e] = one;
+    if (one >= 0) claims[one]!++;
     else {
-      named[e] = -2;
-      multi.set(e, found.sort(s.byItemId));
+      const found = finder.several().sort(s.byItemId);
+      multi.set(e, found);
+      for (const i of found) claims[i]!++;
     }
-    for (const i of found) claims[i]!++;
   }
   // Entries whose items no other entry names are settled straight away (nearly all of them); the rest in date order.
   const contested: number[] = [];
@@ -173,6 +292,7 @@ export function matchByReference(s: MatchState): void {
     }
   }
   for (const g of groups) s.settle(g.items, g.payers, g.method);
+  s.arena.release(mark);
 }
 
 /** The earlier payer `e` repeats (same amount and currency, and adding it would not help the total), or −1. */

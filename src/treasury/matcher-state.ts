@@ -8,6 +8,7 @@
  */
 import { parseUtcDay } from '../domain/fx.js';
 import type { BookedEntry, ExpectedItem, MatchOptions } from '../domain/reconciliation.js';
+import { SHARED_ARENA, type MatcherArena } from './matcher-arena.js';
 
 /** Outcome codes: 0 = still open, else the index in MATCH_STATUSES + 1. */
 export const ST = { open: 0, matched: 1, amount_mismatch: 2, timing: 3, missing: 4, pending: 5, unexpected: 6, duplicate: 7 } as const;
@@ -24,14 +25,42 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function validDay(cache: Map<string, number>, date: string, what: string): number {
-  let d = cache.get(date);
-  if (d === undefined) {
-    const parsed = parseUtcDay(date);
-    if (parsed === null) throw new RangeError(`${what}: ${JSON.stringify(date)} is not a YYYY-MM-DD date`);
-    d = parsed;
-    cache.set(date, d);
-  }
+/** The digit at `k`, or NaN. */
+function digitAt(s: string, k: number): number {
+  const c = s.charCodeAt(k) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/**
+ * Days since 1970-01-01 of a `YYYY-MM-DD` date, or null when it is not a
+ * real date: parseUtcDay's answer, read from the character codes (a regular
+ * expression and a Date per row, or a Map of date strings, cost more than
+ * the rest of setting up millions of rows).
+ * @example isoDay('2026-03-02') // 20514
+ */
+export function isoDay(date: string): number | null {
+  if (date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) return null;
+  const y = digitAt(date, 0) * 1000 + digitAt(date, 1) * 100 + digitAt(date, 2) * 10 + digitAt(date, 3);
+  const m = digitAt(date, 5) * 10 + digitAt(date, 6);
+  const d = digitAt(date, 8) * 10 + digitAt(date, 9);
+  if (Number.isNaN(y + m + d)) return null;
+  // Date.UTC reads years 0–99 as 1900–1999, so parseUtcDay refuses them: ask it.
+  if (y < 100) return parseUtcDay(date);
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (m < 1 || m > 12 || d < 1 || d > (m === 2 && leap ? 29 : MONTH_DAYS[m - 1]!)) return null;
+  // Days from the civil date (H. Hinnant's algorithm: years start in March, eras of 400 years).
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+}
+
+function validDay(date: string, what: string): number {
+  const d = isoDay(date);
+  if (d === null) throw new RangeError(`${what}: ${JSON.stringify(date)} is not a YYYY-MM-DD date`);
   return d;
 }
 
@@ -78,56 +107,68 @@ export class MatchState {
     readonly items: readonly ExpectedItem[],
     readonly entries: readonly BookedEntry[],
     readonly options: MatchOptions,
+    /** Where the typed arrays live (reused between runs); valid until its next `begin`. */
+    readonly arena: MatcherArena = SHARED_ARENA,
   ) {
     for (const k of ['amountToleranceMinor', 'dateWindowDays', 'missingAfterDays'] as const) {
       if (!Number.isSafeInteger(options[k]) || options[k] < 0) throw new RangeError(`options.${k} must be a non-negative integer`);
     }
-    const days = new Map<string, number>();
-    this.asOfDay = validDay(days, options.asOf, 'options.asOf');
+    this.asOfDay = validDay(options.asOf, 'options.asOf');
     const ni = items.length;
     const ne = entries.length;
-    this.iAcc = new Int32Array(ni);
-    this.iCur = new Int32Array(ni);
-    this.iDay = new Int32Array(ni);
-    this.iAmt = new Float64Array(ni);
+    // The state's own arrays, plus room for the largest pass (the reference index).
+    let table = 16;
+    while (table < 2 * ni) table *= 2;
+    arena.begin(80 * ni + 40 * ne + 8 * table + 65_536);
+    this.iAcc = arena.int32(ni);
+    this.iCur = arena.int32(ni);
+    this.iDay = arena.int32(ni);
+    this.iAmt = arena.float64(ni);
     for (let i = 0; i < ni; i++) {
       const it = items[i]!;
       this.iAcc[i] = this.account(it.account);
       this.iCur[i] = this.currency(it.currency);
-      this.iDay[i] = validDay(days, it.expectedDate, `item ${it.id}`);
+      this.iDay[i] = validDay(it.expectedDate, `item ${it.id}`);
       this.iAmt[i] = validAmount(it.amountMinor, `item ${it.id}`);
     }
-    this.eAcc = new Int32Array(ne);
-    this.eCur = new Int32Array(ne);
-    this.eDay = new Int32Array(ne);
-    this.eAmt = new Float64Array(ne);
+    this.eAcc = arena.int32(ne);
+    this.eCur = arena.int32(ne);
+    this.eDay = arena.int32(ne);
+    this.eAmt = arena.float64(ne);
     for (let e = 0; e < ne; e++) {
       const en = entries[e]!;
       this.eAcc[e] = this.account(en.account);
       this.eCur[e] = this.currency(en.currency);
-      this.eDay[e] = validDay(days, en.date, `entry ${en.id}`);
+      this.eDay[e] = validDay(en.date, `entry ${en.id}`);
       this.eAmt[e] = validAmount(en.amountMinor, `entry ${en.id}`);
     }
-    this.iStatus = new Uint8Array(ni);
-    this.iMethod = new Uint8Array(ni);
-    this.iReason = new Uint8Array(ni);
-    this.iDiff = new Float64Array(ni);
-    this.iDaysOff = new Int32Array(ni);
-    this.iBookedCur = new Int32Array(ni).fill(-1);
-    this.iEntry = new Int32Array(ni).fill(-1);
-    this.eStatus = new Uint8Array(ne);
-    this.eMethod = new Uint8Array(ne);
-    this.eReason = new Uint8Array(ne);
-    this.eItem = new Int32Array(ne).fill(-1);
-    this.eDupOf = new Int32Array(ne).fill(-1);
+    this.iStatus = arena.uint8(ni);
+    this.iMethod = arena.uint8(ni);
+    this.iReason = arena.uint8(ni);
+    this.iDiff = arena.float64(ni);
+    this.iDaysOff = arena.int32(ni);
+    this.iBookedCur = arena.int32(ni, -1);
+    this.iEntry = arena.int32(ni, -1);
+    this.eStatus = arena.uint8(ne);
+    this.eMethod = arena.uint8(ne);
+    this.eReason = arena.uint8(ne);
+    this.eItem = arena.int32(ne, -1);
+    this.eDupOf = arena.int32(ne, -1);
   }
 
+  private lastAccount = '';
+  private lastAccountCode = -1;
+
   private account(a: string): number {
+    // Entries come a statement at a time, all of one account: most look-ups are the previous one.
+    if (a === this.lastAccount && this.lastAccountCode !== -1) return this.lastAccountCode;
     let k = this.accounts.get(a);
     if (k === undefined) {
       k = this.accounts.size;
       this.accounts.set(a, k);
     }
+    this.lastAccount = a;
+    this.lastAccountCode = k;
     return k;
   }
 

@@ -33,13 +33,19 @@ import {
   type MatchResult,
 } from '../domain/reconciliation.js';
 import { matchByAmount } from './matcher-amount.js';
+import { SHARED_ARENA, type MatcherArena } from './matcher-arena.js';
 import { matchBatches } from './matcher-batch.js';
 import { markRepeatedBankLines, matchByReference } from './matcher-reference.js';
 import { MatchState, ST } from './matcher-state.js';
 
-/** Ids must be unique among items and among entries: ties are broken by id. */
-export function reconcile(items: readonly ExpectedItem[], entries: readonly BookedEntry[], options: MatchOptions): MatchResult {
-  const s = new MatchState(items, entries, options);
+/**
+ * Ids must be unique among items and among entries: ties are broken by id.
+ * `arena` holds the working arrays and is kept for the next run
+ * (matcher-arena.ts); runs sharing one must not overlap (they cannot: the
+ * call is synchronous).
+ */
+export function reconcile(items: readonly ExpectedItem[], entries: readonly BookedEntry[], options: MatchOptions, arena: MatcherArena = SHARED_ARENA): MatchResult {
+  const s = new MatchState(items, entries, options, arena);
   markRepeatedBankLines(s);
   matchByReference(s);
   for (let i = 0; i < items.length; i++) {
