@@ -212,6 +212,22 @@ export type ReferenceRangeVisitor = (start: number, end: number, hash: number, l
 export class ReferenceScanner {
   /** Parts of the current token (start, end, hash, length), kept until the whole token has been visited. */
   private parts = new Int32Array(48);
+  /** The normalised length of the text last given to `whole`. */
+  length = 0;
+
+  /** {@link referenceHash} of the whole text, its normalised length in `length`: one pass for both. */
+  whole(text: string): number | null {
+    let h = HASH_START;
+    let kept = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = normalisedCode(text.charCodeAt(i));
+      if (c < 0) continue;
+      h = mix(h, c);
+      kept++;
+    }
+    this.length = kept;
+    return kept === 0 ? null : h;
+  }
 
   scan(text: string, visit: ReferenceRangeVisitor): void {
     const n = text.length;

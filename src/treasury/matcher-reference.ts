@@ -2,7 +2,7 @@
  * The first two steps of `reconcile` (docs/reconciliation.md, rules 2–3):
  * the same bank line booked twice, then matching by reference.
  */
-import { normalisedLength, ReferenceScanner, referenceHash, sameNormalised, writeNormalised } from '../domain/reference-text.js';
+import { ReferenceScanner, sameNormalised, writeNormalised } from '../domain/reference-text.js';
 import { compareIds, HOW, ST, type MatchState, type MethodCode } from './matcher-state.js';
 
 /** A power of two at least twice `n`: open-addressing tables stay at most half full. */
@@ -75,63 +75,73 @@ export function markRepeatedBankLines(s: MatchState): void {
  */
 class ReferenceIndex {
   private readonly mask: number;
-  /** Per slot: item number + 1 (0: empty), then the slot hash: one cache line per probe. */
+  /**
+   * Per slot, four numbers: item number + 1 (0: empty slot; negative: that
+   * reference is ambiguous on that account), the slot hash, the account and
+   * where the item's normalised reference starts in `norm`. A probe reads
+   * one slot, a hit one more place (`norm`), instead of three arrays and
+   * the item object's string.
+   */
   private readonly table: Int32Array;
-  private readonly ambiguous: Uint8Array;
   /** Normalised lengths some item reference has (the last cell: 255 or more). */
   private readonly lengths = new Uint8Array(256);
-  /**
-   * Every item's normalised reference, end to end, and where each starts
-   * and how long it is: a hit is confirmed against these bytes, one cache
-   * miss, instead of through the item object to its string.
-   */
+  /** Normalised references end to end, each after one byte of its length (255: the length is in `longLength`). */
   private norm: Uint8Array;
-  private readonly normAt: Int32Array;
-  private readonly normLength: Int32Array;
+  private readonly longLength = new Map<number, number>();
 
   constructor(private readonly s: MatchState) {
     const ni = s.items.length;
     this.mask = tableSize(ni) - 1;
-    this.table = s.arena.int32(2 * (this.mask + 1));
-    this.ambiguous = s.arena.uint8(ni);
-    this.normAt = s.arena.int32(ni);
-    this.normLength = s.arena.int32(ni);
-    this.norm = s.arena.uint8(Math.max(1024, ni * 20));
+    this.table = s.arena.int32(4 * (this.mask + 1));
+    this.norm = s.arena.uint8(Math.max(1024, ni * 21));
+    const scanner = new ReferenceScanner();
     let end = 0;
     for (let i = 0; i < ni; i++) {
       const ref = s.items[i]!.reference;
-      const h = referenceHash(ref);
+      if (ref === null) continue;
+      const h = scanner.whole(ref);
       if (h === null) continue;
+      const length = scanner.length;
       // A normalised reference is never longer than its text (UTF-16 units): room for the text is room enough.
-      if (end + ref!.length > this.norm.length) {
-        const grown = new Uint8Array(Math.max(2 * this.norm.length, end + ref!.length));
+      if (end + 1 + ref.length > this.norm.length) {
+        const grown = new Uint8Array(Math.max(2 * this.norm.length, end + 1 + ref.length));
         grown.set(this.norm.subarray(0, end));
         this.norm = grown;
       }
       const at = end;
-      end = writeNormalised(ref!, this.norm, at);
-      const length = end - at;
-      this.normAt[i] = at;
-      this.normLength[i] = length;
+      this.norm[at] = Math.min(255, length);
+      if (length >= 255) this.longLength.set(at, length);
+      end = writeNormalised(ref, this.norm, at + 1);
       this.lengths[Math.min(255, length)] = 1;
       const acc = s.iAcc[i]!;
       const full = slotHash(h, acc, 0);
       let slot = full & this.mask;
       for (;;) {
-        const k = this.table[2 * slot]! - 1;
-        if (k === -1) {
-          this.table[2 * slot] = i + 1;
-          this.table[2 * slot + 1] = full;
+        const p = 4 * slot;
+        const k = this.table[p]!;
+        if (k === 0) {
+          this.table[p] = i + 1;
+          this.table[p + 1] = full;
+          this.table[p + 2] = acc;
+          this.table[p + 3] = at;
           break;
         }
-        if (this.table[2 * slot + 1] === full && s.iAcc[k] === acc && this.normLength[k] === length && sameNormalised(ref!, 0, ref!.length, this.norm, this.normAt[k]!, length)) {
-          this.ambiguous[k] = 1;
+        if (this.table[p + 1] === full && this.table[p + 2] === acc && this.sameAt(ref, 0, ref.length, length, this.table[p + 3]!)) {
+          if (k > 0) this.table[p] = -k;
           end = at; // its bytes are not needed
           break;
         }
         slot = (slot + 1) & this.mask;
       }
     }
+  }
+
+  /** Whether the normalised reference at `at` is `text.slice(start, end)` normalised (`length` characters). */
+  private sameAt(text: string, start: number, end: number, length: number, at: number): boolean {
+    const stored = this.norm[at]!;
+    if (stored !== Math.min(255, length)) return false;
+    if (stored === 255 && this.longLength.get(at) !== length) return false;
+    return sameNormalised(text, start, end, this.norm, at + 1, length);
   }
 
   /** Whether some item reference is `length` characters long once normalised: most words of remittance text are not, and skip the table. */
@@ -144,11 +154,10 @@ class ReferenceIndex {
     const full = slotHash(h, account, 0);
     let slot = full & this.mask;
     for (;;) {
-      const k = this.table[2 * slot]! - 1;
-      if (k === -1) return -1;
-      if (this.table[2 * slot + 1] === full && this.normLength[k] === length && this.s.iAcc[k] === account && sameNormalised(text, start, end, this.norm, this.normAt[k]!, length)) {
-        return this.ambiguous[k] === 1 ? -1 : k;
-      }
+      const p = 4 * slot;
+      const k = this.table[p]!;
+      if (k === 0) return -1;
+      if (this.table[p + 1] === full && this.table[p + 2] === account && this.sameAt(text, start, end, length, this.table[p + 3]!)) return k < 0 ? -1 : k - 1;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -188,9 +197,9 @@ class NamedItems {
     const acc = this.s.eAcc[e]!;
     const ref = en.reference;
     if (ref !== null) {
-      const h = referenceHash(ref);
+      const h = this.scanner.whole(ref);
       if (h !== null) {
-        const i = this.index.find(ref, 0, ref.length, h, normalisedLength(ref), acc);
+        const i = this.index.find(ref, 0, ref.length, h, this.scanner.length, acc);
         if (i !== -1) return i;
       }
     }
