@@ -13,7 +13,7 @@ import pino from 'pino';
 import { importDemoHistory } from '../../src/cli/demo-history.js';
 import { provisionWorld } from '../../src/cli/firehose-commands.js';
 import { loadConfig } from '../../src/config/config.js';
-import { BREAK_STATUSES } from '../../src/domain/reconciliation.js';
+import { BREAK_STATUSES, DEFAULT_MATCH_OPTIONS } from '../../src/domain/reconciliation.js';
 import { STATEMENT_FORMATS, type StatementFormat } from '../../src/domain/statement.js';
 import { generatedSettlementSetup } from '../../src/firehose/settlement.js';
 import { moneyItems } from '../../src/firehose/statements/expected-items.js';
@@ -22,7 +22,10 @@ import { statementFiles } from '../../src/firehose/statements/statement-files.js
 import { generateStatementWorld, ibanBankDays } from '../../src/firehose/statements/statement-world.js';
 import { generateWorld } from '../../src/firehose/world.js';
 import { startPlatform, type Platform } from '../../src/platform/platform.js';
+import { reconcile } from '../../src/treasury/matcher.js';
 import { calendarOf, parseSettlementSetup } from '../../src/treasury/settlement-setup.js';
+import { bookedEntries } from '../../src/treasury/treasury-service.js';
+import { statementKey } from '../../src/treasury/treasury-store.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 
 const DAY = 86_400_000;
@@ -124,5 +127,31 @@ void describe('generated bank statements with an answer key, through import and 
       assert.ok(o.key.entries.every((x) => x.break !== null || !BREAK_STATUSES.has(x.status)));
     }
     for (const b of STATEMENT_BREAKS) assert.ok((seen.get(b) ?? 0) > 0, `no ${b} injected`);
+  });
+
+  void it('many seeds at a high break rate: the matcher over the generated statements gives the key, item by item', () => {
+    const tenant = world.tenants[0]!.tenant.tenant_id;
+    const expected = platform.treasury.reconciliation(tenant);
+    const items = moneyItems(expected.expected);
+    const from = items.map((x) => x.expectedDate).sort()[0]!;
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const { statements, key } = generateStatementWorld({ items, from, to: yesterday(), seed, breakRate: 0.6, isBankDay: ibanBankDays(calendarOf(setup)) });
+      const entries = bookedEntries(statements.map((s) => ({ key: statementKey(s.statement), fileSha256: '', importedAt: '', statement: s.statement })));
+      const r = reconcile(expected.items, entries, { ...DEFAULT_MATCH_OPTIONS, asOf: today() });
+      const byItem = new Map(r.items.map((x) => [x.itemId, x]));
+      const byEntry = new Map(r.entries.map((x) => [x.entryId, x]));
+      const wrong: string[] = [];
+      for (const k of key.items) {
+        const x = byItem.get(k.id)!;
+        if (JSON.stringify([x.status, x.method, x.difference, x.daysOff, x.bookedCurrency, x.entryIds]) !== JSON.stringify([k.status, k.method, k.difference, k.days_off, k.booked_currency, k.entry_ids])) wrong.push(`seed ${String(seed)} ${k.break ?? 'clean'} item ${k.id}: ${x.status}`);
+      }
+      for (const k of key.entries) {
+        const x = byEntry.get(k.entry_id)!;
+        if (JSON.stringify([x.status, x.itemIds, x.duplicateOf]) !== JSON.stringify([k.status, k.item_ids, k.duplicate_of])) wrong.push(`seed ${String(seed)} ${k.break ?? 'clean'} entry ${k.entry_id}: ${x.status}`);
+      }
+      assert.equal(r.entries.length, key.entries.length);
+      assert.deepEqual(wrong.slice(0, 10), [], `${String(wrong.length)} outcomes differ`);
+      assert.ok(key.items.filter((x) => x.break !== null && x.break !== 'zero').length > 0.4 * key.items.length);
+    }
   });
 });
