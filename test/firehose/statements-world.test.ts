@@ -11,9 +11,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { importDemoHistory } from '../../src/cli/demo-history.js';
+import { feedDemoStatements } from '../../src/cli/demo-statements.js';
 import { provisionWorld } from '../../src/cli/firehose-commands.js';
 import { loadConfig } from '../../src/config/config.js';
-import { BREAK_STATUSES, DEFAULT_MATCH_OPTIONS } from '../../src/domain/reconciliation.js';
+import { BREAK_STATUSES, DEFAULT_MATCH_OPTIONS, type MatchStatus } from '../../src/domain/reconciliation.js';
 import { STATEMENT_FORMATS, type StatementFormat } from '../../src/domain/statement.js';
 import { generatedSettlementSetup } from '../../src/firehose/settlement.js';
 import { moneyItems } from '../../src/firehose/statements/expected-items.js';
@@ -43,7 +44,8 @@ interface Outcome {
 void describe('generated bank statements with an answer key, through import and reconciliation', () => {
   let dir: TempDir;
   let platform: Platform;
-  const world = generateWorld({ seed: 5, tenants: 3, stores: 60, terminalsPerStore: [1, 2] });
+  // A fourth tenant is left for the demo's feed.
+  const world = generateWorld({ seed: 5, tenants: 4, stores: 72, terminalsPerStore: [1, 2] });
   const setup = parseSettlementSetup(generatedSettlementSetup());
   const outcomes = new Map<StatementFormat, Outcome>();
 
@@ -52,8 +54,7 @@ void describe('generated bank statements with an answer key, through import and 
     provisionWorld(dir.path, world);
     const config = loadConfig({ env: {}, overrides: { dataDir: dir.path, logLevel: 'silent', 'ingest.tcpPort': 0, 'api.port': 0, 'log.segmentBytes': 1 << 20, 'treasury.refreshMs': 0 } });
     platform = await startPlatform(config, pino({ level: 'silent' }), { listen: false });
-    for (const t of world.tenants) platform.treasury.putSetup(t.tenant.tenant_id, generatedSettlementSetup());
-    await importDemoHistory(platform.ingest.engine, world, { days: 20, salesPerStoreDay: 12, endMs: Date.now() - 3_600_000 });
+    await importDemoHistory(platform.ingest.engine, world, { days: 16, salesPerStoreDay: 12, endMs: Date.now() - 3_600_000 });
     await platform.stream.caughtUp(60_000);
   });
 
@@ -153,5 +154,21 @@ void describe('generated bank statements with an answer key, through import and 
       assert.deepEqual(wrong.slice(0, 10), [], `${String(wrong.length)} outcomes differ`);
       assert.ok(key.items.filter((x) => x.break !== null && x.break !== 'zero').length > 0.4 * key.items.length);
     }
+  });
+
+  void it("the demo's feed: statements with a few breaks for a tenant without any, nothing for the others, nothing twice", async () => {
+    const lines = await feedDemoStatements(platform, world);
+    const demo = world.tenants[3]!.tenant.tenant_id;
+    assert.deepEqual(lines.slice(0, 3), world.tenants.slice(0, 3).map((t) => `${t.tenant.tenant_id}: has bank statements already; none fed`));
+    assert.match(lines[3]!, new RegExp(`^${demo}: fed \\d+ camt053 bank statements \\(\\d{4}-\\d{2}-\\d{2} to ${yesterday()}, \\d+ entries, \\d+ breaks\\)$`));
+    const { statements, flags } = platform.treasury.statements(demo);
+    assert.ok(statements.length > 20);
+    assert.deepEqual(flags, []);
+    const rec = platform.treasury.reconciliation(demo);
+    const count = (pred: (s: MatchStatus) => boolean): number => rec.result.items.filter((x) => pred(x.status)).length + rec.result.entries.filter((x) => pred(x.status)).length;
+    const breaks = count((s) => BREAK_STATUSES.has(s));
+    assert.ok(count((s) => s === 'matched') > 10 * breaks && breaks > 0, `${String(breaks)} breaks`);
+    assert.deepEqual(await feedDemoStatements(platform, world), world.tenants.map((t) => `${t.tenant.tenant_id}: has bank statements already; none fed`));
+    assert.equal(platform.treasury.statements(demo).statements.length, statements.length);
   });
 });
