@@ -65,6 +65,7 @@ export function ibanBankDays(calendar: BusinessCalendar): (account: string, day:
 /** One account: its items' references and amounts (to keep breaks apart from them), and its statement days. */
 interface Account {
   name: string;
+  items: MoneyItem[];
   refs: Set<string>;
   /** Currency → amount → how many items have it. */
   amounts: Map<string, Map<number, number>>;
@@ -100,11 +101,12 @@ export function generateStatementWorld(o: StatementWorldOptions): StatementWorld
   const accountOf = (item: MoneyItem): Account => {
     const k = normaliseAccount(item.account);
     let a = accounts.get(k);
-    if (a === undefined) accounts.set(k, (a = { name: item.account, refs: new Set(), amounts: new Map(), days: [] }));
+    if (a === undefined) accounts.set(k, (a = { name: item.account, items: [], refs: new Set(), amounts: new Map(), days: [] }));
     return a;
   };
   for (const item of o.items) {
     const a = accountOf(item);
+    a.items.push(item);
     const ref = normaliseReference(item.reference);
     if (ref !== null) {
       if (a.refs.has(ref)) throw new FirehoseOptionError('items', item.reference, `references unique per bank account (two items of ${item.account} carry it, so no statement can name one of them)`);
@@ -306,10 +308,11 @@ export function generateStatementWorld(o: StatementWorldOptions): StatementWorld
   }
 
   // ---- stray entries ----
+  const missing = new Map<Account, MoneyItem[]>();
+  for (const p of plans) if (p.answer.status === 'missing') missing.set(accountOf(p.item), [...(missing.get(accountOf(p.item)) ?? []), p.item]);
   for (const s of strays) {
-    const acc = normaliseAccount(s.item.account);
-    const sameAccount = (it: MoneyItem): boolean => normaliseAccount(it.account) === acc;
-    const forbidden = forbiddenAmounts(sameAccount, s.item.currency, o.items, plans.filter((p) => p.answer.status === 'missing').map((p) => p.item));
+    const a = accountOf(s.item);
+    const forbidden = forbiddenAmounts(s.item.currency, a.items, missing.get(a) ?? []);
     book(s.item, s.day, { ...strayLine(s.kind, strayAmount(rng, s.kind, s.item.currency, forbidden)), brk: 'unexpected', status: 'unexpected', itemIds: [] });
   }
 

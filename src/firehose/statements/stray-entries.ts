@@ -20,13 +20,13 @@ const RANGES: Readonly<Record<StrayKind, { lo: number; hi: number; sign: 1 | -1 
   transfer: { lo: 10_000, hi: 2_000_000, sign: 1 },
 };
 
-/** Amounts a stray booking on this account and currency must not have. */
-export function forbiddenAmounts(account: (item: MoneyItem) => boolean, currency: string, items: readonly MoneyItem[], missing: readonly MoneyItem[]): Set<number> {
+/** Amounts a stray booking in `currency` on an account must not have, given the account's items and those of them left missing. */
+export function forbiddenAmounts(currency: string, items: readonly MoneyItem[], missing: readonly MoneyItem[]): Set<number> {
   const out = new Set<number>();
   const sums = (list: readonly MoneyItem[]): void => {
     const byDay = new Map<string, number>();
     for (const it of list) {
-      if (it.currency !== currency || !account(it)) continue;
+      if (it.currency !== currency) continue;
       out.add(it.amountMinor);
       byDay.set(it.expectedDate, (byDay.get(it.expectedDate) ?? 0) + it.amountMinor);
       if (it.group !== null) {
