@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { startPlatform, type Platform } from '../../src/platform/platform.js';
 import { seedTenants, type TenantFixture } from '../support/fixtures.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
+import { apiCaller } from '../support/api-call.js';
 
 const DAY = 86_400_000;
 const SETUP = {
@@ -55,16 +56,7 @@ void describe('treasury API', () => {
   const day = pastWeekday();
   let seq = 0;
 
-  const call = async (method: string, path: string, key: string, body?: unknown, type = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const init: RequestInit = { method, headers: { authorization: `Bearer ${key}` } };
-    if (body !== undefined) {
-      init.headers = { ...init.headers, 'content-type': type };
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    }
-    const res = await fetch(`${api}${path}`, init);
-    const text = await res.text();
-    return { status: res.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } };
-  };
+  const call = apiCaller(() => api);
   const sale = (storeId: string, ts: number, amount: number, tender: 'card' | 'cash', type: 'sale' | 'refund' = 'sale'): string =>
     JSON.stringify({ txn_id: `T${String(++seq)}`, store_id: storeId, terminal_id: `${storeId}-1`, seq, ts: new Date(ts).toISOString(), type, amount_minor: amount, currency: 'EUR', tax_minor: 0, tender, ...(tender === 'card' ? { card_brand: 'visa' } : {}) });
   const send = async (lines: string[]): Promise<void> => {
