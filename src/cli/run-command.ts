@@ -14,6 +14,7 @@ import { startPlatform } from '../platform/platform.js';
 import { TenantStore } from '../tenants/tenant-store.js';
 import { action, configFrom, intOption, loggerFor } from './context.js';
 import { importDemoHistory } from './demo-history.js';
+import { feedDemoStatements } from './demo-statements.js';
 import { provisionWorld } from './firehose-commands.js';
 import { addServeOptions, closeOnSignals, listeningLine, serveOverrides, type ServeOptions } from './ingest-commands.js';
 
@@ -75,6 +76,8 @@ export function registerRunCommand(program: Command): void {
             `demo: read key for ${world.tenants[0]!.tenant.tenant_id}: ${read}  (sign in to the dashboard with it)\n` +
             `demo: try  curl -H 'Authorization: Bearer ${read}' '${api}/v1/series?metrics=net_sales,sale_count&granularity=hour&from=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)}&group_by=country'\n`,
         );
+        // Bank statements of the days already due (once per tenant), before the live stream starts.
+        for (const line of await feedDemoStatements(platform, world, { match: config.treasury })) process.stdout.write(`demo: ${line}\n`);
         // Event time follows the wall clock (a minute behind): sales happen
         // "now" in each store's zone, so the rate follows opening hours
         // around the world. Each simulated minute trickles out over the next.
