@@ -32,7 +32,7 @@ export function RangeBar(props: { range: Range; onChange: (r: Range) => void; zo
     <form class="rangebar" aria-label="Range and time zone" onSubmit={(e) => e.preventDefault()}>
       <label>
         Range{' '}
-        <select value={preset?.id ?? 'custom'} onChange={(e) => {
+        <select data-testid="range-preset" value={preset?.id ?? 'custom'} onChange={(e) => {
           const p = PRESETS.find((x) => x.id === e.currentTarget.value);
           if (p !== undefined) props.onChange(presetRange(p.days, r.tz));
         }}>

@@ -70,20 +70,33 @@ function Notices(props: { api: Api }) {
   }
   if (s === undefined) return null;
   const reasons = Object.entries(s.unsettled);
-  const setupMissing = reasons.some(([r]) => SETUP_REASONS.includes(r));
+  const setup = reasons.filter(([r]) => SETUP_REASONS.includes(r));
+  const other = reasons.filter(([r]) => !SETUP_REASONS.includes(r));
+  const list = (rs: [string, Record<string, number>][]) => (
+    <ul>
+      {rs.map(([reason, byCurrency]) => (
+        <li key={reason} data-reason={reason}>
+          <code>{reason}</code>: {UNSETTLED_LABELS[reason as UnsettledReason] ?? reason} —{' '}
+          {Object.entries(byCurrency)
+            .map(([c, v]) => formatMoney(v, c))
+            .join(', ')}
+        </li>
+      ))}
+    </ul>
+  );
   return (
     <div class="notices" data-testid="treasury-notices">
-      {s.expected === 0 && (
+      {setup.length > 0 && (
+        <div class="notice" data-notice="setup">
+          <p>
+            <strong>{s.expected === 0 ? 'No settlement set-up.' : 'The settlement set-up is incomplete.'}</strong> These sales lead to no expected payout or deposit until the registry names each store's acquirer, merchant account, fee plan and bank account, and the tenant's settlement set-up defines those acquirers and fee plans (docs/treasury.md):
+          </p>
+          {list(setup)}
+        </div>
+      )}
+      {s.expected === 0 && setup.length === 0 && (
         <p class="notice" data-notice="no-expected-money">
-          {setupMissing ? (
-            <>
-              <strong>No settlement set-up.</strong> No payout or deposit is expected: the stores' sales lead to no money at a bank until the registry names each store's acquirer, merchant account, fee plan and bank account, and the tenant's settlement set-up defines those acquirers and fee plans (see the treasury documentation).
-            </>
-          ) : (
-            <>
-              <strong>No expected money yet.</strong> No card, wallet or cash sale of a store with a settlement set-up has been received.
-            </>
-          )}
+          <strong>No expected money yet.</strong> No card, wallet or cash sale of a store with a settlement set-up has been received.
         </p>
       )}
       {s.statements === 0 && (
@@ -91,19 +104,10 @@ function Notices(props: { api: Api }) {
           <strong>No bank statement imported yet.</strong> Nothing can be matched: expected money shows as pending or missing, and no account has a balance. Statements come in through <code>POST /v1/statements</code> or <code>tpay statements import</code> (camt.053, MT940, CSV).
         </p>
       )}
-      {reasons.length > 0 && (
+      {other.length > 0 && (
         <details class="notice" data-notice="unsettled">
-          <summary>Some sales lead to no expected money (unsettled)</summary>
-          <ul>
-            {reasons.map(([reason, byCurrency]) => (
-              <li key={reason} data-reason={reason}>
-                <code>{reason}</code>: {UNSETTLED_LABELS[reason as UnsettledReason] ?? reason} —{' '}
-                {Object.entries(byCurrency)
-                  .map(([c, v]) => formatMoney(v, c))
-                  .join(', ')}
-              </li>
-            ))}
-          </ul>
+          <summary>Sales that move no money to a bank</summary>
+          {list(other)}
         </details>
       )}
     </div>
