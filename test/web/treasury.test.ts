@@ -217,7 +217,7 @@ describe('treasury page in Chromium', () => {
     assert.deepEqual(apiDays(ACCOUNT_B).get(dueA), { expected: 11_742 + 2_500, arrived: 11_742 + 2_500, notExpected: 0 });
     await page.getByTestId('flows-accounts').locator(`tr[data-account="${ACCOUNT_A}"] button`).click();
     await page.getByTestId('flows-account').filter({ hasText: ACCOUNT_A }).waitFor();
-    await page.locator('#flows').screenshot({ path: join(SHOTS, 'treasury-2-flows.png') });
+    await page.locator('#flows').screenshot({ path: join(SHOTS, 'treasury-3-flows.png') });
 
     // (2) Open breaks: the API's list; the short deposit says by how much; a status filter narrows it as the API does.
     const breakRows = async (): Promise<string[]> => page.getByTestId('breaks').locator('tbody tr[data-id]').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-status') ?? ''} ${tr.getAttribute('data-amount') ?? ''} ${tr.getAttribute('data-id') ?? ''}`));
@@ -231,14 +231,14 @@ describe('treasury page in Chromium', () => {
     const dep1 = page.getByTestId('breaks').locator('tr[data-kind="deposit"][data-status="amount_mismatch"]');
     assert.equal(await dep1.getByTestId('break-wrong').textContent(), `booked ${eur(2_900)}, difference ${eur(-100)}`);
     assert.equal(await dep1.getByRole('link').getAttribute('href'), `#/store/S1?day=${ymd(day)}`);
-    await shot('3-page');
+    await shot('4-page');
     await page.getByTestId('breaks-status').selectOption('missing');
     const missing = await apiBreaks('missing');
     assert.equal(missing.length, 2);
     await eventually(async () => assert.deepEqual(await breakRows(), missing));
     await page.getByTestId('breaks-kind').selectOption('payout');
     await eventually(async () => assert.deepEqual(await breakRows(), [`missing 6885 ${p2.id}`]));
-    await page.locator('#breaks').screenshot({ path: join(SHOTS, 'treasury-4-breaks-missing-payouts.png') });
+    await page.locator('#breaks').screenshot({ path: join(SHOTS, 'treasury-5-breaks-missing-payouts.png') });
 
     // (3) Fees by card brand and by acquirer over the range: the API's rows, and the fee plans' exact sums.
     const feeRows = async (id: string): Promise<string[]> => page.getByTestId(id).locator('tbody tr[data-key]').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-key') ?? ''} ${tr.getAttribute('data-charged') ?? ''} ${tr.getAttribute('data-fees') ?? ''}`));
@@ -266,7 +266,7 @@ describe('treasury page in Chromium', () => {
     const cashRows = await position.getByTestId('cash-days').locator('tbody tr[data-owed]').evaluateAll((trs) => trs.map((tr) => ({ date: tr.getAttribute('data-day') ?? '', owed: Number(tr.getAttribute('data-owed')), balance: Number(tr.getAttribute('data-balance')) })));
     assert.deepEqual(cashRows, cash.days.map((d) => ({ date: d.date, owed: d.owed, balance: d.balance })));
     assert.equal(await position.getByTestId('cash-chart').locator('circle').count(), cash.days.length + 1);
-    await page.locator('#cash').screenshot({ path: join(SHOTS, 'treasury-5-cash-position.png') });
+    await page.locator('#cash').screenshot({ path: join(SHOTS, 'treasury-6-cash-position.png') });
 
     // Drill-down: the missing payout → its store/day lines and fees → the store on that business day.
     await page.getByTestId('breaks').locator(`tr[data-id="${p2.id}"] a`).click();
@@ -281,7 +281,7 @@ describe('treasury page in Chromium', () => {
     assert.deepEqual(lines, one.lines.map((l) => ({ store_id: l.store_id, business_day: l.business_day, card_brand: l.card_brand ?? '', charged: l.charged, fees: l.fees, amount: l.amount })));
     assert.deepEqual(lines, [{ store_id: 'S2', business_day: ymd(day), card_brand: 'visa', charged: 7_000, fees: 115, amount: 6_885 }]);
     await page.getByTestId('payout-no-entries').waitFor();
-    await shot('6-payout');
+    await shot('7-payout');
 
     await page.getByTestId('payout-lines').locator('tbody tr td a').first().click();
     await page.getByTestId('store-title').filter({ hasText: 'S2' }).waitFor();
@@ -291,7 +291,7 @@ describe('treasury page in Chromium', () => {
     assert.equal(totals.totals['net_sales'], 11_500);
     await eventually(async () => assert.equal(await page.getByTestId('store-totals').locator('[data-metric="net_sales"]').getAttribute('data-value'), '11500'));
     await eventually(async () => assert.equal(await page.getByTestId('transactions').locator('tbody tr[data-txn]').count(), 2));
-    await shot('7-store-on-the-day');
+    await shot('8-store-on-the-day');
 
     assert.deepEqual(b.problems, []);
   });

@@ -76,7 +76,8 @@ function Account(props: { a: AccountPosition }) {
           {money(a.missing.amount)} in {formatCount(a.missing.items)} items past their date and the tolerance (see open breaks; not in the balance)
         </dd>
       </dl>
-      {days.length > 0 && (
+      {a.statement === null && owed.every((v) => v === 0) && <p data-testid="cash-nothing-owed">Nothing owed to this account and no statement: nothing to draw.</p>}
+      {(a.statement !== null || owed.some((v) => v !== 0)) && (
         <>
           <BalanceChart testId="cash-chart" days={days} owed={owed} balance={balance} withForecast={withForecast} currency={a.currency} exponent={a.exponent} label={`Projected balance of ${a.account} in ${a.currency} per day, with the money owed each day as bars${forecast ? ', and the balance with forecast money dashed' : ''}`} />
           <SeriesLegend
