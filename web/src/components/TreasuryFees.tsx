@@ -21,14 +21,14 @@ export function FeesPanel(props: { api: Api; range: Range }) {
         Acquirer fees of the card and wallet sales of the range's business days, by the fee plans of the settlement set-up, in the currency of the sale. The effective rate is fees over the amount charged, in basis points (1 bp = 0.01 %).
       </p>
       <div class="two">
-        <FeeTable id="fees-brand" title="By card brand" answer={brand} label={(k) => BRANDS[k] ?? k} />
-        <FeeTable id="fees-acquirer" title="By acquirer" answer={acquirer} label={(k) => k} />
+        <FeeTable id="fees-brand" title="By card brand" column="Card brand" answer={brand} label={(k) => BRANDS[k] ?? k} />
+        <FeeTable id="fees-acquirer" title="By acquirer" column="Acquirer" answer={acquirer} label={(k) => k} />
       </div>
     </Panel>
   );
 }
 
-function FeeTable(props: { id: string; title: string; answer: Loaded<FeesAnswer>; label: (key: string) => string }) {
+function FeeTable(props: { id: string; title: string; column: string; answer: Loaded<FeesAnswer>; label: (key: string) => string }) {
   const rows = props.answer.data?.rows ?? [];
   // Bars compare fees within one currency only.
   const most = new Map<string, number>();
@@ -44,7 +44,7 @@ function FeeTable(props: { id: string; title: string; answer: Loaded<FeesAnswer>
         <table class="data" data-testid={props.id} aria-busy={props.answer.loading}>
           <thead>
             <tr>
-              <th scope="col">{props.title === 'By card brand' ? 'Card brand' : 'Acquirer'}</th>
+              <th scope="col">{props.column}</th>
               <th scope="col" class="num">Sales</th>
               <th scope="col" class="num">Charged</th>
               <th scope="col" class="num">Fees</th>

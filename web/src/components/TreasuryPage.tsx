@@ -10,7 +10,7 @@ import { BreaksPanel } from './TreasuryBreaks.js';
 import { FeesPanel } from './TreasuryFees.js';
 import { FlowsPanel } from './TreasuryFlows.js';
 
-export const UNSETTLED_LABELS: Record<UnsettledReason, string> = {
+const UNSETTLED_LABELS: Record<UnsettledReason, string> = {
   no_settlement_setup: 'card and wallet sales of stores without an acquirer in the registry',
   no_bank_account: 'cash of stores without a bank account',
   unknown_acquirer: 'sales of stores whose acquirer the settlement set-up does not define',
