@@ -9,7 +9,7 @@ import { calibrate } from './calibrate.js';
 import { forecastSeries, type ModelName } from './forecaster.js';
 import type { HolidayDays } from './holiday-days.js';
 import { seasonalNaive } from './seasonal-naive.js';
-import { valuesBefore, type SalesSeries } from './series.js';
+import { valuesBefore, type ForecastBands, type SalesSeries } from './series.js';
 
 export interface BacktestPlan {
   /** Forecast origins (day numbers); each needs `days` actual days after it. */
@@ -89,19 +89,24 @@ export function scoreOrigin(series: readonly SalesSeries[], origin: number, days
     const hist = valuesBefore(s, origin);
     const actual = s.values.subarray(at, at + days);
     const f = forecastSeries(s, { asOf: origin, days, weeks: 0, model, daily: cal.daily, weekly: null, holidays }).daily;
-    const naive = seasonalNaive(hist, 7, days);
-    const scale = maseScale(hist, 7);
-    tally.forecasts++;
-    tally.maseSum += mase(actual, f.point, scale);
-    tally.baselineMaseSum += mase(actual, naive, scale);
-    tally.smapeSum += smape(actual, f.point);
-    tally.baselineSmapeSum += smape(actual, naive);
-    const c80 = coverage(actual, f.lo80, f.hi80);
-    const c95 = coverage(actual, f.lo95, f.hi95);
-    tally.hits80 += c80.hits;
-    tally.hits95 += c95.hits;
-    tally.covered += c80.count;
+    scoreBands(tally, hist, actual, f);
   }
+}
+
+/** Adds one forecast's scores (and seasonal naive's from the same history) to `tally`. */
+export function scoreBands(tally: BacktestTally, hist: ArrayLike<number>, actual: ArrayLike<number>, f: ForecastBands): void {
+  const naive = seasonalNaive(hist, 7, actual.length);
+  const scale = maseScale(hist, 7);
+  tally.forecasts++;
+  tally.maseSum += mase(actual, f.point, scale);
+  tally.baselineMaseSum += mase(actual, naive, scale);
+  tally.smapeSum += smape(actual, f.point);
+  tally.baselineSmapeSum += smape(actual, naive);
+  const c80 = coverage(actual, f.lo80, f.hi80);
+  const c95 = coverage(actual, f.lo95, f.hi95);
+  tally.hits80 += c80.hits;
+  tally.hits95 += c95.hits;
+  tally.covered += c80.count;
 }
 
 /**
