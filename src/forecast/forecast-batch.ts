@@ -42,7 +42,12 @@ export interface BatchForecast {
   weeks: number;
   stores: PoolForecast[];
   nodes: NodeForecast[];
-  calibration: { stores: { daily: IntervalCalibration; weekly: IntervalCalibration }; nodes: { daily: IntervalCalibration; weekly: IntervalCalibration } | null };
+  calibration: { stores: LevelCalibration; nodes: Partial<Record<NodeLevel, LevelCalibration>> };
+}
+
+export interface LevelCalibration {
+  daily: IntervalCalibration;
+  weekly: IntervalCalibration;
 }
 
 function checkRequest(r: BatchRequest): Required<BatchRequest> {
@@ -66,13 +71,27 @@ export async function forecastBatch(pool: ForecastPool, stores: readonly StoreSe
   const storeErrors = await pool.errors(sampleSeries(stores, r.calibrationSample), plan);
   const storeCal = { daily: storeErrors.daily.calibrate(), weekly: storeErrors.weekly.calibrate() };
   const out = await pool.forecast(stores, { ...plan, ...storeCal });
-  if (!r.rollUps) return { asOf: r.asOf, days: r.days, weeks: r.weeks, stores: out, nodes: [], calibration: { stores: storeCal, nodes: null } };
+  if (!r.rollUps) return { asOf: r.asOf, days: r.days, weeks: r.weeks, stores: out, nodes: [], calibration: { stores: storeCal, nodes: {} } };
   const nodes = buildHierarchy(stores);
   const totals = nodes.map((n) => nodeSeries(n, stores));
-  const nodeErrors = await pool.errors(totals, plan);
-  const nodeCal = { daily: nodeErrors.daily.calibrate(), weekly: nodeErrors.weekly.calibrate() };
-  const own = await pool.forecast(totals, { ...plan, ...nodeCal });
-  return { asOf: r.asOf, days: r.days, weeks: r.weeks, stores: out, nodes: nodes.map((n, i) => nodeForecast(n, out, own[i]!)), calibration: { stores: storeCal, nodes: nodeCal } };
+  const nodePlan = { ...plan, model: r.model === 'log_linear' ? ('log_linear_fine' as const) : r.model };
+  const nodeOut: NodeForecast[] = [];
+  const nodeCal: Partial<Record<NodeLevel, LevelCalibration>> = {};
+  for (const level of ['city', 'region', 'country', 'tenant'] as const) {
+    const idx = nodes.flatMap((n, i) => (n.level === level ? [i] : []));
+    if (idx.length === 0) continue;
+    const series = idx.map((i) => totals[i]!);
+    // Each level is calibrated on its own errors: a tenant total is smooth
+    // and its misses are the ones every store shares, unlike a city's. A
+    // level with few nodes backtests more origins (a week apart) so that
+    // each horizon step still has a few hundred errors.
+    const errors = await pool.errors(series, { ...nodePlan, dailyOrigins: Math.min(26, Math.max(4, Math.ceil(240 / idx.length))), weeklyOrigins: Math.min(12, Math.max(3, Math.ceil(60 / idx.length))) });
+    const cal = { daily: errors.daily.calibrate(), weekly: errors.weekly.calibrate() };
+    nodeCal[level] = cal;
+    const own = await pool.forecast(series, { ...nodePlan, ...cal });
+    idx.forEach((i, k) => nodeOut.push(nodeForecast(nodes[i]!, out, own[k]!)));
+  }
+  return { asOf: r.asOf, days: r.days, weeks: r.weeks, stores: out, nodes: nodeOut, calibration: { stores: storeCal, nodes: nodeCal } };
 }
 
 function nodeForecast(n: HierarchyNode, stores: readonly PoolForecast[], own: PoolForecast): NodeForecast {
