@@ -6,7 +6,7 @@
  * agree), with their own calibrated intervals.
  */
 import type { HolidayDays } from './holiday-days.js';
-import type { ErrorPool, IntervalCalibration } from './interval-calibration.js';
+import { meanFactor, type ErrorPool, type IntervalCalibration } from './interval-calibration.js';
 import { fitLogLinear, type LogForecast, type LogLinearOptions } from './log-linear-model.js';
 import { seasonalNaive } from './seasonal-naive.js';
 import { emptyBands, valuesBefore, type ForecastBands, type SalesSeries, type SeriesForecast } from './series.js';
@@ -96,7 +96,11 @@ export function forecastSeries(s: SalesSeries, r: ForecastRequest): StoreForecas
   };
 }
 
-/** Integer bands from a log forecast: floor the lower bounds, ceil the upper ones, round the point. */
+/**
+ * Integer bands from a log forecast: the point is the mean under the
+ * calibrated errors (rounded), the bounds their quantiles (lower floored,
+ * upper ceiled).
+ */
 export function dailyBands(lf: LogForecast, cal: IntervalCalibration, first: number): ForecastBands {
   const steps = lf.mu.length;
   const b = emptyBands(first, steps);
@@ -105,7 +109,7 @@ export function dailyBands(lf: LogForecast, cal: IntervalCalibration, first: num
     if (lf.trading[h] !== 1) continue;
     const m = lf.mu[h]!;
     const q = cal.q.subarray(Math.min(h, cal.steps - 1) * 4);
-    const point = Math.round(lf.openChance * Math.exp(Math.min(m, MAX_LOG)));
+    const point = Math.round(lf.openChance * Math.exp(Math.min(m, MAX_LOG)) * meanFactor(cal, h, lf.pointSigma));
     b.point[h] = point;
     // A zero-heavy store may not trade at all: the lower bound is 0 when the
     // chance of a zero day is above the tail the interval leaves out.
@@ -134,19 +138,32 @@ function weeklyPoint(daily: ForecastBands, weeks: number): ForecastBands {
   return b;
 }
 
-/** Weekly bands: the point is the sum of daily points; bounds are point · e^(q·σ) with weekly quantiles. */
+/**
+ * Weekly bands: the point is the sum of the daily points; the bounds are
+ * the week's median (the sum of the daily medians, what the weekly errors
+ * are measured against) times e^(q·σ) with the weekly quantiles.
+ */
 function weeklyBands(lf: LogForecast, daily: ForecastBands, cal: IntervalCalibration, weeks: number): ForecastBands {
   const b = weeklyPoint(daily, weeks);
+  const off = b.first - daily.first;
   for (let w = 0; w < weeks; w++) {
     const p = b.point[w]!;
     if (p <= 0) continue;
+    const m = weekMedian(lf, off + 7 * w);
     const q = cal.q.subarray(Math.min(w, cal.steps - 1) * 4);
-    b.lo95[w] = Math.min(p, Math.floor(p * Math.exp(q[0]! * lf.sigma)));
-    b.lo80[w] = Math.min(p, Math.floor(p * Math.exp(q[1]! * lf.sigma)));
-    b.hi80[w] = Math.max(p, Math.ceil(p * Math.exp(q[2]! * lf.sigma)));
-    b.hi95[w] = Math.max(b.hi80[w]!, Math.ceil(p * Math.exp(q[3]! * lf.sigma)));
+    b.lo95[w] = Math.min(p, Math.floor(m * Math.exp(q[0]! * lf.sigma)));
+    b.lo80[w] = Math.min(p, Math.floor(m * Math.exp(q[1]! * lf.sigma)));
+    b.hi80[w] = Math.max(p, Math.ceil(m * Math.exp(q[2]! * lf.sigma)));
+    b.hi95[w] = Math.max(b.hi80[w]!, Math.ceil(m * Math.exp(q[3]! * lf.sigma)));
   }
   return b;
+}
+
+/** Sum of the daily medians (chance of trading × e^μ) of the 7 days from step `from`. */
+function weekMedian(lf: LogForecast, from: number): number {
+  let m = 0;
+  for (let h = from; h < from + 7; h++) if (lf.trading[h] === 1) m += lf.openChance * Math.exp(Math.min(lf.mu[h]!, MAX_LOG));
+  return m;
 }
 
 function truncate(b: ForecastBands, n: number): ForecastBands {
@@ -175,15 +192,13 @@ export function collectErrors(s: SalesSeries, origin: number, limit: number, ste
   const off = firstMonday(origin) - origin;
   for (let w = 0; w < weeks; w++) {
     let actual = 0;
-    let point = 0;
     let complete = true;
     for (let d = 0; d < 7; d++) {
-      const h = off + 7 * w + d;
-      const a = known[at + h];
+      const a = known[at + off + 7 * w + d];
       if (a === undefined) complete = false;
       else actual += a;
-      if (lf.trading[h] === 1) point += lf.openChance * Math.exp(lf.mu[h]!);
     }
+    const point = weekMedian(lf, off + 7 * w);
     if (!complete || actual <= 0 || point <= 0) continue;
     weekly.add(w, Math.log(actual / point) / lf.sigma);
   }

@@ -24,6 +24,24 @@ export interface IntervalCalibration {
   q: Float64Array;
   /** Errors seen per step (before pooling). */
   counts: Int32Array;
+  /** Median of the standardised errors per step (a model's bias, in σ). */
+  center: Float64Array;
+  /** Robust SD of the standardised errors per step: (q90 − q10) / 2.563. */
+  spread: Float64Array;
+}
+
+/**
+ * The mean of exp(μ + σ·u) under the calibrated errors, as a factor on
+ * e^μ: the point forecast is a mean, not a median, so that store points add
+ * up to an unbiased total (the median of a sum is not the sum of medians;
+ * the mean is).
+ */
+export function meanFactor(c: IntervalCalibration, step: number, sigma: number): number {
+  const s = Math.min(step, c.steps - 1);
+  const sd = c.spread[s]! * sigma;
+  // Bounded: a correction beyond ±15 % says the calibration does not fit
+  // this series, and a point should not move that far on its say-so.
+  return Math.min(1.15, Math.max(1 / 1.15, Math.exp(c.center[s]! * sigma + (sd * sd) / 2)));
 }
 
 /** Standardised backtest errors per horizon step. */
@@ -67,6 +85,8 @@ export class ErrorPool {
   calibrate(): IntervalCalibration {
     const q = new Float64Array(this.steps * 4);
     const counts = new Int32Array(this.steps);
+    const center = new Float64Array(this.steps);
+    const spread = new Float64Array(this.steps);
     for (let s = 0; s < this.steps; s++) {
       counts[s] = this.lists[s]!.length;
       const pool: number[] = [];
@@ -74,14 +94,17 @@ export class ErrorPool {
       const fb = fallbackQuantiles(s);
       if (pool.length < MIN_ERRORS) {
         q.set(fb, s * 4);
+        spread[s] = (fb[2]! - fb[1]!) / 2.5631;
         continue;
       }
       const sorted = Float64Array.from(pool).sort();
       INTERVAL_QUANTILES.forEach((p, k) => {
         q[s * 4 + k] = quantileSorted(sorted, p);
       });
+      center[s] = quantileSorted(sorted, 0.5);
+      spread[s] = (q[s * 4 + 2]! - q[s * 4 + 1]!) / 2.5631;
     }
-    return { steps: this.steps, q, counts };
+    return { steps: this.steps, q, counts, center, spread };
   }
 }
 
@@ -108,14 +131,23 @@ function quantileSorted(s: Float64Array, p: number): number {
 
 /** Calibration in a form a worker message can carry and rebuild. */
 export function packCalibration(c: IntervalCalibration): Float64Array {
-  const out = new Float64Array(1 + c.q.length + c.steps);
-  out[0] = c.steps;
+  const n = c.steps;
+  const out = new Float64Array(1 + 7 * n);
+  out[0] = n;
   out.set(c.q, 1);
-  for (let i = 0; i < c.steps; i++) out[1 + c.q.length + i] = c.counts[i]!;
+  for (let i = 0; i < n; i++) out[1 + 4 * n + i] = c.counts[i]!;
+  out.set(c.center, 1 + 5 * n);
+  out.set(c.spread, 1 + 6 * n);
   return out;
 }
 
 export function unpackCalibration(a: Float64Array): IntervalCalibration {
-  const steps = a[0]!;
-  return { steps, q: a.slice(1, 1 + steps * 4), counts: Int32Array.from(a.subarray(1 + steps * 4, 1 + steps * 5)) };
+  const n = a[0]!;
+  return {
+    steps: n,
+    q: a.slice(1, 1 + 4 * n),
+    counts: Int32Array.from(a.subarray(1 + 4 * n, 1 + 5 * n)),
+    center: a.slice(1 + 5 * n, 1 + 6 * n),
+    spread: a.slice(1 + 6 * n, 1 + 7 * n),
+  };
 }

@@ -43,6 +43,8 @@ export interface LogForecast {
   openChance: number;
   /** Scale of one-step errors on the log scale (inflated for short histories). */
   sigma: number;
+  /** σ before the short-history widening: what the point's mean correction uses. */
+  pointSigma: number;
   flags: ForecastFlag[];
 }
 
@@ -70,7 +72,7 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
   const mu = new Float64Array(horizon);
   const trading = new Uint8Array(horizon);
   const flags = prof.flags;
-  if (prof.start === -1 || prof.stopped) return { mu, trading, openChance: 0, sigma: 0, flags };
+  if (prof.start === -1 || prof.stopped) return { mu, trading, openChance: 0, sigma: 0, pointSigma: 0, flags };
   const from = Math.max(prof.start, n - (o.maxHistoryDays ?? 1100));
   const long = prof.tradingDays >= YEAR;
   if (prof.tradingDays < SHORT_HISTORY_DAYS) flags.push('short_history');
@@ -131,7 +133,7 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
     mu[h] = dot(row, beta, p) + decay * lv.level;
     trading[h] = 1;
   }
-  return { mu, trading, openChance: prof.openChance, sigma, flags };
+  return { mu, trading, openChance: prof.openChance, sigma, pointSigma: Math.max(lv.sigma, 0.02), flags };
 }
 
 /**
