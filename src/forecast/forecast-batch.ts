@@ -74,7 +74,6 @@ export async function forecastBatch(pool: ForecastPool, stores: readonly StoreSe
   if (!r.rollUps) return { asOf: r.asOf, days: r.days, weeks: r.weeks, stores: out, nodes: [], calibration: { stores: storeCal, nodes: {} } };
   const nodes = buildHierarchy(stores);
   const totals = nodes.map((n) => nodeSeries(n, stores));
-  const nodePlan = { ...plan, model: r.model === 'log_linear' ? ('log_linear_fine' as const) : r.model };
   const nodeOut: NodeForecast[] = [];
   const nodeCal: Partial<Record<NodeLevel, LevelCalibration>> = {};
   for (const level of ['city', 'region', 'country', 'tenant'] as const) {
@@ -85,10 +84,10 @@ export async function forecastBatch(pool: ForecastPool, stores: readonly StoreSe
     // and its misses are the ones every store shares, unlike a city's. A
     // level with few nodes backtests more origins (a week apart) so that
     // each horizon step still has a few hundred errors.
-    const errors = await pool.errors(series, { ...nodePlan, dailyOrigins: Math.min(26, Math.max(4, Math.ceil(240 / idx.length))), weeklyOrigins: Math.min(12, Math.max(3, Math.ceil(60 / idx.length))) });
+    const errors = await pool.errors(series, { ...plan, dailyOrigins: Math.min(26, Math.max(4, Math.ceil(240 / idx.length))), weeklyOrigins: Math.min(12, Math.max(3, Math.ceil(60 / idx.length))) });
     const cal = { daily: errors.daily.calibrate(), weekly: errors.weekly.calibrate() };
     nodeCal[level] = cal;
-    const own = await pool.forecast(series, { ...nodePlan, ...cal });
+    const own = await pool.forecast(series, { ...plan, ...cal });
     idx.forEach((i, k) => nodeOut.push(nodeForecast(nodes[i]!, out, own[k]!)));
   }
   return { asOf: r.asOf, days: r.days, weeks: r.weeks, stores: out, nodes: nodeOut, calibration: { stores: storeCal, nodes: nodeCal } };

@@ -12,7 +12,7 @@ import { seasonalNaive } from './seasonal-naive.js';
 import { emptyBands, valuesBefore, type ForecastBands, type SalesSeries, type SeriesForecast } from './series.js';
 
 /** The models the engine can run; `log_linear` is the product, the others are for comparison. */
-export const MODEL_NAMES = ['log_linear', 'log_linear_fine', 'weekday_level', 'calendar_regression', 'seasonal_naive'] as const;
+export const MODEL_NAMES = ['log_linear', 'weekday_level', 'calendar_regression', 'seasonal_naive'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export function isModelName(x: string): x is ModelName {
@@ -21,12 +21,6 @@ export function isModelName(x: string): x is ModelName {
 
 const MODEL_OPTIONS: Record<Exclude<ModelName, 'seasonal_naive'>, LogLinearOptions> = {
   log_linear: {},
-  /**
-   * The same with 8 yearly harmonics instead of 4: for roll-up totals, whose
-   * low noise shows the sharp December peak and January dip that 4 harmonics
-   * smooth away (on single stores the noise hides it, and 4 fit faster).
-   */
-  log_linear_fine: { yearly: 8 },
   /** Weekday pattern and a local level only: no trend, yearly cycle or holidays. */
   weekday_level: { yearly: 0, trend: false, holidays: false },
   /** The calendar regression without the local level. */

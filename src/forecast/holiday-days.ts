@@ -31,9 +31,11 @@ export class HolidayDays {
   flags(country: string, from: number, n: number): Uint8Array {
     let c = this.byCountry.get(country);
     if (c === undefined || from < c.from || from + n > c.from + c.bits.length) {
-      // Grow to a whole-year margin either side so neighbouring requests hit.
-      const lo = Math.min(from, c?.from ?? from) - 366;
-      const hi = Math.max(from + n, c === undefined ? from + n : c.from + c.bits.length) + 366;
+      // Grow by a few weeks either side so that neighbouring requests hit;
+      // not by a year: date-holidays works out lunar and solar calendars
+      // astronomically, and each extra (country, year) costs milliseconds.
+      const lo = Math.min(from, c?.from ?? from) - 28;
+      const hi = Math.max(from + n, c === undefined ? from + n : c.from + c.bits.length) + 28;
       const bits = new Uint8Array(hi - lo);
       for (let d = lo; d < hi; d++) {
         if (this.calendar.holidayName(country, d) !== undefined) {

@@ -20,7 +20,13 @@ import { expectsTrading, profileSeries, type SeriesProfile } from './series-prof
 import type { ForecastFlag } from './series.js';
 
 export interface LogLinearOptions {
-  /** Yearly Fourier harmonics when a year of history is there. Default 4. */
+  /**
+   * Yearly Fourier harmonics when a year of history is there. Default 8:
+   * with 4, one store's forecast is as good (its noise hides the detail),
+   * but the sharp December peak and January dip that 4 smooth away are the
+   * same in every store, so the totals above them miss it together
+   * (docs/forecasting.md has the figures).
+   */
   yearly?: number;
   /** Whether to fit public-holiday effects. Default true. */
   holidays?: boolean;
@@ -77,7 +83,7 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
   const long = prof.tradingDays >= YEAR;
   if (prof.tradingDays < SHORT_HISTORY_DAYS) flags.push('short_history');
   if (!long) flags.push('no_yearly_cycle');
-  const spec: DesignSpec = { trend: long && (o.trend ?? true), yearly: long ? (o.yearly ?? 4) : 0, holidays: o.holidays ?? true };
+  const spec: DesignSpec = { trend: long && (o.trend ?? true), yearly: long ? (o.yearly ?? 8) : 0, holidays: o.holidays ?? true };
   const p = designColumns(spec);
   const m = n - from;
   if (scratch.length < (m + 1) * (p + 3)) scratch = new Float64Array((m + 1) * (p + 3) * 2);
@@ -89,14 +95,17 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
   const halfLife = o.halfLifeDays ?? YEAR;
   const trendOrigin = first + n;
   let obs = 0;
-  for (let i = 0; i < m; i++) {
+  // Weights 0.5^((n − 1 − d) / halfLife) by recurrence from the oldest day: one pow per series, not per day.
+  const step = Math.pow(0.5, -1 / halfLife);
+  let weight = Math.pow(0.5, (n - 1 - from) / halfLife);
+  for (let i = 0; i < m; i++, weight *= step) {
     const d = from + i;
     const v = values[d]!;
     const row = rows.subarray(i * p, i * p + p);
     fillRow(row, spec, first + d, holidays[d]!, trendOrigin);
     if (v > 0 && expectsTrading(prof, first + d, holidays[d]!)) {
       z[i] = Math.log(v);
-      w[i] = Math.pow(0.5, (n - 1 - d) / halfLife);
+      w[i] = weight;
       obs++;
     } else {
       z[i] = 0;
@@ -113,9 +122,16 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
   };
   solveAll();
   for (let i = 0; i < m; i++) r[i] = w[i]! > 0 ? z[i]! - dot(rows.subarray(i * p, i * p + p), beta, p) : NaN;
-  if (obs >= 28 && clipOutliers(r, z, w)) {
+  const clipped = obs >= 28 ? clipOutliers(r, z, w) : [];
+  if (clipped.length > 0) {
     flags.push('outliers_clipped');
-    solveAll();
+    // Clipping moves a few z only: X'WX stays, X'Wz changes by w·x·Δz for those rows.
+    for (const i of clipped) {
+      const row = rows.subarray(i * p, i * p + p);
+      const dz = (shift[i] ?? 0) * w[i]!;
+      for (let j = 0; j < p; j++) ne.xtz[j]! -= dz * row[j]!;
+    }
+    ne.solve(lambda, beta);
     for (let i = 0; i < m; i++) r[i] = w[i]! > 0 ? z[i]! - dot(rows.subarray(i * p, i * p + p), beta, p) : NaN;
   }
   const lv = o.level ?? true ? fitLevel(r, m) : { level: 0, phi: 0, sigma: rms(r, m) };
@@ -139,9 +155,12 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
 /**
  * Clips residuals further than OUTLIER_SDS robust SDs from the median of the
  * 15 observed residuals around them (a local median, so a lasting level
- * shift is not mistaken for outliers). Moves `z` by the same amount.
+ * shift is not mistaken for outliers). Moves `z` by the same amount, notes
+ * each move in `shift` and returns the rows it moved.
  */
-function clipOutliers(r: Float64Array, z: Float64Array, w: Float64Array): boolean {
+const shift: number[] = [];
+
+function clipOutliers(r: Float64Array, z: Float64Array, w: Float64Array): number[] {
   const m = r.length;
   const obsIdx: number[] = [];
   for (let i = 0; i < m; i++) if (w[i]! > 0) obsIdx.push(i);
@@ -158,15 +177,16 @@ function clipOutliers(r: Float64Array, z: Float64Array, w: Float64Array): boolea
   const abs = dev.map(Math.abs).sort();
   const mad = 1.4826 * abs[k >> 1]!;
   const limit = Math.max(OUTLIER_SDS * mad, 0.15);
-  let clipped = false;
+  const clipped: number[] = [];
   for (let j = 0; j < k; j++) {
     const e = dev[j]!;
     if (Math.abs(e) <= limit) continue;
     const i = obsIdx[j]!;
-    const shift = e > 0 ? e - limit : e + limit;
-    z[i] = z[i]! - shift;
-    r[i] = r[i]! - shift;
-    clipped = true;
+    const by = e > 0 ? e - limit : e + limit;
+    z[i] = z[i]! - by;
+    r[i] = r[i]! - by;
+    shift[i] = by;
+    clipped.push(i);
   }
   return clipped;
 }
