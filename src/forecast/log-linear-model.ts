@@ -59,6 +59,8 @@ export const SHORT_HISTORY_DAYS = 56;
 const YEAR = 365;
 /** Residuals this many robust SDs away from their local median are clipped. */
 const OUTLIER_SDS = 4;
+/** Clipped days in this many last days of history raise `outliers_clipped`. */
+const RECENT_OUTLIER_DAYS = 91;
 const ALPHAS = [0.03, 0.08, 0.15, 0.3] as const;
 const PHIS = [0.9, 0.97, 0.995] as const;
 
@@ -124,7 +126,9 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
   for (let i = 0; i < m; i++) r[i] = w[i]! > 0 ? z[i]! - dot(rows.subarray(i * p, i * p + p), beta, p) : NaN;
   const clipped = obs >= 28 ? clipOutliers(r, z, w) : [];
   if (clipped.length > 0) {
-    flags.push('outliers_clipped');
+    // Flagged when a clipped day is recent: an outlier two years back does
+    // not make next month less certain; one last month may.
+    if (clipped[clipped.length - 1]! >= m - RECENT_OUTLIER_DAYS) flags.push('outliers_clipped');
     // Clipping moves a few z only: X'WX stays, X'Wz changes by w·x·Δz for those rows.
     for (const i of clipped) {
       const row = rows.subarray(i * p, i * p + p);

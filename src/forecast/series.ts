@@ -19,7 +19,7 @@ export const FORECAST_FLAGS = [
   'closed_days',
   /** Many zero days on days the store normally trades: the point is scaled by the chance of trading. */
   'zero_heavy',
-  /** Some days of the history were far from the pattern and were clipped before fitting. */
+  /** Days of the last 13 weeks were far from the pattern and were clipped before fitting (older ones are clipped silently). */
   'outliers_clipped',
   /** No sale in the last 14 days although the store used to trade: forecast zero until it trades again. */
   'recently_closed',
