@@ -93,10 +93,13 @@ export function scoreOrigin(series: readonly SalesSeries[], origin: number, days
   }
 }
 
-/** Adds one forecast's scores (and seasonal naive's from the same history) to `tally`. */
-export function scoreBands(tally: BacktestTally, hist: ArrayLike<number>, actual: ArrayLike<number>, f: ForecastBands): void {
-  const naive = seasonalNaive(hist, 7, actual.length);
-  const scale = maseScale(hist, 7);
+/**
+ * Adds one forecast's scores (and seasonal naive's from the same history) to
+ * `tally`. `period` is the baseline's season: 7 for days, 52 for ISO weeks.
+ */
+export function scoreBands(tally: BacktestTally, hist: ArrayLike<number>, actual: ArrayLike<number>, f: ForecastBands, period = 7): void {
+  const naive = seasonalNaive(hist, period, actual.length);
+  const scale = maseScale(hist, period);
   tally.forecasts++;
   tally.maseSum += mase(actual, f.point, scale);
   tally.baselineMaseSum += mase(actual, naive, scale);

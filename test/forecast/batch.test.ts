@@ -83,6 +83,19 @@ describe('forecast batch on the worker pool', () => {
     }
   });
 
+  it('backtests ISO weeks against the same week of last year', async () => {
+    const rows = await backtestLevels(pool, stores, { origins: [end - 70], days: 56, weeks: 8, calibrationSample: 120 });
+    const weekly = rows.filter((r) => r.grain === 'week');
+    assert.deepEqual(
+      weekly.map((r) => r.level),
+      ['store', 'city', 'region', 'country', 'tenant'],
+    );
+    for (const r of weekly) assert.ok(r.forecasts >= 1 && Number.isFinite(r.mase) && r.coverage80 <= r.coverage95, r.level);
+    const store = weekly[0]!;
+    assert.ok(store.forecasts >= 100, `${String(store.forecasts)} store-weeks`);
+    assert.ok(store.mase < store.baselineMase, `weekly MASE ${store.mase.toFixed(3)} vs same week last year ${store.baselineMase.toFixed(3)}`);
+  });
+
   it('rejects a horizon beyond what the product offers, naming it', async () => {
     await assert.rejects(forecastBatch(pool, stores, { asOf: end, days: 57 }), { code: 'forecast_invalid_argument', message: /days = 57/ });
     await assert.rejects(forecastBatch(pool, stores, { asOf: end, weeks: 27 }), { code: 'forecast_invalid_argument', message: /weeks = 27/ });
