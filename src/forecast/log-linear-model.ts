@@ -16,7 +16,7 @@
  */
 import { designColumns, dot, fillRow, type DesignSpec } from './design.js';
 import { NormalEquations } from './linear-solve.js';
-import { expectsTrading, profileSeries, type SeriesProfile } from './series-profile.js';
+import { expectsTrading, profileSeries, traded, type SeriesProfile } from './series-profile.js';
 import type { ForecastFlag } from './series.js';
 
 export interface LogLinearOptions {
@@ -105,7 +105,7 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
     const v = values[d]!;
     const row = rows.subarray(i * p, i * p + p);
     fillRow(row, spec, first + d, holidays[d]!, trendOrigin);
-    if (v > 0 && expectsTrading(prof, first + d, holidays[d]!)) {
+    if (traded(v) && expectsTrading(prof, first + d, holidays[d]!)) {
       z[i] = Math.log(v);
       w[i] = weight;
       obs++;

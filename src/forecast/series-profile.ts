@@ -18,6 +18,15 @@ const ZERO_HEAVY_SHARE = 0.15;
 /** Days without a sale at the end of the history that mean the store has stopped trading. */
 const STOPPED_DAYS = 14;
 
+/**
+ * Whether a day's value counts as trading: positive and finite. A
+ * refund-heavy day (negative net sales) or an unreadable value is a day
+ * without trading to the model; it never reaches a logarithm.
+ */
+export function traded(v: number): boolean {
+  return v > 0 && v < Infinity;
+}
+
 export interface SeriesProfile {
   /** Index of the first day with a sale, or −1 when there is none. */
   start: number;
@@ -42,7 +51,7 @@ export function profileSeries(values: ArrayLike<number>, first: number, holidays
   const n = values.length;
   let start = -1;
   for (let i = 0; i < n; i++) {
-    if (values[i]! > 0) {
+    if (traded(values[i]!)) {
       start = i;
       break;
     }
@@ -58,7 +67,7 @@ export function profileSeries(values: ArrayLike<number>, first: number, holidays
     for (let i = n - 1; i >= start && seen < 8; i--) {
       if ((first + i + 4) % 7 !== wd || (holidays[i]! & HOLIDAY) !== 0) continue;
       seen++;
-      if (values[i]! <= 0) zeros++;
+      if (!traded(values[i]!)) zeros++;
     }
     // With fewer than 8 weeks seen, the weekday must have been closed every time (at least twice).
     closedWeekdays[wd] = seen >= 8 ? zeros >= CLOSED_WEEKDAY_OF_8 : seen >= 2 && zeros === seen;
@@ -68,7 +77,7 @@ export function profileSeries(values: ArrayLike<number>, first: number, holidays
   for (let i = start; i < n; i++) {
     if ((holidays[i]! & HOLIDAY) === 0 || closedWeekdays[(first + i + 4) % 7]!) continue;
     hSeen++;
-    if (values[i]! <= 0) hZero++;
+    if (!traded(values[i]!)) hZero++;
   }
   const closedHolidays = hSeen > 0 && hZero / hSeen >= CLOSED_HOLIDAY_SHARE;
   if (closedWeekdays.includes(true) || closedHolidays) flags.push('closed_days');
@@ -78,12 +87,12 @@ export function profileSeries(values: ArrayLike<number>, first: number, holidays
     const wd = (first + i + 4) % 7;
     if (closedWeekdays[wd]! || (closedHolidays && (holidays[i]! & HOLIDAY) !== 0)) continue;
     open++;
-    if (values[i]! <= 0) zero++;
+    if (!traded(values[i]!)) zero++;
   }
   let stopped = false;
   if (tradingDays >= 2 * STOPPED_DAYS) {
     stopped = true;
-    for (let i = n - STOPPED_DAYS; i < n; i++) if (values[i]! > 0) stopped = false;
+    for (let i = n - STOPPED_DAYS; i < n; i++) if (traded(values[i]!)) stopped = false;
   }
   if (stopped) flags.push('recently_closed');
   let openChance = 1;

@@ -123,6 +123,16 @@ describe('forecast edge cases: sane numbers and a flag saying why', () => {
     assert.equal(Math.max(...f.hi95), 0);
   });
 
+  it('treats refund-heavy (negative) and unreadable days as days without trading', () => {
+    const s = weekdayStore(140, first);
+    s.values[100] = -25_000;
+    s.values[101] = Number.NaN;
+    s.values[102] = Number.POSITIVE_INFINITY;
+    const f = forecastSeries(s, request(first + 140, 4));
+    assertSane(f.daily);
+    for (const v of f.weekly!.point) assert.ok(Number.isInteger(v) && v > 0, `week ${String(v)}`);
+  });
+
   it('keeps constant and very large series finite', () => {
     for (const level of [1, 1e6, 5e12]) {
       const values = new Float64Array(400).fill(level);
