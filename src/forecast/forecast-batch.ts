@@ -10,8 +10,11 @@ import { ForecastInvalidArgumentError } from './errors.js';
 import type { ForecastPool, PoolForecast } from './forecast-pool.js';
 import type { ModelName } from './forecaster.js';
 import { buildHierarchy, nodeSeries, rollUp, type HierarchyNode, type NodeLevel, type StoreSeries } from './hierarchy.js';
-import type { IntervalCalibration } from './interval-calibration.js';
+import { ErrorPool, type IntervalCalibration } from './interval-calibration.js';
 import { MAX_DAILY_HORIZON, MAX_WEEKLY_HORIZON, type ForecastBands, type ForecastFlag } from './series.js';
+
+/** Roll-up levels with fewer nodes than this (the tenant; a one-country tenant's country) are calibrated on every roll-up level's errors. */
+const SPARSE_LEVEL = 3;
 
 export interface BatchRequest {
   asOf: number;
@@ -76,19 +79,40 @@ export async function forecastBatch(pool: ForecastPool, stores: readonly StoreSe
   const totals = nodes.map((n) => nodeSeries(n, stores));
   const nodeOut: NodeForecast[] = [];
   const nodeCal: Partial<Record<NodeLevel, LevelCalibration>> = {};
-  for (const level of ['city', 'region', 'country', 'tenant'] as const) {
-    const idx = nodes.flatMap((n, i) => (n.level === level ? [i] : []));
-    if (idx.length === 0) continue;
-    const series = idx.map((i) => totals[i]!);
+  const levels = (['city', 'region', 'country', 'tenant'] as const)
+    .map((level) => ({ level, idx: nodes.flatMap((n, i) => (n.level === level ? [i] : [])) }))
+    .filter((l) => l.idx.length > 0);
+  const errors = [];
+  for (const { idx } of levels) {
+    // A level with few nodes backtests more origins (a week apart) so that
+    // each horizon step still has a few hundred errors.
+    const plan2 = { ...plan, dailyOrigins: Math.min(26, Math.max(4, Math.ceil(240 / idx.length))), weeklyOrigins: Math.min(12, Math.max(3, Math.ceil(60 / idx.length))) };
+    errors.push(await pool.errors(idx.map((i) => totals[i]!), plan2));
+  }
+  for (const [k, { level, idx }] of levels.entries()) {
     // Each level is calibrated on its own errors: a tenant total is smooth
     // and its misses are the ones every store shares, unlike a city's. A
-    // level with few nodes backtests more origins (a week apart) so that
-    // each horizon step still has a few hundred errors.
-    const errors = await pool.errors(series, { ...plan, dailyOrigins: Math.min(26, Math.max(4, Math.ceil(240 / idx.length))), weeklyOrigins: Math.min(12, Math.max(3, Math.ceil(60 / idx.length))) });
-    const cal = { daily: errors.daily.calibrate(), weekly: errors.weekly.calibrate() };
+    // level of fewer than SPARSE_LEVEL nodes borrows the errors of the
+    // other roll-up levels too: one series' recent half year is too
+    // narrow a sample of how it can miss.
+    const own = errors[k]!;
+    let daily = own.daily;
+    let weekly = own.weekly;
+    if (idx.length < SPARSE_LEVEL) {
+      daily = new ErrorPool(own.daily.steps);
+      weekly = new ErrorPool(own.weekly.steps);
+      for (const e of errors) {
+        daily.merge(e.daily.pack());
+        weekly.merge(e.weekly.pack());
+      }
+    }
+    const cal = { daily: daily.calibrate(), weekly: weekly.calibrate() };
     nodeCal[level] = cal;
-    const own = await pool.forecast(series, { ...plan, ...cal });
-    idx.forEach((i, k) => nodeOut.push(nodeForecast(nodes[i]!, out, own[k]!)));
+    const fc = await pool.forecast(
+      idx.map((i) => totals[i]!),
+      { ...plan, ...cal },
+    );
+    idx.forEach((i, j) => nodeOut.push(nodeForecast(nodes[i]!, out, fc[j]!)));
   }
   return { asOf: r.asOf, days: r.days, weeks: r.weeks, stores: out, nodes: nodeOut, calibration: { stores: storeCal, nodes: nodeCal } };
 }

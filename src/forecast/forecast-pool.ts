@@ -118,8 +118,11 @@ export class ForecastPool implements AsyncDisposable {
 
   private map(series: readonly SalesSeries[], body: TaskBody): Promise<PoolResult[]> {
     const tasks: Promise<PoolResult>[] = [];
-    for (let i = 0; i < series.length; i += this.chunk) {
-      const packed = packSeries(series.slice(i, i + this.chunk));
+    // At least 4 chunks per worker, so a small job (a 400-store calibration
+    // sample, 9 regions) does not leave a core idle behind one big chunk.
+    const size = Math.max(1, Math.min(this.chunk, Math.ceil(series.length / (4 * this.workers.length))));
+    for (let i = 0; i < series.length; i += size) {
+      const packed = packSeries(series.slice(i, i + size));
       const task = { ...body, id: this.nextId++, series: packed } as PoolTask;
       tasks.push(
         new Promise<PoolResult>((resolve, reject) => {
