@@ -4,6 +4,7 @@ import { crc32 } from '../../src/domain/crc32.js';
 import { DedupIndex } from '../../src/domain/dedup-index.js';
 import { DedupSnapshotError, dedupSnapshotVersion, restoreDedupIndex, snapshotDedupIndex } from '../../src/domain/dedup-snapshot.js';
 import type { SeqVerdict } from '../../src/domain/seq-set.js';
+import { v1DedupSnapshot } from '../support/v1-dedup-snapshot.js';
 
 void describe('DedupIndex', () => {
   void it('a resend is a duplicate however old, and tenants and terminals stay apart', () => {
@@ -158,35 +159,9 @@ function rejects2(body: number[], pattern: RegExp): void {
   assert.throws(() => restoreDedupIndex(v2(body), 1024), (e: unknown) => e instanceof DedupSnapshotError && pattern.test(e.message));
 }
 
-/**
- * Version 1 bytes as earlier releases wrote them (the fixed window): "TPDW",
- * 1, three zero bytes, u32 W, u32 tenants, u32 terminals; per tenant u32
- * len, name, u32 terminals; per terminal u32 len, id, f64 H, W/32 u32 words
- * with seq s at bit s mod W; CRC-32.
- */
-function v1Snapshot(w: number, terminals: { tenant: string; id: string; seen: number[] }[]): Uint8Array {
-  const bytes: number[] = [0x54, 0x50, 0x44, 0x57, 1, 0, 0, 0, ...u32(w), ...u32(new Set(terminals.map((t) => t.tenant)).size), ...u32(terminals.length)];
-  const enc = new TextEncoder();
-  for (const tenant of new Set(terminals.map((t) => t.tenant))) {
-    const mine = terminals.filter((t) => t.tenant === tenant);
-    bytes.push(...u32(enc.encode(tenant).length), ...enc.encode(tenant), ...u32(mine.length));
-    for (const t of mine) {
-      const h = Math.max(...t.seen);
-      const f = new Uint8Array(8);
-      new DataView(f.buffer).setFloat64(0, h, true);
-      const words = new Uint32Array(w / 32);
-      for (const s of t.seen) if (s > h - w) words[(s % w) >>> 5]! |= 1 << (s % w & 31);
-      bytes.push(...u32(enc.encode(t.id).length), ...enc.encode(t.id), ...f, ...[...words].flatMap(u32));
-    }
-  }
-  const out = Uint8Array.from([...bytes, 0, 0, 0, 0]);
-  new DataView(out.buffer).setUint32(out.length - 4, crc32(out, 0, out.length - 4), true);
-  return out;
-}
-
 void describe('dedup snapshot, version 1 (fixed window of earlier releases)', () => {
   void it('is read: seen bits become intervals, everything at or below H − W the floor', () => {
-    const snap = v1Snapshot(32, [
+    const snap = v1DedupSnapshot(32, [
       { tenant: 'acme', id: 'T1', seen: [60, 61, 62, 70, 90, 99, 100] }, // H = 100, window (68, 100]
       { tenant: 'acme', id: 'T2', seen: [3, 5] }, // H = 5 < W: no floor
     ]);
@@ -209,7 +184,7 @@ void describe('dedup snapshot, version 1 (fixed window of earlier releases)', ()
   });
 
   void it('rejects a v1 bitmap without its high-water mark and an invalid window', () => {
-    const snap = v1Snapshot(32, [{ tenant: 'acme', id: 'T1', seen: [10, 12] }]);
+    const snap = v1DedupSnapshot(32, [{ tenant: 'acme', id: 'T1', seen: [10, 12] }]);
     const noHigh = snap.slice();
     // The bitmap is the last 4 bytes before the CRC; clear bit 12.
     const view = new DataView(noHigh.buffer);
