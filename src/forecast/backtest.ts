@@ -96,8 +96,15 @@ export function scoreOrigin(series: readonly SalesSeries[], origin: number, days
 /**
  * Adds one forecast's scores (and seasonal naive's from the same history) to
  * `tally`. `period` is the baseline's season: 7 for days, 52 for ISO weeks.
+ * A history without any sale is not scored (MASE has no scale for it).
  */
-export function scoreBands(tally: BacktestTally, hist: ArrayLike<number>, actual: ArrayLike<number>, f: ForecastBands, period = 7): void {
+export function scoreBands(tally: BacktestTally, history: ArrayLike<number>, actual: ArrayLike<number>, f: ForecastBands, period = 7): void {
+  // A series is scored from its first sale: days before a store opened say
+  // nothing about its scale, and a store with no sale yet has none.
+  let start = 0;
+  while (start < history.length && !(history[start]! > 0)) start++;
+  if (start === history.length) return;
+  const hist = Array.prototype.slice.call(history, start) as number[];
   const naive = seasonalNaive(hist, period, actual.length);
   const scale = maseScale(hist, period);
   tally.forecasts++;

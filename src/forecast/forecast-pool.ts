@@ -160,6 +160,10 @@ export class ForecastPool implements AsyncDisposable {
     const p = this.running.get(w);
     this.running.delete(w);
     p?.reject(new ForecastWorkerError('a forecast worker died', { cause: e }));
+    // The others carry on with the queue; with none left, nothing would ever run it.
+    const i = this.workers.indexOf(w);
+    if (i !== -1) this.workers.splice(i, 1);
+    if (this.workers.length === 0) for (const q of this.queue.splice(0)) q.reject(new ForecastWorkerError('every forecast worker died', { cause: e }));
   }
 }
 

@@ -73,6 +73,8 @@ export function logForecast(s: SalesSeries, asOf: number, steps: number, model: 
 export function forecastSeries(s: SalesSeries, r: ForecastRequest): StoreForecast {
   const steps = Math.max(r.days, r.weeks > 0 ? daysForWeeks(r.asOf, r.weeks) : 0);
   if (r.model === 'seasonal_naive') {
+    // The daily baseline, without intervals; its weeks are the sums of its
+    // days. (Weekly backtests score against the same week of last year.)
     const point = seasonalNaive(valuesBefore(s, r.asOf), 7, steps);
     const b = emptyBands(r.asOf, steps);
     b.point.set(point);

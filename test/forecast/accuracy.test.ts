@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { coverage, mase, maseScale, smape } from '../../src/forecast/accuracy.js';
+import { emptyTally, scoreBands } from '../../src/forecast/backtest.js';
+import { emptyBands } from '../../src/forecast/series.js';
 import { seasonalNaive } from '../../src/forecast/seasonal-naive.js';
 
 describe('forecast accuracy measures', () => {
@@ -24,6 +26,18 @@ describe('forecast accuracy measures', () => {
 
   it('counts coverage on days that are not trivially closed', () => {
     assert.deepEqual(coverage([0, 5, 9, 0], [0, 4, 10, 0], [0, 6, 12, 3]), { hits: 2, count: 3 });
+  });
+
+  it('scores a series from its first sale, and not at all before it has one', () => {
+    const f = emptyBands(0, 2);
+    f.point.set([10, 10]);
+    const t = emptyTally();
+    scoreBands(t, [0, 0, 0, 8, 12, 8, 12], [10, 14], f, 2);
+    // Scale from [8, 12, 8, 12] at lag 2 is 0, so lag 1: (4 + 4 + 4) / 3 = 4; MAE (0 + 4) / 2 = 2.
+    assert.equal(t.forecasts, 1);
+    assert.equal(t.maseSum, 0.5);
+    scoreBands(t, [0, 0, 0], [10, 14], f, 2);
+    assert.equal(t.forecasts, 1, 'a store with no sale yet is not scored');
   });
 
   it('repeats the last week for the daily baseline', () => {
