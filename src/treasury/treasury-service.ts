@@ -97,10 +97,7 @@ export class TreasuryService {
     const hit = this.recon.get(tenant);
     if (hit !== undefined && hit.key === key) return hit.value;
     const t0 = performance.now();
-    const items: ExpectedItem[] = [
-      ...expected.payouts.map((p): ExpectedItem => ({ id: p.id, kind: 'payout', account: normaliseAccount(p.bankAccount), currency: p.currency, amountMinor: p.amount, expectedDate: p.payoutDate, reference: p.reference, group: p.acquirer })),
-      ...expected.deposits.map((d): ExpectedItem => ({ id: d.id, kind: 'deposit', account: normaliseAccount(d.bankAccount), currency: d.currency, amountMinor: d.amount, expectedDate: d.expectedDate, reference: d.reference })),
-    ];
+    const items = expectedItems(expected);
     const entries = bookedEntries(this.deps.store.statements(tenant));
     const result = reconcile(items, entries, { ...this.options, asOf });
     const value: Reconciliation = { asOf, items, entries, result, itemIndex: new Map(items.map((x, i) => [x.id, i])), entryIndex: new Map(entries.map((x, i) => [x.id, i])), expected, ms: performance.now() - t0 };
@@ -136,6 +133,14 @@ function sameAmounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, numb
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
+}
+
+/** Expected payouts (their acquirer as the batch group) and deposits as the matcher sees them. */
+export function expectedItems(expected: Pick<ExpectedMoney, 'payouts' | 'deposits'>): ExpectedItem[] {
+  return [
+    ...expected.payouts.map((p): ExpectedItem => ({ id: p.id, kind: 'payout', account: normaliseAccount(p.bankAccount), currency: p.currency, amountMinor: p.amount, expectedDate: p.payoutDate, reference: p.reference, group: p.acquirer })),
+    ...expected.deposits.map((d): ExpectedItem => ({ id: d.id, kind: 'deposit', account: normaliseAccount(d.bankAccount), currency: d.currency, amountMinor: d.amount, expectedDate: d.expectedDate, reference: d.reference })),
+  ];
 }
 
 /** The entries of kept statements as the matcher sees them: signed amounts, value date (else booking date, else the statement's closing date). */

@@ -1,0 +1,165 @@
+/**
+ * Treasury benchmark: one year of settlements for 5,000 stores and its bank
+ * statements (over two million entries), end to end:
+ *
+ *   1. a year of business-day rollups in a serving store (treasury-world.ts);
+ *   2. `settlement_ms`: expected payouts and deposits of the year computed
+ *      from the rollups (ExpectedMoneyBook, as the API does it);
+ *   3. the bank books them, breaks included (treasury-bank.ts), one
+ *      statement per account and day, written as one camt.053 or MT940 file
+ *      per booking day; `camt053_parse_mb_per_s` and `mt940_parse_mb_per_s`
+ *      read every file back through parseStatement (bytes in, decoding
+ *      included);
+ *   4. `reconcile_ms` and `reconcile_entries_per_s`: the matcher over the
+ *      year (median of --runs);
+ *   5. the peer: the same match as one DuckDB SQL query over the same rows
+ *      (treasury-peer.ts), `peer_duckdb_reconcile_ms` and the ratio, and a
+ *      check that both found the same number of matches of each kind.
+ *
+ *   npm run bench:treasury -- [--stores 5000] [--days 365] [--runs 3] [--no-peer] [--cpu-prof-reconcile]
+ *
+ * Writes bench-output/treasury.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dayNumber, dayText } from '../src/domain/business-calendar.js';
+import { DEFAULT_MATCH_OPTIONS, type MatchOptions, type MatchResult } from '../src/domain/reconciliation.js';
+import { ExpectedMoneyBook } from '../src/treasury/expected-money.js';
+import { reconcile } from '../src/treasury/matcher.js';
+import { camt053Chunks } from '../src/treasury/statements/camt053-writer.js';
+import { mt940Chunks } from '../src/treasury/statements/mt940-writer.js';
+import { parseStatement } from '../src/treasury/statements/parse-statement.js';
+import { bookedEntries, expectedItems } from '../src/treasury/treasury-service.js';
+import { statementKey, type StoredStatement } from '../src/treasury/treasury-store.js';
+import { arg, median } from './bench-args.js';
+import { bookItems } from './treasury-bank.js';
+import { matchCounts, type MatchCounts } from './treasury-counts.js';
+import { runPeer } from './treasury-peer.js';
+import { buildTreasuryWorld } from './treasury-world.js';
+
+const STORES = arg('stores', 5000);
+const DAYS = arg('days', 365);
+const RUNS = arg('runs', 3);
+const PEER = !process.argv.includes('--no-peer');
+/** Writes a V8 CPU profile of the reconcile runs only to bench-output/reconcile.cpuprofile. */
+const PROFILE = process.argv.includes('--cpu-prof-reconcile');
+const FIRST_DAY = dayNumber('2025-01-01');
+
+const log = (s: string): void => {
+  process.stderr.write(`  ${s}\n`);
+};
+
+function toBuffer(chunks: Iterable<string>): Buffer {
+  const parts: Buffer[] = [];
+  for (const c of chunks) parts.push(Buffer.from(c));
+  return Buffer.concat(parts);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-treasury-'));
+  try {
+    const tw = await buildTreasuryWorld(join(dir, 'serving'), STORES, FIRST_DAY, DAYS);
+    log(`${String(tw.lines)} business-day lines for ${String(STORES)} stores × ${String(DAYS)} days in ${tw.genS.toFixed(1)} s`);
+
+    const book = new ExpectedMoneyBook({ source: tw.serving, setup: () => tw.setup, setupVersion: () => 1, fx: () => null, now: Date.now, refreshMs: 0 });
+    const settlementMs: number[] = [];
+    let expected = book.compute(tw.tenant, null);
+    for (let r = 0; r < RUNS; r++) {
+      expected = book.compute(tw.tenant, null);
+      settlementMs.push(expected.ms);
+    }
+    const items = expectedItems(expected);
+    log(`${String(expected.payouts.length)} payouts, ${String(expected.deposits.length)} deposits, settlement ${settlementMs.map((x) => x.toFixed(0)).join(' / ')} ms`);
+
+    // The bank books until a few days after the last sales day; reconciliation runs as of that day.
+    const lastDay = FIRST_DAY + DAYS + 5;
+    const asOf = dayText(lastDay);
+    const bank = bookItems(items, lastDay);
+    log(`${String(bank.entries)} statement entries on ${String(bank.accounts)} accounts`);
+
+    const bytes = { camt053: 0, mt940: 0 };
+    const parseMs = { camt053: 0, mt940: 0 };
+    const stored: StoredStatement[] = [];
+    for (const [day, statements] of bank.byDay) {
+      for (const format of ['camt053', 'mt940'] as const) {
+        const of = statements.filter((s) => s.format === format);
+        if (of.length === 0) continue;
+        const file = format === 'camt053' ? toBuffer(camt053Chunks(of, { messageId: `BANK-${dayText(day)}`, createdAt: `${dayText(day)}T23:00:00` })) : toBuffer(mt940Chunks(of));
+        const t = performance.now();
+        const res = parseStatement(file, { format });
+        parseMs[format] += performance.now() - t;
+        bytes[format] += file.length;
+        if (!res.ok) throw new Error(`${format} ${dayText(day)}: ${res.error.code}: ${res.error.message}`);
+        for (const statement of res.statements) stored.push({ key: statementKey(statement), fileSha256: '', importedAt: '', statement });
+      }
+    }
+    const entries = bookedEntries(stored);
+    stored.length = 0;
+    if (entries.length !== bank.entries) throw new Error(`read ${String(entries.length)} entries, the bank booked ${String(bank.entries)}`);
+    log(`camt.053 ${(bytes.camt053 / 1e6).toFixed(0)} MB, MT940 ${(bytes.mt940 / 1e6).toFixed(0)} MB parsed`);
+
+    const options: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, asOf };
+    const reconcileMs: number[] = [];
+    let result: MatchResult | null = null;
+    const session = PROFILE ? new Session() : null;
+    if (session !== null) {
+      session.connect();
+      session.post('Profiler.enable');
+      session.post('Profiler.start');
+    }
+    for (let r = 0; r < RUNS; r++) {
+      result = null; // let the previous result go before the next run
+      const t = performance.now();
+      result = reconcile(items, entries, options);
+      reconcileMs.push(performance.now() - t);
+      log(`reconcile run ${String(r + 1)}: ${reconcileMs.at(-1)!.toFixed(0)} ms`);
+    }
+    if (session !== null) {
+      session.post('Profiler.stop', (err, { profile }) => {
+        if (err === null) {
+          mkdirSync('bench-output', { recursive: true });
+          writeFileSync('bench-output/reconcile.cpuprofile', JSON.stringify(profile));
+        }
+      });
+      session.disconnect();
+    }
+    const ours: MatchCounts = matchCounts(result!);
+
+    const out: Record<string, number | string | boolean | MatchCounts> = {
+      stores: STORES,
+      days: DAYS,
+      business_day_lines: tw.lines,
+      expected_items: items.length,
+      statement_entries: entries.length,
+      camt053_mb: +(bytes.camt053 / 1e6).toFixed(1),
+      mt940_mb: +(bytes.mt940 / 1e6).toFixed(1),
+      settlement_ms: Math.round(median(settlementMs)),
+      camt053_parse_mb_per_s: +(bytes.camt053 / 1e3 / parseMs.camt053).toFixed(1),
+      mt940_parse_mb_per_s: +(bytes.mt940 / 1e3 / parseMs.mt940).toFixed(1),
+      reconcile_ms: Math.round(median(reconcileMs)),
+      reconcile_entries_per_s: Math.round(entries.length / (median(reconcileMs) / 1000)),
+    };
+    if (PEER) {
+      const peer = await runPeer(items, entries, options, RUNS, log);
+      out['peer_duckdb_load_ms'] = Math.round(peer.loadMs);
+      out['peer_duckdb_reconcile_ms'] = Math.round(median(peer.queryMs));
+      out['peer_over_ours_ratio'] = +(median(peer.queryMs) / median(reconcileMs)).toFixed(2);
+      const same = JSON.stringify(peer.counts) === JSON.stringify(ours);
+      out['peer_match_counts_equal'] = same;
+      if (!same) log(`peer counts ${JSON.stringify(peer.counts)}`);
+    }
+    for (const [k, v] of Object.entries(out)) {
+      const unit = k.endsWith('_ms') ? ' ms' : k.endsWith('_mb_per_s') ? ' MB/s' : k.endsWith('_per_s') ? ' entries/s' : k.endsWith('_mb') ? ' MB' : '';
+      process.stdout.write(`${k}: ${String(v)}${unit}\n`);
+    }
+    process.stdout.write(`match_counts: ${JSON.stringify(ours)}\n`);
+    mkdirSync('bench-output', { recursive: true });
+    writeFileSync('bench-output/treasury.json', `${JSON.stringify({ ...out, match_counts: ours, runs: { settlementMs, reconcileMs } }, null, 2)}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
