@@ -126,12 +126,15 @@ open_i0 AS (SELECT it.* FROM items it ANTI JOIN ref_item USING (i) WHERE amount 
 open_e0 AS (SELECT l.* FROM live l ANTI JOIN ref_entry USING (e)),
 -- Only what has a counterpart of its amount within the window takes part; runs of one amount
 -- more than the window apart cannot pair across the gap, so each run pairs on its own, in date order.
+-- (An inner hash join and a filter: as a semi join with the window condition, DuckDB plans a nested loop.)
+near AS (
+  SELECT oi.i, oe.e FROM open_i0 oi JOIN open_e0 oe ON oe.account = oi.account AND oe.currency = oi.currency AND oe.amount = oi.amount
+  WHERE abs(oe.d - oi.d) <= ${w}
+),
 cand AS (
-  SELECT 'i' AS side, oi.i AS row, oi.account, oi.currency, oi.amount, oi.d, oi.id
-  FROM open_i0 oi SEMI JOIN open_e0 oe ON oe.account = oi.account AND oe.currency = oi.currency AND oe.amount = oi.amount AND abs(oe.d - oi.d) <= ${w}
+  SELECT 'i' AS side, i AS row, account, currency, amount, d, id FROM open_i0 WHERE i IN (SELECT i FROM near)
   UNION ALL
-  SELECT 'e', oe.e, oe.account, oe.currency, oe.amount, oe.d, oe.id
-  FROM open_e0 oe SEMI JOIN open_i0 oi ON oe.account = oi.account AND oe.currency = oi.currency AND oe.amount = oi.amount AND abs(oe.d - oi.d) <= ${w}
+  SELECT 'e', e, account, currency, amount, d, id FROM open_e0 WHERE e IN (SELECT e FROM near)
 ),
 runs AS (
   SELECT *, sum(gap) OVER (PARTITION BY account, currency, amount ORDER BY d, side, id) AS run FROM (

@@ -25,7 +25,7 @@ import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dayNumber, dayText } from '../src/domain/business-calendar.js';
-import { DEFAULT_MATCH_OPTIONS, type MatchOptions, type MatchResult } from '../src/domain/reconciliation.js';
+import { DEFAULT_MATCH_OPTIONS, type BookedEntry, type ExpectedItem, type MatchOptions, type MatchResult } from '../src/domain/reconciliation.js';
 import { ExpectedMoneyBook } from '../src/treasury/expected-money.js';
 import { reconcile } from '../src/treasury/matcher.js';
 import { camt053Chunks } from '../src/treasury/statements/camt053-writer.js';
@@ -57,51 +57,74 @@ function toBuffer(chunks: Iterable<string>): Buffer {
   return Buffer.concat(parts);
 }
 
+interface Settled {
+  items: ExpectedItem[];
+  lines: number;
+  payouts: number;
+  deposits: number;
+  settlementMs: number[];
+}
+
+/** The year's rollups and expected money; the serving store is let go on return (reconciliation runs without it, as a batch job would). */
+async function settle(dir: string): Promise<Settled> {
+  const tw = await buildTreasuryWorld(join(dir, 'serving'), STORES, FIRST_DAY, DAYS);
+  log(`${String(tw.lines)} business-day lines for ${String(STORES)} stores × ${String(DAYS)} days in ${tw.genS.toFixed(1)} s`);
+  const book = new ExpectedMoneyBook({ source: tw.serving, setup: () => tw.setup, setupVersion: () => 1, fx: () => null, now: Date.now, refreshMs: 0 });
+  const settlementMs: number[] = [];
+  let expected = book.compute(tw.tenant, null); // warm-up
+  for (let r = 0; r < RUNS; r++) {
+    expected = book.compute(tw.tenant, null);
+    settlementMs.push(expected.ms);
+  }
+  log(`${String(expected.payouts.length)} payouts, ${String(expected.deposits.length)} deposits, settlement ${settlementMs.map((x) => x.toFixed(0)).join(' / ')} ms`);
+  return { items: expectedItems(expected), lines: tw.lines, payouts: expected.payouts.length, deposits: expected.deposits.length, settlementMs };
+}
+
+interface Booked {
+  entries: BookedEntry[];
+  bytes: Record<'camt053' | 'mt940', number>;
+  parseMs: Record<'camt053' | 'mt940', number>;
+}
+
+/** The bank's statements as files, one per format and booking day, each parsed back from its bytes (timed); the files are dropped as they are read. */
+function bookAndParse(items: readonly ExpectedItem[], lastDay: number): Booked {
+  const bank = bookItems(items, lastDay);
+  log(`${String(bank.entries)} statement entries on ${String(bank.accounts)} accounts`);
+  const bytes = { camt053: 0, mt940: 0 };
+  const parseMs = { camt053: 0, mt940: 0 };
+  const stored: StoredStatement[] = [];
+  for (const [day, statements] of bank.byDay) {
+    for (const format of ['camt053', 'mt940'] as const) {
+      const of = statements.filter((s) => s.format === format);
+      if (of.length === 0) continue;
+      const file = format === 'camt053' ? toBuffer(camt053Chunks(of, { messageId: `BANK-${dayText(day)}`, createdAt: `${dayText(day)}T23:00:00` })) : toBuffer(mt940Chunks(of));
+      const t = performance.now();
+      const res = parseStatement(file, { format });
+      parseMs[format] += performance.now() - t;
+      bytes[format] += file.length;
+      if (!res.ok) throw new Error(`${format} ${dayText(day)}: ${res.error.code}: ${res.error.message}`);
+      for (const statement of res.statements) stored.push({ key: statementKey(statement), fileSha256: '', importedAt: '', statement });
+    }
+  }
+  const entries = bookedEntries(stored);
+  if (entries.length !== bank.entries) throw new Error(`read ${String(entries.length)} entries, the bank booked ${String(bank.entries)}`);
+  log(`camt.053 ${(bytes.camt053 / 1e6).toFixed(0)} MB, MT940 ${(bytes.mt940 / 1e6).toFixed(0)} MB parsed`);
+  return { entries, bytes, parseMs };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-treasury-'));
   try {
-    const tw = await buildTreasuryWorld(join(dir, 'serving'), STORES, FIRST_DAY, DAYS);
-    log(`${String(tw.lines)} business-day lines for ${String(STORES)} stores × ${String(DAYS)} days in ${tw.genS.toFixed(1)} s`);
-
-    const book = new ExpectedMoneyBook({ source: tw.serving, setup: () => tw.setup, setupVersion: () => 1, fx: () => null, now: Date.now, refreshMs: 0 });
-    const settlementMs: number[] = [];
-    let expected = book.compute(tw.tenant, null);
-    for (let r = 0; r < RUNS; r++) {
-      expected = book.compute(tw.tenant, null);
-      settlementMs.push(expected.ms);
-    }
-    const items = expectedItems(expected);
-    log(`${String(expected.payouts.length)} payouts, ${String(expected.deposits.length)} deposits, settlement ${settlementMs.map((x) => x.toFixed(0)).join(' / ')} ms`);
-
+    const settled = await settle(dir);
+    const { items, settlementMs } = settled;
     // The bank books until a few days after the last sales day; reconciliation runs as of that day.
     const lastDay = FIRST_DAY + DAYS + 5;
     const asOf = dayText(lastDay);
-    const bank = bookItems(items, lastDay);
-    log(`${String(bank.entries)} statement entries on ${String(bank.accounts)} accounts`);
-
-    const bytes = { camt053: 0, mt940: 0 };
-    const parseMs = { camt053: 0, mt940: 0 };
-    const stored: StoredStatement[] = [];
-    for (const [day, statements] of bank.byDay) {
-      for (const format of ['camt053', 'mt940'] as const) {
-        const of = statements.filter((s) => s.format === format);
-        if (of.length === 0) continue;
-        const file = format === 'camt053' ? toBuffer(camt053Chunks(of, { messageId: `BANK-${dayText(day)}`, createdAt: `${dayText(day)}T23:00:00` })) : toBuffer(mt940Chunks(of));
-        const t = performance.now();
-        const res = parseStatement(file, { format });
-        parseMs[format] += performance.now() - t;
-        bytes[format] += file.length;
-        if (!res.ok) throw new Error(`${format} ${dayText(day)}: ${res.error.code}: ${res.error.message}`);
-        for (const statement of res.statements) stored.push({ key: statementKey(statement), fileSha256: '', importedAt: '', statement });
-      }
-    }
-    const entries = bookedEntries(stored);
-    stored.length = 0;
-    if (entries.length !== bank.entries) throw new Error(`read ${String(entries.length)} entries, the bank booked ${String(bank.entries)}`);
-    log(`camt.053 ${(bytes.camt053 / 1e6).toFixed(0)} MB, MT940 ${(bytes.mt940 / 1e6).toFixed(0)} MB parsed`);
+    const { entries, bytes, parseMs } = bookAndParse(items, lastDay);
 
     const options: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, asOf };
     const reconcileMs: number[] = [];
+    const reconcileCpuMs: number[] = [];
     let result: MatchResult | null = null;
     const session = PROFILE ? new Session() : null;
     if (session !== null) {
@@ -112,9 +135,12 @@ async function main(): Promise<void> {
     for (let r = 0; r < RUNS; r++) {
       result = null; // let the previous result go before the next run
       const t = performance.now();
+      const cpu = process.cpuUsage();
       result = reconcile(items, entries, options);
+      const used = process.cpuUsage(cpu);
       reconcileMs.push(performance.now() - t);
-      log(`reconcile run ${String(r + 1)}: ${reconcileMs.at(-1)!.toFixed(0)} ms`);
+      reconcileCpuMs.push((used.user + used.system) / 1000);
+      log(`reconcile run ${String(r + 1)}: ${reconcileMs.at(-1)!.toFixed(0)} ms (${reconcileCpuMs.at(-1)!.toFixed(0)} ms CPU)`);
     }
     if (session !== null) {
       session.post('Profiler.stop', (err, { profile }) => {
@@ -130,7 +156,9 @@ async function main(): Promise<void> {
     const out: Record<string, number | string | boolean | MatchCounts> = {
       stores: STORES,
       days: DAYS,
-      business_day_lines: tw.lines,
+      business_day_lines: settled.lines,
+      expected_payouts: settled.payouts,
+      expected_deposits: settled.deposits,
       expected_items: items.length,
       statement_entries: entries.length,
       camt053_mb: +(bytes.camt053 / 1e6).toFixed(1),
@@ -140,6 +168,8 @@ async function main(): Promise<void> {
       mt940_parse_mb_per_s: +(bytes.mt940 / 1e3 / parseMs.mt940).toFixed(1),
       reconcile_ms: Math.round(median(reconcileMs)),
       reconcile_entries_per_s: Math.round(entries.length / (median(reconcileMs) / 1000)),
+      // CPU time of the process during the runs (the matcher is single-threaded, the collector is not): shows how much a shared machine stretched the wall clock.
+      reconcile_cpu_ms: Math.round(median(reconcileCpuMs)),
     };
     if (PEER) {
       const peer = await runPeer(items, entries, options, RUNS, log);
@@ -156,7 +186,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`match_counts: ${JSON.stringify(ours)}\n`);
     mkdirSync('bench-output', { recursive: true });
-    writeFileSync('bench-output/treasury.json', `${JSON.stringify({ ...out, match_counts: ours, runs: { settlementMs, reconcileMs } }, null, 2)}\n`);
+    writeFileSync('bench-output/treasury.json', `${JSON.stringify({ ...out, match_counts: ours, runs: { settlementMs, reconcileMs, reconcileCpuMs } }, null, 2)}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
