@@ -23,7 +23,7 @@ import { TenantStore } from '../../src/tenants/tenant-store.js';
 import { store } from '../support/fixtures.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { DAY, mt940, pastWeekday, ymd } from '../support/treasury-fixtures.js';
-import { BrowserUnavailableError, eventually, launchWatched, type WatchedBrowser } from './browser.js';
+import { eventually, launchOrSkip } from './browser.js';
 
 const SHOTS = join('test-output', 'dashboard');
 const ACCOUNT_A = 'DE89370400440532013000';
@@ -102,16 +102,8 @@ describe('treasury page in Chromium', () => {
   };
 
   it('empty states, expected against arrived, breaks down to a store and day, fees, cash position', { timeout: 180_000 }, async (t) => {
-    let browser: WatchedBrowser;
-    try {
-      browser = await launchWatched(origin);
-    } catch (err) {
-      if (err instanceof BrowserUnavailableError && process.env['CI'] !== 'true') {
-        t.skip(err.message);
-        return;
-      }
-      throw err;
-    }
+    const browser = await launchOrSkip(origin, t);
+    if (browser === null) return;
     await using b = browser;
     const page = b.page;
     const shot = async (name: string): Promise<void> => {
