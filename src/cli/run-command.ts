@@ -18,6 +18,9 @@ import { feedDemoStatements } from './demo-statements.js';
 import { provisionWorld } from './firehose-commands.js';
 import { addServeOptions, closeOnSignals, listeningLine, serveOverrides, type ServeOptions } from './ingest-commands.js';
 
+/** Sales of generated demo history at most (about a minute of import on two cores). */
+const MAX_DEMO_HISTORY_SALES = 3_000_000;
+
 interface RunOptions extends ServeOptions {
   demo?: boolean;
   rate?: number;
@@ -66,8 +69,10 @@ export function registerRunCommand(program: Command): void {
         const liveStart = Date.now() - 120_000;
         if (known.length === 0 && o.historyDays > 0) {
           const started = Date.now();
-          process.stdout.write(`demo: importing ${o.historyDays} days of history (${Math.round(salesPerStoreDay)} sales per store-day)\n`);
-          const summaries = await importDemoHistory(svc.engine, world, { days: o.historyDays, salesPerStoreDay, endMs: liveStart });
+          // A busy live rate would make weeks of history take hours: past this many sales, the history is thinner than the live stream.
+          const historyPerStoreDay = Math.min(salesPerStoreDay, MAX_DEMO_HISTORY_SALES / (o.stores * o.historyDays));
+          process.stdout.write(`demo: importing ${o.historyDays} days of history (${Math.round(historyPerStoreDay)} sales per store-day)\n`);
+          const summaries = await importDemoHistory(svc.engine, world, { days: o.historyDays, salesPerStoreDay: historyPerStoreDay, endMs: liveStart });
           const accepted = summaries.reduce((a, x) => a + x.accepted, 0);
           process.stdout.write(`demo: history in: ${accepted} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
         }
