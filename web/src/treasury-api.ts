@@ -3,7 +3,7 @@
  * (`/v1/treasury/...`, docs/treasury.md). Amounts are signed integers in
  * minor units of the row's `currency`, with its `exponent`.
  */
-import type { MatchStatus } from '../../src/domain/reconciliation.js';
+import type { BookedEntry, MatchStatus } from '../../src/domain/reconciliation.js';
 import type { Api, Params } from './api.js';
 
 export type { MatchStatus };
@@ -95,16 +95,7 @@ export interface PayoutLine {
 }
 
 /** The entries that paid a payout, as the matcher keeps them. */
-export interface BookedEntry {
-  id: string;
-  account: string;
-  currency: string;
-  amountMinor: number;
-  date: string;
-  reference: string | null;
-  remittance: string | null;
-  bankReference: string | null;
-}
+export type { BookedEntry };
 
 export interface PayoutAnswer {
   payout: Payout;
