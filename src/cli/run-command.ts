@@ -4,6 +4,7 @@
  * live generated sales into its own ingest, printing the counts as they move.
  */
 import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sendTenants } from '../firehose/multi-tenant-sender.js';
 import type { LineSource } from '../firehose/line-chunk.js';
 import { salesPerStoreDayForSpeed } from '../firehose/record-options.js';
@@ -74,6 +75,8 @@ export function registerRunCommand(program: Command): void {
           process.stdout.write(`demo: importing ${o.historyDays} days of history (${Math.round(historyPerStoreDay)} sales per store-day)\n`);
           const summaries = await importDemoHistory(svc.engine, world, { days: o.historyDays, salesPerStoreDay: historyPerStoreDay, endMs: liveStart });
           const accepted = summaries.reduce((a, x) => a + x.accepted, 0);
+          // The first screen shows the history whole: wait until the rollups hold every accepted record.
+          while (platform.stream.stats.records < svc.engine.stats.accepted && !abort.signal.aborted) await sleep(100);
           process.stdout.write(`demo: history in: ${accepted} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
         }
         process.stdout.write(
