@@ -1,6 +1,7 @@
 /** Prometheus metrics for ingest, exposed at `/metrics`. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IngestEngine } from '../ingest/ingest-engine.js';
+import type { DedupStats } from '../ingest/worker-protocol.js';
 
 export class IngestMetrics {
   readonly registry = new Registry();
@@ -30,6 +31,38 @@ export class IngestMetrics {
         this.reset();
         this.inc({ thread: 'main' }, t.main / 1000);
         t.workers.forEach((ms, i) => this.inc({ thread: `worker-${i}` }, ms / 1000));
+      },
+    });
+    // Dedup state (docs/ingest.md, "Exactly once"): how much of the per-terminal interval budget is used.
+    const dedupGauge = (name: string, help: string, pick: (d: DedupStats) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(pick(engine.dedupStats()));
+        },
+      });
+    };
+    dedupGauge('tpay_ingest_dedup_terminals', 'Terminals with dedup state', (d) => d.terminals);
+    dedupGauge('tpay_ingest_dedup_intervals', 'Intervals of accepted seqs held, all terminals (16 bytes each)', (d) => d.intervals);
+    dedupGauge('tpay_ingest_dedup_terminals_at_budget', 'Terminals that reached the interval budget: their oldest intervals are merged into a floor', (d) => d.terminalsAtBudget);
+    dedupGauge('tpay_ingest_dedup_intervals_peak', 'Most intervals one terminal has held since start', (d) => d.peakIntervals);
+    new Gauge({
+      name: 'tpay_ingest_dedup_interval_budget',
+      help: 'Most intervals held per terminal (ingest.dedupIntervalBudget)',
+      registers: [this.registry],
+      collect() {
+        this.set(engine.dedupIntervalBudget);
+      },
+    });
+    new Counter({
+      name: 'tpay_ingest_dedup_floor_merges_total',
+      help: 'Intervals merged into a terminal floor because the terminal was at its budget',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(engine.dedupStats().floorMerges);
       },
     });
     new Gauge({

@@ -9,10 +9,14 @@ import type { FaultOptions, RecordOptions } from '../firehose/record-options.js'
 import { tenantLineChunks } from '../firehose/records.js';
 import { preloadLineChunks, readLineChunks } from '../firehose/replay.js';
 import { formatProgress, formatReportJson, formatReportText } from '../firehose/report.js';
+import { generatedSettlementSetup } from '../firehose/settlement.js';
 import { generateWorld, type World } from '../firehose/world.js';
 import { RegistryStore, readRegistryFile } from '../tenants/registry-store.js';
 import { TenantStore } from '../tenants/tenant-store.js';
+import { parseSettlementSetup } from '../treasury/settlement-setup.js';
+import { TreasuryStore } from '../treasury/treasury-store.js';
 import { action, configFrom, intOption } from './context.js';
+import { registerFirehoseStatementsCommand } from './firehose-statements-command.js';
 
 function numberOption(name: string): (v: string) => number {
   return (v: string) => {
@@ -112,21 +116,31 @@ export async function runSend(sources: Record<string, LineSource>, o: SendFlags)
   return report;
 }
 
+/** Gives a tenant the generated worlds' settlement set-up unless it has acquirers of its own already. */
+function settleLikeGenerated(treasury: TreasuryStore, tenant: string, doc: unknown): void {
+  if (treasury.setup(tenant).acquirers.length === 0) treasury.putSetup(tenant, parseSettlementSetup(doc));
+}
+
 /**
  * Creates the tenants of a generated directory in the data directory (if
- * missing), loads their registries, makes one ingest key each and writes
- * them to `<dir>/keys.json`.
+ * missing), loads their registries and, for a tenant with none yet, the
+ * directory's `settlement-setup.json`, makes one ingest key each and
+ * writes them to `<dir>/keys.json`.
  */
 export function provision(dataDir: string, dir: string): Record<string, string> {
   const parsed = JSON.parse(readFileSync(join(dir, 'tenants.json'), 'utf8')) as { tenants: { tenant_id: string; name: string; reporting_currency: string; business_day_cutoff: string }[] };
   const tenants = new TenantStore(dataDir);
   const registries = new RegistryStore(dataDir);
+  const treasury = new TreasuryStore(dataDir);
+  const setupPath = join(dir, 'settlement-setup.json');
+  const setup = existsSync(setupPath) ? (JSON.parse(readFileSync(setupPath, 'utf8')) as unknown) : null;
   const keys: Record<string, string> = {};
   for (const t of parsed.tenants) {
     if (tenants.get(t.tenant_id) === undefined) {
       tenants.createTenant({ id: t.tenant_id, name: t.name, reportingCurrency: t.reporting_currency, businessDayCutoff: t.business_day_cutoff });
     }
     registries.put(t.tenant_id, readRegistryFile(join(dir, t.tenant_id, 'stores.json')));
+    if (setup !== null) settleLikeGenerated(treasury, t.tenant_id, setup);
     keys[t.tenant_id] = tenants.createKey(t.tenant_id, 'ingest').secret;
   }
   const path = join(dir, 'keys.json');
@@ -135,10 +149,11 @@ export function provision(dataDir: string, dir: string): Record<string, string> 
   return keys;
 }
 
-/** Provisions a generated world straight into a data directory (no files). */
+/** Provisions a generated world straight into a data directory (no files), with the generated settlement set-up. */
 export function provisionWorld(dataDir: string, world: World): Record<string, string> {
   const tenants = new TenantStore(dataDir);
   const registries = new RegistryStore(dataDir);
+  const treasury = new TreasuryStore(dataDir);
   const keys: Record<string, string> = {};
   for (const t of world.tenants) {
     const id = t.tenant.tenant_id;
@@ -146,6 +161,7 @@ export function provisionWorld(dataDir: string, world: World): Record<string, st
       tenants.createTenant({ id, name: t.tenant.name, reportingCurrency: t.tenant.reporting_currency, businessDayCutoff: t.tenant.business_day_cutoff });
     }
     registries.put(id, t.stores);
+    settleLikeGenerated(treasury, id, generatedSettlementSetup());
     keys[id] = tenants.createKey(id, 'ingest').secret;
   }
   return keys;
@@ -164,18 +180,19 @@ export function registerFirehoseCommands(program: Command): void {
         if (records.records === undefined && records.durationMs === undefined) records.durationMs = 86_400_000;
         const t0 = performance.now();
         const out = await writeFirehoseFiles({ dir: o.out, world, records });
+        writeFileSync(join(o.out, 'settlement-setup.json'), `${JSON.stringify(generatedSettlementSetup(), null, 2)}\n`);
         const ms = performance.now() - t0;
         let lines = 0;
         for (const t of out.tenants) {
           lines += t.truth.lines;
           process.stdout.write(`${t.tenant_id}: ${t.truth.lines} lines (${t.truth.valid} valid, ${t.truth.duplicates} duplicates, ${Object.values(t.truth.malformed).reduce((a, b) => a + (b ?? 0), 0)} malformed) → ${t.transactions}\n`);
         }
-        process.stdout.write(`generated ${lines} lines in ${(ms / 1000).toFixed(1)} s; ground truth in ${out.truthJson}\n`);
+        process.stdout.write(`generated ${lines} lines in ${(ms / 1000).toFixed(1)} s; ground truth in ${out.truthJson}; settlement set-up in ${join(o.out, 'settlement-setup.json')}\n`);
       }),
     );
 
   fh.command('provision')
-    .description('create the tenants of a generated directory in the data directory, load their stores, write <dir>/keys.json')
+    .description('create the tenants of a generated directory in the data directory, load their stores and settlement set-up, write <dir>/keys.json')
     .argument('<dir>', 'a directory written by `tpay firehose generate`')
     .action(
       action(async (dir: string, _o: unknown, cmd: Command) => {
@@ -183,6 +200,8 @@ export function registerFirehoseCommands(program: Command): void {
         process.stdout.write(`provisioned ${Object.keys(keys).join(', ')}; ingest keys in ${join(dir, 'keys.json')}\n`);
       }),
     );
+
+  registerFirehoseStatementsCommand(fh);
 
   addSendOptions(addStreamOptions(addWorldOptions(fh.command('send'))))
     .description('generate records on the fly and stream them to ingest over TCP')

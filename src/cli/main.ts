@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerDlqCommands } from './dlq-commands.js';
 import { registerFirehoseCommands } from './firehose-commands.js';
+import { registerForecastCommands } from './forecast-commands.js';
 import { registerFxCommands } from './fx-commands.js';
 import { registerIngestCommands } from './ingest-commands.js';
 import { registerLogCommands } from './log-commands.js';
@@ -37,5 +38,6 @@ registerLogCommands(program);
 registerFirehoseCommands(program);
 registerTreasuryCommands(program);
 registerImportCommands(program);
+registerForecastCommands(program);
 
 await program.parseAsync(process.argv);

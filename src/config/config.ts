@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_INTERVAL_BUDGET, MAX_INTERVAL_BUDGET } from '../domain/dedup-index.js';
 
 const DURABILITY = ['fsync', 'write'] as const;
 /** `none` drops every record: only for benchmarks that measure what the log costs. */
@@ -25,8 +26,12 @@ const ingestSchema = z
     /** Per connection: reading pauses past this many undecided bytes. */
     maxConnectionInflightBytes: z.number().int().min(1 << 12).default(1 << 20),
     authTimeoutMs: z.number().int().min(100).default(10_000),
-    /** Dedup window per terminal, in sequence numbers (a multiple of 32). */
-    dedupWindow: z.number().int().min(32).max(1 << 20).multipleOf(32).default(1024),
+    /**
+     * Most intervals of accepted seqs held per terminal (16 bytes each); past
+     * it the oldest are merged into a floor, and only a seq inside the floor
+     * is rejected as seq_out_of_window. Bounds from domain/dedup-index.ts.
+     */
+    dedupIntervalBudget: z.number().int().min(1).max(MAX_INTERVAL_BUDGET).default(DEFAULT_INTERVAL_BUDGET),
     /** How often each worker snapshots its dedup state (bounds replay at start). */
     dedupSnapshotIntervalMs: z.number().int().min(100).default(30_000),
   })
@@ -168,11 +173,20 @@ function parseScalar(raw: string): Json {
   return raw;
 }
 
+/** Keys earlier releases took, with what replaced them: an old config file fails with a pointer, not a shrug. */
+const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  'ingest.dedupWindow':
+    "configuration key 'ingest.dedupWindow' was removed: dedup now keeps every accepted seq exactly, bounded by 'ingest.dedupIntervalBudget' (intervals per terminal, default 1024; see docs/ingest.md)",
+};
+
 function describeIssue(issue: z.core.$ZodIssue, input: JsonObject): string {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
-    return `unknown configuration key ${keys.map((k) => `'${k}'`).join(', ')}`;
+    const retired = keys.map((k) => RETIRED_KEYS[k]).filter((m) => m !== undefined);
+    const unknown = keys.filter((k) => RETIRED_KEYS[k] === undefined);
+    if (unknown.length > 0) retired.push(`unknown configuration key ${unknown.map((k) => `'${k}'`).join(', ')}`);
+    return retired.join('; ');
   }
   let value: unknown = input;
   for (const p of issue.path) value = isObject(value) ? value[String(p)] : undefined;

@@ -119,6 +119,16 @@ export class BusinessCalendar {
     return d;
   }
 
+  /**
+   * The public or bank holiday of `country` on `day`, or `undefined` (weekends
+   * are not holidays here; tenant overrides are not consulted). Forecasting
+   * reads this as a calendar feature: shops close or sell differently on it.
+   * @example cal.holidayName('DE', dayNumber('2026-12-25')) // '1. Weihnachtstag'
+   */
+  holidayName(country: string, day: number): string | undefined {
+    return this.holidaysOf(country, yearOf(day)).get(day);
+  }
+
   /** Closed days of `country` from `from` to `to` (day numbers, inclusive), with names. */
   closedDays(country: string, from: number, to: number): ClosedDay[] {
     const out: ClosedDay[] = [];

@@ -27,7 +27,7 @@ export const REJECT_CODES = [
   'unknown_currency',
   /** The payload names a tenant other than the credential's. */
   'tenant_mismatch',
-  /** `seq` is below the terminal's dedup window: it cannot be proven new. */
+  /** `seq` is inside the terminal's merged floor (past the interval budget): it cannot be proven new. */
   'seq_out_of_window',
 ] as const;
 export type RejectCode = (typeof REJECT_CODES)[number];

@@ -93,3 +93,30 @@ export class SettlementPlanner {
     return setup;
   }
 }
+
+/** Acquirers that pay every sale out in one currency (as Gulf acquirers often settle in US dollars). */
+const PAYOUT_CURRENCY: Readonly<Record<string, string>> = { 'checkout-com': 'USD' };
+
+/**
+ * The settlement set-up document (docs/treasury.md) for every acquirer and
+ * fee plan a generated world names: T+1 to T+3, references made of the
+ * merchant account and payout date (unique per bank account, as the
+ * acquirers' own are), and fee plans covering card and wallet sales.
+ * @example parseSettlementSetup(generatedSettlementSetup()).acquirers.length // 24
+ */
+export function generatedSettlementSetup(): { acquirers: unknown[]; fee_plans: unknown[]; calendar_overrides: unknown[]; deposit_reference_format: string } {
+  const acquirers = [...new Set(Object.values(ACQUIRERS_BY_REGION).flat())].sort();
+  return {
+    acquirers: acquirers.map((id, i) => ({ id, settlement_lag_days: 1 + (i % 3), payout_currency: PAYOUT_CURRENCY[id] ?? null, reference_format: '{merchant_account}-{payout_date}' })),
+    fee_plans: FEE_PLANS.map((id, i) => ({
+      id,
+      rules: [
+        { tender: 'card', card_brand: '*', bps: 120 + 20 * i, fixed_minor: i === 3 ? 0 : 5 + 5 * i },
+        { tender: 'card', card_brand: 'amex', bps: 265 + 10 * i, fixed_minor: 10 },
+        { tender: 'wallet', card_brand: '*', bps: 95 + 15 * i, fixed_minor: 0 },
+      ],
+    })),
+    calendar_overrides: [],
+    deposit_reference_format: 'DEP-{store_id}-{business_day}',
+  };
+}

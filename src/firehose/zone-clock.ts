@@ -6,10 +6,12 @@
  * every DST rule), but one `formatToParts` costs a few microseconds. Offsets
  * change rarely, so a `ZoneClock` remembers the interval around the last
  * answer during which the offset is constant: a generator that walks forward
- * in time asks Intl about once per zone per simulated hour.
+ * in time asks Intl about once per zone per six simulated hours.
  */
 
 const HOUR_MS = 3_600_000;
+/** The tz database never has two offset changes of one zone within six hours. */
+const SPAN_MS = 6 * HOUR_MS;
 const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
 
@@ -33,6 +35,9 @@ export class ZoneClock {
   private from = 0;
   private to = 0;
   private offset = 0;
+  /** The last instant asked of Intl and its answer: the next span starts where this one ended. */
+  private probedAt = NaN;
+  private probed = 0;
 
   constructor(readonly zone: string) {
     // Throws RangeError for an unknown zone: a world with a bad zone must not start.
@@ -42,17 +47,17 @@ export class ZoneClock {
   /** Offset east of UTC in whole minutes at `utcMs` (e.g. 330 for Asia/Kolkata). */
   offsetAt(utcMs: number): number {
     if (utcMs >= this.from && utcMs < this.to) return this.offset;
-    const start = Math.floor(utcMs / HOUR_MS) * HOUR_MS;
-    const end = start + HOUR_MS;
-    const a = this.query(start);
-    const b = this.query(end);
+    const start = Math.floor(utcMs / SPAN_MS) * SPAN_MS;
+    const end = start + SPAN_MS;
+    const a = this.probe(start);
+    const b = this.probe(end);
     if (a === b) {
-      // Zones change offset at most once within an hour, and only at a whole
-      // minute: equal ends mean the whole hour has this offset.
+      // Zones change offset at most once within a span, and only at a whole
+      // minute: equal ends mean the whole span has this offset.
       this.remember(start, end, a);
       return a;
     }
-    // A transition inside this hour: find its minute by bisection.
+    // A transition inside this span: find its minute by bisection.
     let lo = start;
     let hi = end;
     while (hi - lo > MINUTE_MS) {
@@ -69,6 +74,14 @@ export class ZoneClock {
     this.from = from;
     this.to = to;
     this.offset = offset;
+  }
+
+  private probe(utcMs: number): number {
+    if (utcMs !== this.probedAt) {
+      this.probed = this.query(utcMs);
+      this.probedAt = utcMs;
+    }
+    return this.probed;
   }
 
   /** Asks Intl: the `timeZoneName` part reads like `GMT+05:45`, `GMT-03:30` or `GMT`. */

@@ -3,7 +3,7 @@
  * of the log after it. A snapshot file is `<dir>/p<NN>.snap`:
  *
  *   f64  log offset the state covers (every record below it is in it)
- *   ...  DedupIndex.snapshot()
+ *   ...  snapshotDedupIndex() bytes (domain/dedup-snapshot.ts)
  *
  * A snapshot is captured when the in-memory state covers exactly the
  * records appended so far, and written only after those records are
@@ -11,20 +11,39 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DedupIndex } from '../domain/dedup-window.js';
+import { DedupIndex } from '../domain/dedup-index.js';
+import { dedupSnapshotVersion, restoreDedupIndex } from '../domain/dedup-snapshot.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 
 export function snapshotPath(dir: string, partition: number): string {
   return join(dir, `p${String(partition).padStart(3, '0')}.snap`);
 }
 
-export function readDedupSnapshot(dir: string, partition: number, windowSize: number): { offset: number; index: DedupIndex } {
+export interface DedupSnapshot {
+  /** Log offset the index covers. */
+  offset: number;
+  index: DedupIndex;
+  /**
+   * True for a snapshot of the fixed window of earlier releases: it knew
+   * nothing below each terminal's window, so a caller that still holds the
+   * partition's log from offset 0 should rebuild from the log instead.
+   */
+  legacy: boolean;
+}
+
+/**
+ * Reads a partition's snapshot with the configured interval budget; an
+ * empty index at offset 0 when there is none.
+ * @example const { offset, index } = readDedupSnapshot(dir, 3, 1024)
+ */
+export function readDedupSnapshot(dir: string, partition: number, intervalBudget: number): DedupSnapshot {
   const p = snapshotPath(dir, partition);
-  if (!existsSync(p)) return { offset: 0, index: new DedupIndex(windowSize) };
+  if (!existsSync(p)) return { offset: 0, index: new DedupIndex(intervalBudget), legacy: false };
   const bytes = readFileSync(p);
   const offset = bytes.readDoubleLE(0);
-  const index = DedupIndex.restore(bytes.subarray(8));
-  return { offset, index };
+  const state = bytes.subarray(8);
+  const index = restoreDedupIndex(state, intervalBudget);
+  return { offset, index, legacy: dedupSnapshotVersion(state) === 1 };
 }
 
 export async function writeDedupSnapshot(dir: string, partition: number, offset: number, state: Uint8Array): Promise<void> {

@@ -15,6 +15,7 @@ import {
   MISROUTE_STRIDE,
   type BatchMessage,
   type BatchReply,
+  type DedupStats,
   type FromWorker,
   type LineReject,
   type RecoveryStats,
@@ -94,6 +95,8 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
   private closed = false;
   private failed: Error | null = null;
   readonly recovery: RecoveryStats[] = [];
+  /** Latest dedup counters of each worker (sent with every commit's answers). */
+  private readonly dedup: DedupStats[] = [];
   readonly stats: EngineStats = { accepted: 0, duplicates: 0, rejected: 0, rejectedByCode: {}, batches: 0, misrouted: 0, commitMsMax: 0 };
 
   private constructor(private readonly opts: EngineOptions) {
@@ -126,6 +129,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
           const onMsg = (m: FromWorker): void => {
             if (m.type === 'ready') {
               this.recovery[m.index] = m.recovery;
+              this.dedup[m.index] = m.dedup;
               resolve();
             } else if (m.type === 'fatal') reject(new EngineError('engine_worker_failed', m.message));
           };
@@ -133,7 +137,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
           w.once('error', reject);
         }),
       );
-      w.on('message', (m: FromWorker) => this.onMessage(m));
+      w.on('message', (m: FromWorker) => this.onMessage(i, m));
       w.on('error', (err) => this.fail(new EngineError('engine_worker_failed', `ingest worker ${i} failed: ${err.message}`)));
       w.on('exit', (code) => {
         if (!this.closed) this.fail(new EngineError('engine_worker_failed', `ingest worker ${i} exited with code ${code}`));
@@ -159,6 +163,27 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
       main: performance.eventLoopUtilization().active,
       workers: this.workers.map((w) => w.performance.eventLoopUtilization().active),
     };
+  }
+
+  /** Most seq intervals held per terminal (`ingest.dedupIntervalBudget`). */
+  get dedupIntervalBudget(): number {
+    return this.opts.dedupIntervalBudget;
+  }
+
+  /**
+   * Dedup state over all workers, as of each worker's latest commit: sums,
+   * and the largest `peakIntervals`.
+   */
+  dedupStats(): DedupStats {
+    const out: DedupStats = { terminals: 0, intervals: 0, terminalsAtBudget: 0, floorMerges: 0, peakIntervals: 0 };
+    for (const d of this.dedup) {
+      out.terminals += d.terminals;
+      out.intervals += d.intervals;
+      out.terminalsAtBudget += d.terminalsAtBudget;
+      out.floorMerges += d.floorMerges;
+      out.peakIntervals = Math.max(out.peakIntervals, d.peakIntervals);
+    }
+    return out;
   }
 
   /** Bytes received and not yet answered. */
@@ -251,12 +276,13 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
     }
   }
 
-  private onMessage(m: FromWorker): void {
+  private onMessage(worker: number, m: FromWorker): void {
     if (m.type === 'fatal') {
       this.fail(new EngineError('engine_worker_failed', `ingest worker ${m.index}: ${m.message}`));
       return;
     }
     if (m.type !== 'done') return;
+    this.dedup[worker] = m.dedup;
     if (m.commitMs > this.stats.commitMsMax) this.stats.commitMsMax = m.commitMs;
     for (const r of m.replies) this.onReply(r);
   }

@@ -1,7 +1,7 @@
 /**
  * An ingest worker thread: owns the partitions p with p mod workers = index.
  * For each line it is given it decodes and validates the record, checks the
- * terminal's dedup window, stages the record in the log (or the rejection
+ * terminal's accepted seqs, stages the record in the log (or the rejection
  * in the dead-letter store), and answers a batch only after the group
  * commit that made its records durable.
  */
@@ -9,9 +9,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { decodeTransaction, type DecodeContext } from '../domain/transaction-decoder.js';
 import { decodeIngestedRecord, encodeIngestedRecord, ingestedRecordMaxSize } from '../domain/ingested-record.js';
 import { tenantSeed } from '../domain/partition.js';
-import type { DedupIndex } from '../domain/dedup-window.js';
+import { DedupIndex } from '../domain/dedup-index.js';
+import { snapshotDedupIndex } from '../domain/dedup-snapshot.js';
 import type { RejectCode } from '../domain/reject-codes.js';
 import { SegmentLog } from '../log/segment-log.js';
+import { LogOffsetOutOfRangeError } from '../log/errors.js';
 import type { Log, LogWriter } from '../log/log.js';
 import { NullLog } from '../log/null-log.js';
 import { DeadLetterWriter } from '../dlq/dead-letter-writer.js';
@@ -21,6 +23,7 @@ import {
   INDEX_STRIDE,
   type BatchMessage,
   type BatchReply,
+  type DedupStats,
   type FromWorker,
   type TenantInfo,
   type ToWorker,
@@ -84,9 +87,22 @@ class IngestWorker {
     let replayedRecords = 0;
     let terminals = 0;
     for (const p of this.ownedPartitions()) {
-      const { offset, index } = readDedupSnapshot(this.init.dedupDir, p, this.init.dedupWindow);
+      const snap = readDedupSnapshot(this.init.dedupDir, p, this.init.dedupIntervalBudget);
+      let { offset, index } = snap;
+      let reader = await this.log.openReader(p, offset);
+      if (snap.legacy) {
+        // A fixed-window snapshot forgot everything below its window; the log, if whole, has it all.
+        try {
+          const whole = await this.log.openReader(p, 0);
+          await reader.close();
+          reader = whole;
+          index = new DedupIndex(this.init.dedupIntervalBudget);
+          offset = 0;
+        } catch (err) {
+          if (!(err instanceof LogOffsetOutOfRangeError)) throw err;
+        }
+      }
       snapshotRecords += offset;
-      const reader = await this.log.openReader(p, offset);
       for (;;) {
         const recs = await reader.read(10_000, 8 << 20);
         if (recs.length === 0) break;
@@ -97,11 +113,27 @@ class IngestWorker {
         replayedRecords += recs.length;
       }
       await reader.close();
+      // Merges counted in /metrics are those of records accepted by this process.
+      index.stats.floorMerges = 0;
       this.dedup[p] = index;
       this.nextOffset[p] = await this.log.endOffset(p);
       terminals += index.terminalCount;
     }
     return { snapshotRecords, replayedRecords, terminals };
+  }
+
+  /** Dedup counters summed over the owned partitions (a few additions per commit). */
+  dedupStats(): DedupStats {
+    const out: DedupStats = { terminals: 0, intervals: 0, terminalsAtBudget: 0, floorMerges: 0, peakIntervals: 0 };
+    for (const p of this.ownedPartitions()) {
+      const idx = this.dedup[p]!;
+      out.terminals += idx.terminalCount;
+      out.intervals += idx.stats.intervals;
+      out.terminalsAtBudget += idx.stats.atBudget;
+      out.floorMerges += idx.stats.floorMerges;
+      out.peakIntervals = Math.max(out.peakIntervals, idx.stats.peak);
+    }
+    return out;
   }
 
   ownedPartitions(): number[] {
@@ -158,14 +190,16 @@ class IngestWorker {
         misrouted.push(start, end, line, p);
         continue;
       }
-      const verdict = this.dedup[p]!.check(m.tenant, txn.terminal_id, txn.seq);
+      const dedup = this.dedup[p]!;
+      const verdict = dedup.check(m.tenant, txn.terminal_id, txn.seq);
       if (verdict === 'duplicate') {
         reply.duplicates++;
         continue;
       }
       if (verdict === 'out_of_window') {
+        const set = dedup.terminal(m.tenant, txn.terminal_id)!;
         this.reject(reply, m, buf, start, end, line, end - start, 'seq_out_of_window',
-          `seq ${txn.seq} of terminal_id '${txn.terminal_id}' is below its dedup window and cannot be proven new`, 'seq');
+          `seq ${txn.seq} of terminal_id '${txn.terminal_id}' is inside its merged floor (seqs ${set.floorLo}..${set.floorHi}, past the budget of ${dedup.intervalBudget} intervals) and cannot be proven new`, 'seq');
         continue;
       }
       const need = ingestedRecordMaxSize(tenant.bytes.length, txn.terminal_id, end - start);
@@ -192,7 +226,7 @@ class IngestWorker {
     this.pendingSnapshot = this.ownedPartitions().map((p) => ({
       partition: p,
       offset: this.nextOffset[p]!,
-      state: this.dedup[p]!.snapshot(),
+      state: snapshotDedupIndex(this.dedup[p]!),
     }));
   }
 
@@ -227,7 +261,7 @@ class IngestWorker {
   }
 
   private committed(replies: BatchReply[], snapshot: PendingSnapshot | null, commitMs: number): void {
-    if (replies.length > 0) this.post({ type: 'done', replies, commitMs });
+    if (replies.length > 0) this.post({ type: 'done', replies, commitMs, dedup: this.dedupStats() });
     if (snapshot !== null) {
       // Log commits resolve in order, so every record the snapshot covers is durable now.
       this.snapshots = this.snapshots.then(async () => {
@@ -301,6 +335,7 @@ async function main(): Promise<void> {
     type: 'ready',
     index: init.index,
     recovery: { partitions: owned, ...rec, ms: performance.now() - t0 },
+    dedup: worker.dedupStats(),
   } satisfies FromWorker);
 }
 

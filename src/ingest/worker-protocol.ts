@@ -25,7 +25,8 @@ export interface WorkerSettings {
   sink: 'segment' | 'none';
   segmentBytes: number;
   maxLineBytes: number;
-  dedupWindow: number;
+  /** Most seq intervals held per terminal before the oldest merge into its floor. */
+  dedupIntervalBudget: number;
   snapshotIntervalMs: number;
   tenants: readonly TenantInfo[];
 }
@@ -70,6 +71,19 @@ export interface RecoveryStats {
   ms: number;
 }
 
+/** Dedup state of one worker's partitions, for `/metrics`. */
+export interface DedupStats {
+  terminals: number;
+  /** Exact seq intervals held, all terminals. */
+  intervals: number;
+  /** Terminals that reached the interval budget (they have a floor). */
+  terminalsAtBudget: number;
+  /** Intervals merged into a floor since start (replay at start not counted). */
+  floorMerges: number;
+  /** Most intervals one terminal has held since start. */
+  peakIntervals: number;
+}
+
 /** What a worker made of its part of one batch. */
 export interface BatchReply {
   id: number;
@@ -80,8 +94,8 @@ export interface BatchReply {
 }
 
 export type FromWorker =
-  | { type: 'ready'; index: number; recovery: RecoveryStats }
-  /** The replies of every batch one group commit made durable, in one message. */
-  | { type: 'done'; replies: BatchReply[]; commitMs: number }
+  | { type: 'ready'; index: number; recovery: RecoveryStats; dedup: DedupStats }
+  /** The replies of every batch one group commit made durable, in one message, and the dedup state after them. */
+  | { type: 'done'; replies: BatchReply[]; commitMs: number; dedup: DedupStats }
   | { type: 'closed'; index: number }
   | { type: 'fatal'; index: number; message: string };

@@ -69,7 +69,7 @@ export async function startIngestService(config: Config, logger: Logger, opts: I
       sink: config.log.sink,
       segmentBytes: config.log.segmentBytes,
       maxLineBytes: config.ingest.maxLineBytes,
-      dedupWindow: config.ingest.dedupWindow,
+      dedupIntervalBudget: config.ingest.dedupIntervalBudget,
       snapshotIntervalMs: config.ingest.dedupSnapshotIntervalMs,
       maxInflightBytes: config.ingest.maxInflightBytes,
       tenants: tenantInfos(tenants, registries),

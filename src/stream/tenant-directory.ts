@@ -36,7 +36,8 @@ export class TenantDirectory {
    * Undefined for a tenant that does not exist.
    */
   get(id: string): TenantView | undefined {
-    const t = this.tenants.get(id);
+    // A tenant created moments ago (its records already accepted) is looked for in the file again before it is called unknown.
+    const t = this.tenants.get(id) ?? (this.tenants.reloadIfChanged() ? this.tenants.get(id) : undefined);
     if (t === undefined) return undefined;
     const registry = this.registries.get(id);
     const fx = this.fx.table(id, t.reporting_currency);

@@ -13,6 +13,7 @@ import { OPENAPI } from '../../src/api/openapi.js';
 import { startPlatform, type Platform } from '../../src/platform/platform.js';
 import { TenantStore } from '../../src/tenants/tenant-store.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
+import { apiCaller } from '../support/api-call.js';
 
 describe('admin API and OpenAPI', () => {
   let dir: TempDir;
@@ -32,16 +33,7 @@ describe('admin API and OpenAPI', () => {
     await dir[Symbol.asyncDispose]();
   });
 
-  const call = async (method: string, path: string, key: string, body?: unknown, type = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const init: RequestInit = { method, headers: { authorization: `Bearer ${key}` } };
-    if (body !== undefined) {
-      init.headers = { ...init.headers, 'content-type': type };
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    }
-    const res = await fetch(`${api}${path}`, init);
-    const text = await res.text();
-    return { status: res.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } };
-  };
+  const call = apiCaller(() => api);
   const code = (r: { body: Record<string, unknown> }): string => (r.body['error'] as { code: string }).code;
 
   it('describes every route in /openapi.json, and nothing that is not a route', async () => {

@@ -7,44 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Holidays from 'date-holidays';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import { startPlatform, type Platform } from '../../src/platform/platform.js';
 import { seedTenants, type TenantFixture } from '../support/fixtures.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
+import { apiCaller } from '../support/api-call.js';
+import { DAY, mt940, pastWeekday, ymd } from '../support/treasury-fixtures.js';
 
-const DAY = 86_400_000;
 const SETUP = {
   acquirers: [{ id: 'acq-eu', settlement_lag_days: 1, payout_currency: null, reference_format: 'ACQ-{merchant_account}-{payout_date}' }],
   fee_plans: [{ id: 'standard', rules: [{ tender: 'card', card_brand: '*', bps: 150, fixed_minor: 10 }] }],
 };
-
-/** A Tuesday–Thursday at least 9 days ago, neither it nor the next day a German public holiday: T+1 is then the next day. */
-function pastWeekday(): number {
-  const holidays = new Holidays('DE');
-  const closed = (d: number): boolean => holidays.getHolidays(new Date(d * DAY).getUTCFullYear()).some((h) => (h.type === 'public' || h.type === 'bank') && h.date.startsWith(ymd(d)));
-  let d = Math.floor(Date.now() / DAY) - 9;
-  while (![2, 3, 4].includes(new Date(d * DAY).getUTCDay()) || closed(d) || closed(d + 1)) d--;
-  return d;
-}
-
-const ymd = (d: number): string => new Date(d * DAY).toISOString().slice(0, 10);
-const yymmdd = (d: number): string => ymd(d).slice(2).replaceAll('-', '');
-
-/** An MT940 statement of one account and day, from signed minor-unit entries. */
-function mt940(account: string, day: number, opening: number, entries: { amount: number; ref: string; text: string }[]): string {
-  const amt = (m: number): string => `${String(Math.floor(Math.abs(m) / 100))},${String(Math.abs(m) % 100).padStart(2, '0')}`;
-  const dc = (m: number): string => (m < 0 ? 'D' : 'C');
-  let bal = opening;
-  const lines = [':20:STMT' + yymmdd(day), `:25:${account}`, ':28C:1/1', `:60F:${dc(opening)}${yymmdd(day)}EUR${amt(opening)}`];
-  for (const e of entries) {
-    lines.push(`:61:${yymmdd(day)}${yymmdd(day).slice(2)}${dc(e.amount)}${amt(e.amount)}NTRF${e.ref}//B${String(lines.length)}`, `:86:${e.text}`);
-    bal += e.amount;
-  }
-  lines.push(`:62F:${dc(bal)}${yymmdd(day)}EUR${amt(bal)}`);
-  return `${lines.join('\r\n')}\r\n-`;
-}
 
 void describe('treasury API', () => {
   let dir: TempDir;
@@ -55,16 +29,7 @@ void describe('treasury API', () => {
   const day = pastWeekday();
   let seq = 0;
 
-  const call = async (method: string, path: string, key: string, body?: unknown, type = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const init: RequestInit = { method, headers: { authorization: `Bearer ${key}` } };
-    if (body !== undefined) {
-      init.headers = { ...init.headers, 'content-type': type };
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    }
-    const res = await fetch(`${api}${path}`, init);
-    const text = await res.text();
-    return { status: res.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text } };
-  };
+  const call = apiCaller(() => api);
   const sale = (storeId: string, ts: number, amount: number, tender: 'card' | 'cash', type: 'sale' | 'refund' = 'sale'): string =>
     JSON.stringify({ txn_id: `T${String(++seq)}`, store_id: storeId, terminal_id: `${storeId}-1`, seq, ts: new Date(ts).toISOString(), type, amount_minor: amount, currency: 'EUR', tax_minor: 0, tender, ...(tender === 'card' ? { card_brand: 'visa' } : {}) });
   const send = async (lines: string[]): Promise<void> => {

@@ -5,7 +5,7 @@
  * store-day's net sales against a brute-force sum of the good records, the
  * rejected lines as dead letters with their codes, no restatements for
  * days before go-live (and one for a late live record after it), a re-import
- * answered as duplicates, the admin route, and the warehouse's own Parquet
+ * answered as duplicates (also of a big file of one till, in any order), the admin route, and the warehouse's own Parquet
  * files imported into a second data directory with the same totals.
  */
 import assert from 'node:assert/strict';
@@ -210,6 +210,22 @@ void describe('history import', () => {
     } finally {
       await p2.close();
     }
+  });
+
+  void it("answers a re-sent big file of one till as duplicate, every line, in any order", async () => {
+    // Yesterday's file of one till: 12,359 sales numbered 1..12,359, re-sent as is and then backwards.
+    const yesterday = Math.floor(Date.now() / DAY) * DAY - DAY;
+    const big = Array.from({ length: 12_359 }, (_, k) => JSON.stringify({ ...recs[0]!, txn_id: `BIG-${String(k + 1)}`, store_id: 'S3', terminal_id: 'S3-T2', seq: k + 1, ts: new Date(yesterday + 8 * 3_600_000 + k * 2_000).toISOString() }));
+    writeFileSync(join(dir.path, 'big.ndjson'), `${big.join('\n')}\n`);
+    writeFileSync(join(dir.path, 'big-reversed.ndjson'), `${big.slice().reverse().join('\n')}\n`);
+    const once = await importHistory(platform.ingest.engine, acme.tenant, [{ path: join(dir.path, 'big.ndjson') }]);
+    assert.deepEqual([once.accepted, once.duplicates, once.rejected], [12_359, 0, 0]);
+    for (const f of ['big.ndjson', 'big-reversed.ndjson']) {
+      const again = await importHistory(platform.ingest.engine, acme.tenant, [{ path: join(dir.path, f) }]);
+      assert.deepEqual({ file: f, accepted: again.accepted, duplicates: again.duplicates, rejectedByCode: again.rejectedByCode }, { file: f, accepted: 0, duplicates: 12_359, rejectedByCode: {} });
+    }
+    const dead = (await get('/v1/dead-letters?limit=100', acme.readKey))['items'] as { code: string }[];
+    assert.equal(dead.filter((d) => d.code === 'seq_out_of_window').length, 0);
   });
 
   void it('writes a CSV row as the JSON record live ingest takes', () => {

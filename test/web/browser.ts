@@ -79,3 +79,20 @@ export async function eventually<T>(check: () => Promise<T>, ms = 15_000): Promi
     }
   }
 }
+
+/**
+ * Launches the watched browser, or skips the test when Chromium cannot
+ * start on a developer's machine (null). On CI (`CI=true`) it never skips:
+ * the error fails the test.
+ */
+export async function launchOrSkip(origin: string, t: { skip(message?: string): void }): Promise<WatchedBrowser | null> {
+  try {
+    return await launchWatched(origin);
+  } catch (err) {
+    if (err instanceof BrowserUnavailableError && process.env['CI'] !== 'true') {
+      t.skip(err.message);
+      return null;
+    }
+    throw err;
+  }
+}

@@ -18,7 +18,7 @@ import { startPlatform, type Platform } from '../../src/platform/platform.js';
 import { RegistryStore } from '../../src/tenants/registry-store.js';
 import { TenantStore } from '../../src/tenants/tenant-store.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
-import { BrowserUnavailableError, eventually, launchWatched, type WatchedBrowser } from './browser.js';
+import { eventually, launchOrSkip } from './browser.js';
 
 const SHOTS = join('test-output', 'dashboard');
 
@@ -126,16 +126,8 @@ describe('dashboard in Chromium', () => {
     // Today (a few per store), the same weekday last week (late: it restates a closed day), three days ago, and one line for an unknown store.
     await ingest(sales(now - 2000, 3) + sales(now - 7 * 86_400_000 - 20 * 60_000, 2) + sales(now - 3 * 86_400_000, 2) + JSON.stringify({ txn_id: 'BAD-1', store_id: 'NOPE', terminal_id: 'X', seq: 1, ts: new Date(now).toISOString(), type: 'sale', amount_minor: 100, currency: 'EUR', tax_minor: 0, tender: 'cash' }) + '\n');
 
-    let browser: WatchedBrowser;
-    try {
-      browser = await launchWatched(origin);
-    } catch (err) {
-      if (err instanceof BrowserUnavailableError && process.env['CI'] !== 'true') {
-        t.skip(err.message);
-        return;
-      }
-      throw err;
-    }
+    const browser = await launchOrSkip(origin, t);
+    if (browser === null) return;
     await using b = browser;
     const page = b.page;
     const shot = async (name: string): Promise<void> => {

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Api, ApiError, type StatusAnswer, type Store } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { presetRange, scopeParams, type Range, type Scope } from '../query.js';
+import { parseRoute, storeHref, type Route } from '../route.js';
 import { forgetKey, saveKey, savedKey } from '../session.js';
 import { DataQuality } from './DataQuality.js';
 import { OverviewPanel } from './OverviewPanel.js';
@@ -10,24 +11,31 @@ import { SeriesPanel } from './SeriesPanel.js';
 import { SignIn } from './SignIn.js';
 import { StoreMap } from './StoreMap.js';
 import { StorePage } from './StorePage.js';
+import { PayoutPage } from './PayoutPage.js';
 import { TopStores } from './TopStores.js';
+import { TreasuryPage } from './TreasuryPage.js';
+import { addDays } from '../time.js';
 
-/** `#/store/<id>` opens a store; anything else is the dashboard. */
-function route(): { page: 'dashboard' } | { page: 'store'; id: string } {
-  const m = /^#\/store\/(.+)$/.exec(location.hash);
-  return m === null ? { page: 'dashboard' } : { page: 'store', id: decodeURIComponent(m[1]!) };
-}
+const route = (): Route => parseRoute(location.hash);
+
+/** A store opened on one business day (a treasury drill-down) shows that day in the store's own time. */
+const dayRange = (r: Route): Range | null => (r.page === 'store' && r.day !== null ? { from: r.day, to: addDays(r.day, 1), tz: 'store' } : null);
 
 export function App() {
   const [key, setKey] = useState<string | null>(savedKey);
   const [status, setStatus] = useState<StatusAnswer | null>(null);
   const [where, setWhere] = useState(route);
-  const [range, setRange] = useState<Range>(() => presetRange(7, 'store'));
+  const [range, setRange] = useState<Range>(() => dayRange(route()) ?? presetRange(7, 'store'));
   const [scope, setScope] = useState<Scope>({ kind: 'all' });
   const api = useMemo(() => (key === null ? null : new Api(key)), [key]);
 
   useEffect(() => {
-    const on = (): void => setWhere(route());
+    const on = (): void => {
+      const r = route();
+      setWhere(r);
+      const d = dayRange(r);
+      if (d !== null) setRange(d);
+    };
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
@@ -59,8 +67,9 @@ export function App() {
     );
   }
   const open = (id: string): void => {
-    location.hash = `#/store/${encodeURIComponent(id)}`;
+    location.hash = storeHref(id);
   };
+  const treasury = where.page === 'treasury' || where.page === 'payout';
   return (
     <>
       <a class="skip" href="#content">
@@ -70,19 +79,41 @@ export function App() {
         <h1>
           <a href="#/">Treasury Pay</a>
         </h1>
+        <nav class="pages" aria-label="Pages">
+          <a href="#/" aria-current={treasury ? undefined : 'page'}>
+            Sales
+          </a>
+          <a href="#/treasury" aria-current={treasury ? 'page' : undefined}>
+            Treasury
+          </a>
+        </nav>
         {status !== null && (
           <span class="tenant" data-testid="tenant">
-            {status.tenant} · amounts in {status.currency}
+            {status.tenant} · {treasury ? 'amounts in each account’s currency' : `amounts in ${status.currency}`}
           </span>
         )}
         <button type="button" class="signout" onClick={signOut}>
           Sign out
         </button>
       </header>
-      <RangeBar range={range} onChange={setRange} />
-      <div id="content">{status === null ? <p class="muted">Loading…</p> : where.page === 'store' ? <StorePage api={api} id={where.id} range={range} currency={status.currency} exponent={status.exponent} onBack={() => (location.hash = '#/')} /> : <Dashboard api={api} status={status} range={range} scope={scope} setScope={setScope} open={open} />}</div>
+      <RangeBar range={range} onChange={setRange} zones={!treasury} />
+      <div id="content">{status === null ? <p class="muted">Loading…</p> : <Page where={where} api={api} status={status} range={range} scope={scope} setScope={setScope} open={open} />}</div>
     </>
   );
+}
+
+function Page(props: { where: Route; api: Api; status: StatusAnswer; range: Range; scope: Scope; setScope: (s: Scope) => void; open: (id: string) => void }) {
+  const { where, api, status, range } = props;
+  switch (where.page) {
+    case 'store':
+      return <StorePage api={api} id={where.id} range={range} currency={status.currency} exponent={status.exponent} onBack={() => (location.hash = '#/')} />;
+    case 'treasury':
+      return <TreasuryPage api={api} range={range} />;
+    case 'payout':
+      return <PayoutPage api={api} id={where.id} />;
+    case 'dashboard':
+      return <Dashboard {...props} />;
+  }
 }
 
 function Dashboard(props: { api: Api; status: StatusAnswer; range: Range; scope: Scope; setScope: (s: Scope) => void; open: (id: string) => void }) {

@@ -1,16 +1,17 @@
 import { formatBucket } from '../format.js';
 import { formatMetricShort, TENDER_COLOURS, TENDER_LABELS, type Metric } from '../metrics.js';
 
-const W = 900;
-const H = 240;
-const M = { left: 64, right: 12, top: 10, bottom: 28 };
+export const W = 900;
+export const H = 240;
+export const M = { left: 64, right: 12, top: 10, bottom: 28 };
 
-interface Axis {
+export interface Axis {
   y: (v: number) => number;
   ticks: number[];
 }
 
-function yAxis(lo: number, hi: number): Axis {
+/** A y axis from `lo` to `hi` that always includes zero, with five ticks. */
+export function yAxis(lo: number, hi: number): Axis {
   const min = Math.min(0, lo);
   const max = hi <= min ? min + 1 : hi;
   const y = (v: number): number => M.top + (H - M.top - M.bottom) * (1 - (v - min) / (max - min));
@@ -18,24 +19,27 @@ function yAxis(lo: number, hi: number): Axis {
   return { y, ticks };
 }
 
-function Frame(props: { axis: Axis; buckets: string[]; granularity: string; metric: Metric; currency: string; exponent: number; children: preact.ComponentChildren; label: string }) {
+/** The centre of band `i` of `n`. */
+export const bandX = (i: number, n: number): number => M.left + ((W - M.left - M.right) * (i + 0.5)) / Math.max(1, n);
+
+/** Grid lines, y ticks and about six x labels around a chart's marks. */
+export function Frame(props: { axis: Axis; buckets: string[]; bucketLabel: (b: string) => string; tick: (v: number) => string; children: preact.ComponentChildren; label: string; testId?: string }) {
   const n = props.buckets.length;
   const every = Math.max(1, Math.ceil(n / 6));
-  const x = (i: number): number => M.left + ((W - M.left - M.right) * (i + 0.5)) / Math.max(1, n);
   return (
-    <svg class="chart" viewBox={`0 0 ${String(W)} ${String(H)}`} role="img" aria-label={props.label}>
+    <svg class="chart" viewBox={`0 0 ${String(W)} ${String(H)}`} role="img" aria-label={props.label} data-testid={props.testId}>
       {props.axis.ticks.map((t) => (
         <g key={t}>
           <line class="grid" x1={M.left} x2={W - M.right} y1={props.axis.y(t)} y2={props.axis.y(t)} />
           <text class="tick" x={M.left - 6} y={props.axis.y(t) + 4} text-anchor="end">
-            {formatMetricShort(props.metric, t, props.currency, props.exponent)}
+            {props.tick(t)}
           </text>
         </g>
       ))}
       {props.buckets.map((b, i) =>
         i % every === 0 ? (
-          <text key={b} class="tick" x={x(i)} y={H - 8} text-anchor="middle">
-            {formatBucket(b, props.granularity)}
+          <text key={b} class="tick" x={bandX(i, n)} y={H - 8} text-anchor="middle">
+            {props.bucketLabel(b)}
           </text>
         ) : null,
       )}
@@ -44,18 +48,26 @@ function Frame(props: { axis: Axis; buckets: string[]; granularity: string; metr
   );
 }
 
+/** A frame for a metric's buckets. */
+function MetricFrame(props: { axis: Axis; buckets: string[]; granularity: string; metric: Metric; currency: string; exponent: number; children: preact.ComponentChildren; label: string }) {
+  return (
+    <Frame axis={props.axis} buckets={props.buckets} label={props.label} bucketLabel={(b) => formatBucket(b, props.granularity)} tick={(t) => formatMetricShort(props.metric, t, props.currency, props.exponent)}>
+      {props.children}
+    </Frame>
+  );
+}
+
 /** The metric as a line, and the previous period dashed on the same bucket positions. */
 export function LineChart(props: { buckets: string[]; values: number[]; previous?: number[] | undefined; granularity: string; metric: Metric; currency: string; exponent: number; label: string }) {
   const all = [...props.values, ...(props.previous ?? [])];
   const axis = yAxis(Math.min(0, ...all), Math.max(...all, 0));
   const n = props.buckets.length;
-  const x = (i: number): number => M.left + ((W - M.left - M.right) * (i + 0.5)) / Math.max(1, n);
-  const line = (vs: number[]): string => vs.map((v, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${axis.y(v).toFixed(1)}`).join('');
+  const line = (vs: number[]): string => vs.map((v, i) => `${i === 0 ? 'M' : 'L'}${bandX(i, n).toFixed(1)},${axis.y(v).toFixed(1)}`).join('');
   return (
-    <Frame {...props} axis={axis}>
+    <MetricFrame {...props} axis={axis}>
       {props.previous !== undefined && <path class="line previous" d={line(props.previous)} />}
       <path class="line current" d={line(props.values)} />
-    </Frame>
+    </MetricFrame>
   );
 }
 
@@ -94,9 +106,9 @@ export function StackedBars(props: { buckets: string[]; stacks: Map<string, numb
     }
   }
   return (
-    <Frame {...props} axis={axis}>
+    <MetricFrame {...props} axis={axis}>
       {bars}
-    </Frame>
+    </MetricFrame>
   );
 }
 
