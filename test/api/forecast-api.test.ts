@@ -425,6 +425,18 @@ void describe('forecast API', () => {
       f.stores.find((s) => s.id === 'S05')!.daily.point,
     );
     assert.equal((await call('GET', `/v1/forecasts?as_of=${asOf}&horizon=15`, read)).status, 400);
+    // Its backtest, stored by the CLI, and the same computed anew on request.
+    const bt = (await call('GET', `/v1/forecasts/backtest?as_of=${asOf}`, read)).body as { as_of: string; rows: { level: string; grain: string; series: number; mase: number }[] };
+    assert.equal(bt.as_of, asOf);
+    assert.deepEqual(
+      bt.rows.map((x) => x.mase),
+      f.backtest!.rows.map((x) => x.mase),
+    );
+    const again = (await call('GET', `/v1/forecasts/backtest?as_of=${asOf}&recompute=true`, read)).body as { as_of: string; rows: { level: string; grain: string; series: number }[] };
+    assert.deepEqual(
+      again.rows.map((x) => `${x.level}/${x.grain}/${String(x.series)}`),
+      bt.rows.map((x) => `${x.level}/${x.grain}/${String(x.series)}`),
+    );
     const bad = spawnSync(process.execPath, [CLI, '--data-dir', dir.path, 'batch', 'forecast', '--tenant', 'acme', '--days', '57'], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--days must be from 1 to 56, got 57/);
