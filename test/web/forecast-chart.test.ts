@@ -28,6 +28,12 @@ describe('forecast on the time-series axis', () => {
     assert.deepEqual(t.at, [5, 6]);
   });
 
+  it('a forecast further from the range than the range is long is not drawn', () => {
+    const range = days('2026-03-01', 3); // to = 4 March: 3 empty days allowed, 4 are too many
+    assert.deepEqual(forecastTimeline(range, '2026-03-04', [point('2026-03-07', 1)], 'day').at, [6]);
+    assert.deepEqual(forecastTimeline(range, '2026-03-04', [point('2026-03-08', 1)], 'day'), { buckets: range, at: [], points: [] });
+  });
+
   it('points before the range are not drawn', () => {
     const t = forecastTimeline(days('2026-03-05', 2), '2026-03-07', [point('2026-03-04', 1), point('2026-03-05', 2)], 'day');
     assert.deepEqual(t.at, [0]);

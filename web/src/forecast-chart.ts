@@ -46,7 +46,9 @@ const bucketOf = (p: ForecastPoint): string => `${p.date}T00:00`;
  * Places forecast points on the range's buckets: a point on a day (or
  * week) of the range sits on that bucket, later ones extend the axis with
  * every bucket in between, so a gap between the range and the forecast
- * stays visible as empty days. `to` is the range's exclusive end.
+ * stays visible as empty days, as long as it is no longer than the range
+ * itself (a forecast further away is not drawn). `to` is the range's
+ * exclusive end.
  * @example
  * forecastTimeline(['2026-03-01T00:00', '2026-03-02T00:00'], '2026-03-03', pts, 'day')
  * // pts on 03-02 and 03-03 → at [1, 2], buckets + '2026-03-03T00:00'
@@ -55,6 +57,9 @@ export function forecastTimeline(buckets: readonly string[], to: string, points:
   const sorted = [...points].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   const last = sorted.at(-1);
   const extra = last === undefined ? [] : bucketsBetween(to, addDays(last.date, 1), g).filter((b) => b > (buckets.at(-1) ?? ''));
+  const first = sorted.find((p) => bucketOf(p) >= (buckets[0] ?? ''));
+  const gap = first === undefined ? 0 : extra.filter((b) => b < bucketOf(first)).length;
+  if (gap > buckets.length) return { buckets: [...buckets], at: [], points: [] };
   const all = [...buckets, ...extra];
   const index = new Map(all.map((b, i) => [b, i]));
   const at: number[] = [];
