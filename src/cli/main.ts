@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `tpay`: one binary, one sub-command per role. */
 import { Command } from 'commander';
+import { registerBatchCommands } from './batch-commands.js';
 import { registerDlqCommands } from './dlq-commands.js';
 import { registerFirehoseCommands } from './firehose-commands.js';
 import { registerForecastCommands } from './forecast-commands.js';
@@ -39,5 +40,6 @@ registerFirehoseCommands(program);
 registerTreasuryCommands(program);
 registerImportCommands(program);
 registerForecastCommands(program);
+registerBatchCommands(program);
 
 await program.parseAsync(process.argv);

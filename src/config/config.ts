@@ -95,6 +95,15 @@ const treasurySchema = z
   })
   .strict();
 
+const forecastSchema = z
+  .object({
+    /** How often the platform looks for a tenant's newly closed business day to forecast (0: never; `tpay batch forecast` only). */
+    checkIntervalMs: z.number().int().min(0).max(86_400_000).default(60_000),
+    /** Worker threads of the forecast pool (0: one per core). */
+    workers: z.number().int().min(0).max(64).default(0),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('./tpay-data'),
@@ -106,6 +115,7 @@ export const configSchema = z
     serving: servingSchema.default(() => servingSchema.parse({})),
     warehouse: warehouseSchema.default(() => warehouseSchema.parse({})),
     treasury: treasurySchema.default(() => treasurySchema.parse({})),
+    forecast: forecastSchema.default(() => forecastSchema.parse({})),
   })
   .strict();
 

@@ -13,6 +13,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { SegmentLog } from '../log/segment-log.js';
 import { registerAdminRoutes } from '../api/admin-routes.js';
+import { registerForecastRoutes } from '../api/forecast-routes.js';
+import { ForecastPool } from '../forecast/forecast-pool.js';
+import { ForecastScheduler } from '../forecast/forecast-scheduler.js';
+import { ForecastStore } from '../forecast/forecast-store.js';
 import { DashboardNotBuiltError, registerDashboard } from '../api/dashboard-routes.js';
 import { registerHistoryRoutes } from '../api/history-routes.js';
 import { registerQueryRoutes } from '../api/query-routes.js';
@@ -40,6 +44,8 @@ export interface Platform {
   stream: StreamProcessor;
   restatements: RestatementLog;
   treasury: TreasuryService;
+  forecasts: ForecastStore;
+  forecastScheduler: ForecastScheduler;
   /** Snapshot load and log replay at start, in ms, and how many records the replay read. */
   startup: { snapshotMs: number; replayMs: number; replayedRecords: number };
   /** Writes a serving snapshot now and moves the log checkpoint to it. */
@@ -71,6 +77,15 @@ async function start(config: Config, logger: Logger, release: () => void, listen
   let stream: StreamProcessor | null = null;
   const fx = new FxStore(config.dataDir);
   let treasury: TreasuryService | null = null;
+  const forecasts = new ForecastStore(config.dataDir);
+  // Worker threads start on first use: a platform that never forecasts never pays for them.
+  let forecastPool: ForecastPool | null = null;
+  let poolClosed = false;
+  const pool = (): ForecastPool => {
+    if (poolClosed) throw new Error('the forecast pool is closed: the platform is shutting down');
+    return (forecastPool ??= new ForecastPool(config.forecast.workers > 0 ? { workers: config.forecast.workers } : {}));
+  };
+  let tenantIds: () => string[] = () => [];
   const ingest = await startIngestService(config, logger, {
     lockHeld: true,
     tcp: listen,
@@ -97,6 +112,8 @@ async function start(config: Config, logger: Logger, release: () => void, listen
         match: { amountToleranceMinor: config.treasury.amountToleranceMinor, dateWindowDays: config.treasury.dateWindowDays, missingAfterDays: config.treasury.missingAfterDays },
       });
       registerTreasuryRoutes(app, { treasury, source: serving, tenants: ctx.tenants, authenticate: ctx.authenticate });
+      registerForecastRoutes(app, { serving, forecasts, pool, authenticate: ctx.authenticate });
+      tenantIds = () => ctx.tenants.list().map((t) => t.id);
       try {
         registerDashboard(app);
       } catch (err) {
@@ -133,6 +150,8 @@ async function start(config: Config, logger: Logger, release: () => void, listen
     })().catch((err: unknown) => logger.error({ err }, 'warehouse maintenance failed'));
   }, config.warehouse.compactIntervalMs);
   maintain.unref();
+  const forecastScheduler = new ForecastScheduler({ serving, forecasts, pool, tenants: () => tenantIds(), logger, intervalMs: config.forecast.checkIntervalMs });
+  if (listen) forecastScheduler.start();
   const startup = { snapshotMs, replayMs, replayedRecords: s.stats.records };
   logger.info({ snapshotMs: Math.round(snapshotMs), replayMs: Math.round(replayMs), replayedRecords: s.stats.records, cells: serving.stats().cells }, 'serving ready');
 
@@ -166,6 +185,8 @@ async function start(config: Config, logger: Logger, release: () => void, listen
     stream: s,
     restatements,
     treasury: treasury!,
+    forecasts,
+    forecastScheduler,
     startup,
     snapshot,
     async close() {
@@ -173,6 +194,10 @@ async function start(config: Config, logger: Logger, release: () => void, listen
       closed = true;
       clearInterval(timer);
       clearInterval(maintain);
+      forecastScheduler.stop();
+      poolClosed = true;
+      await forecastPool?.close();
+      await forecastScheduler.idle();
       await ingest.close();
       await s.caughtUp(30_000).catch((err: unknown) => logger.warn({ err }, 'stream did not catch up before shutdown'));
       await s.stop();
