@@ -26,10 +26,14 @@ export interface ForecastGroup {
 
 export interface ForecastAnswer {
   currency: string;
-  exponent: number;
+  /** The reporting currency's decimals (as on `/v1/series`); some servers name it `minor_units`. */
+  exponent?: number;
+  minor_units?: number;
+  /** The last business day the forecast has seen: its first day is the one after. */
   as_of: string;
   granularity: 'day' | 'week';
   horizon: number;
+  /** The level whose bands answer (`store` … `tenant`), or `scope` for a set of stores that is no stored level. */
   level: string;
   model: string;
   groups: ForecastGroup[];
@@ -51,6 +55,8 @@ export interface BacktestRow {
 export interface BacktestAnswer {
   as_of: string;
   model?: string;
+  /** The forecast origins scored, `YYYY-MM-DD`. */
+  origins?: string[];
   rows: BacktestRow[];
 }
 

@@ -1,6 +1,6 @@
 import type { Api } from '../api.js';
 import { accuracyRows, scaleOf, type AccuracyRow } from '../backtest-rows.js';
-import { loadBacktest, loadForecast } from '../forecast-api.js';
+import { loadBacktest } from '../forecast-api.js';
 import { formatCount, formatDay, formatPercent } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { Panel } from './Panel.js';
@@ -22,10 +22,8 @@ const attr = (v: number | null): string | undefined => (v === null ? undefined :
 export function ForecastPage(props: { api: Api }) {
   const { api } = props;
   const backtest = useLoad(() => loadBacktest(api), [api]);
-  // The backtest names its as-of date; the model is the one the stored forecast uses.
-  const latest = useLoad(() => loadForecast(api, { granularity: 'day', horizon: 1 }), [api]);
   const b = backtest.data;
-  const model = b?.model ?? latest.data?.model;
+  const model = b?.model;
   const rows = b === undefined || b === null ? [] : accuracyRows(b.rows);
   return (
     <main class="forecast-page" aria-labelledby="forecast-title">
@@ -49,6 +47,7 @@ export function ForecastPage(props: { api: Api }) {
                   · model <strong>{model}</strong>
                 </>
               )}
+              {b.origins !== undefined && b.origins.length > 0 && <> · forecasts made as of {b.origins.map(formatDay).join(', ')} and scored on the days after</>}
             </p>
             <AccuracyTable rows={rows} />
             <p class="muted">

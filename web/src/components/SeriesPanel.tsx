@@ -231,6 +231,15 @@ function Readout(props: { id: string; bucket: string | undefined; actual: number
   );
 }
 
+const LEVEL_TEXT: Record<string, string> = {
+  store: 'the store’s own intervals',
+  city: 'the city’s intervals',
+  region: 'the region’s intervals',
+  country: 'the country’s intervals',
+  tenant: 'the whole tenant’s intervals',
+  scope: 'the stores in scope added up (intervals combined as independent)',
+};
+
 /** What the forecast is (model, as of, level) and why it is less certain; or that there is none yet. */
 function ForecastNote(props: { id: string; answer: ForecastAnswer | null | undefined; error: Error | undefined; placed: boolean }) {
   const a = props.answer;
@@ -255,7 +264,8 @@ function ForecastNote(props: { id: string; answer: ForecastAnswer | null | undef
   return (
     <div class="muted forecast-note" data-testid={testId} data-state={props.placed ? 'shown' : 'outside'} data-flags={flags.join(',')}>
       <p>
-        Forecast of net sales as of {formatDay(a.as_of)} ({a.model}, {a.level} level{g === undefined ? '' : `, ${String(g.stores)} ${g.stores === 1 ? 'store' : 'stores'}`}), in {a.currency}.
+        Forecast of net sales from the business days up to {formatDay(a.as_of)}: model {a.model}, {LEVEL_TEXT[a.level] ?? `${a.level} level`}
+        {g === undefined ? '' : `, ${String(g.stores)} ${g.stores === 1 ? 'store' : 'stores'}`}, in {a.currency}.
         {!props.placed && ' Its days are after the range shown: choose a range up to today to see it.'}
       </p>
       {flags.length > 0 && (
