@@ -26,6 +26,9 @@ function shade(share: number): string {
   return `rgb(${mix(222, 8)},${mix(235, 48)},${mix(247, 107)})`;
 }
 
+/** Latitude of the square Web Mercator world's top and bottom edges. */
+const MERCATOR_MAX_LAT = 85.0511;
+
 export function StoreMap(props: { api: Api; stores: readonly Store[]; range: Range; scope: Scope; onScope: (s: Scope) => void; onOpenStore: (id: string) => void; currency: string; exponent: number }) {
   const [view, setView] = useState<View>({ k: 1, tx: 0, ty: 60 });
   const [mode, setMode] = useState<Mode>('pan');
@@ -106,8 +109,10 @@ export function StoreMap(props: { api: Api; stores: readonly Store[]; range: Ran
   const scopeShape = (): preact.JSX.Element | null => {
     const s = props.scope;
     if (s.kind === 'bbox') {
-      const [x1, y1] = projection([s.west, s.north]) ?? [0, 0];
-      const [x2, y2] = projection([s.east, s.south]) ?? [0, 0];
+      // Mercator sends the poles to infinity: a box typed up to ±90° is drawn to the map's edge (±85.05°).
+      const lat = (v: number): number => Math.max(-MERCATOR_MAX_LAT, Math.min(MERCATOR_MAX_LAT, v));
+      const [x1, y1] = projection([s.west, lat(s.north)]) ?? [0, 0];
+      const [x2, y2] = projection([s.east, lat(s.south)]) ?? [0, 0];
       return <rect class="scope" x={Math.min(x1, x2)} y={Math.min(y1, y2)} width={Math.abs(x2 - x1)} height={Math.abs(y2 - y1)} />;
     }
     if (s.kind === 'radius') return <path class="scope" d={path(geoCircle().center([s.lon, s.lat]).radius((s.km / EARTH_KM) * (180 / Math.PI))()) ?? ''} />;
