@@ -4,7 +4,7 @@
  * imported through the history path. Before any forecast the time series
  * says "no forecast yet" and the Forecast page "no backtest yet"; then the
  * platform's own forecast batch runs, and the bands drawn for the whole
- * tenant (by day and by ISO week), for a box and for one store, the hover
+ * tenant (by day and by ISO week), for a box, a country and one store, the hover
  * readout's amounts, the flags, and the Forecast page's accuracy table
  * must be the API's answers for those scopes. Any console error (other
  * than the API's documented 404 while nothing is stored), page error or
@@ -207,6 +207,19 @@ describe('forecasts in the dashboard in Chromium', () => {
     assert.equal(await marks().getAttribute('data-level'), boxed.level);
     assert.equal(await note.getAttribute('data-flags'), boxed.groups[0]!.flags.join(','));
     await shot('5-box');
+
+    // A country: its stores' means added up, with the intervals of that stored roll-up node.
+    const byCountry = new Map<string, number>();
+    for (const s of stores) byCountry.set(s.country, (byCountry.get(s.country) ?? 0) + 1);
+    const [country, inCountry] = [...byCountry].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]!;
+    assert.ok(inCountry >= 2, `${country}: ${String(inCountry)}`);
+    await page.getByTestId('scope-place').selectOption(`country:${country}`);
+    const national = await read<Forecast>(`/v1/forecasts?granularity=day&horizon=30&group_by=none&countries=${country}`);
+    assert.equal(national.groups[0]!.stores, inCountry);
+    assert.ok(['city', 'region', 'country'].includes(national.level), national.level);
+    await eventually(async () => assert.deepEqual(await drawn(), national.groups[0]!.points.map(bands)));
+    assert.equal(await marks().getAttribute('data-level'), national.level);
+    await series.screenshot({ path: join(SHOTS, 'forecast-5b-country.png') });
 
     // One store's page: its own forecast.
     const one = stores[0]!.store_id;
