@@ -127,7 +127,7 @@ export function registerForecastRoutes(app: FastifyInstance, deps: ForecastRoute
 
   /** The batch for a request: stored, else (a past as_of) computed. */
   const batchFor = async (tenant: string, asOf: number | null, backtest: boolean, recompute = false): Promise<StoredForecast> => {
-    if (deps.serving.settings(tenant) === undefined) throw new HttpError(404, 'forecast_not_found', 'this tenant has no sales yet, so no forecast');
+    if (deps.serving.settings(tenant) === undefined || deps.serving.businessDayRange(tenant) === null) throw new HttpError(404, 'forecast_not_found', 'this tenant has no sales yet, so no forecast');
     if (asOf === null) {
       const f = deps.forecasts.latest(tenant);
       if (f === undefined) throw new HttpError(404, 'forecast_not_found', 'no forecast is stored for this tenant yet: run `tpay batch forecast`, or wait for the first business-day close');

@@ -5,6 +5,7 @@
  */
 import { GRANULARITIES } from '../domain/time-buckets.js';
 import { METRICS } from '../domain/metrics.js';
+import { FORECAST_PATHS } from './openapi-forecast.js';
 import { TREASURY_PATHS } from './openapi-treasury.js';
 
 type Schema = Record<string, unknown>;
@@ -87,7 +88,7 @@ export const OPENAPI = {
     title: 'Treasury Pay API',
     version: '1',
     description:
-      'Point-of-sale ingest, dashboards and treasury (settlements, bank statements, reconciliation, cash position). Every request carries `Authorization: Bearer <key>`: an ingest key to send transactions, a read key to query (the tenant always comes from the key), an admin key to manage tenants. Errors are JSON `{"error": {"code", "message"}}` with a stable code. Money is integers in minor units.',
+      'Point-of-sale ingest, dashboards, treasury (settlements, bank statements, reconciliation, cash position) and sales forecasts. Every request carries `Authorization: Bearer <key>`: an ingest key to send transactions, a read key to query (the tenant always comes from the key), an admin key to manage tenants. Errors are JSON `{"error": {"code", "message"}}` with a stable code. Money is integers in minor units.',
   },
   components: {
     securitySchemes: {
@@ -201,6 +202,7 @@ export const OPENAPI = {
       put: { summary: "Replace the tenant's FX rates (JSON or CSV `date,currency,rate`).", security: adminSec, parameters: [path('id', 'Tenant id.')], requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } }, responses: ok('Rates loaded.') },
     }),
     ...TREASURY_PATHS,
+    ...FORECAST_PATHS,
   },
 } as const;
 

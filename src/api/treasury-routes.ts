@@ -6,7 +6,7 @@
  * admin API (`/v1/admin/tenants/:id/treasury/setup`).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { dayNumber } from '../domain/business-calendar.js';
+import { dayNumber, dayText } from '../domain/business-calendar.js';
 import { currencyExponent } from '../domain/currency.js';
 import { parseUtcDay } from '../domain/fx.js';
 import { BREAK_STATUSES, isMatchStatus, type EntryResult, type ItemResult, type MatchStatus } from '../domain/reconciliation.js';
@@ -14,6 +14,7 @@ import type { ExpectedDeposit, ExpectedPayout } from '../domain/settlement.js';
 import { isStatementFormat, type StatementFormat } from '../domain/statement.js';
 import type { Store } from '../domain/store.js';
 import type { KeyKind, TenantStore } from '../tenants/tenant-store.js';
+import type { CashForecast } from '../treasury/cash-forecast.js';
 import { TreasuryError } from '../treasury/errors.js';
 import { FEE_GROUPS, FEE_PERIODS, feeReport, type FeeGroup, type FeePeriod } from '../treasury/fee-report.js';
 import { settlementSetupJson } from '../treasury/settlement-setup.js';
@@ -28,6 +29,8 @@ export interface TreasuryRouteDeps {
   source: SettlementSource;
   tenants: TenantStore;
   authenticate(secret: string, kind: KeyKind): { tenant: string | null } | undefined;
+  /** The forecast part of the cash position (absent, or null for a tenant: `forecast: 'none'`). */
+  cashForecast?(tenant: string): { asOf: number; model: string; fromDay: number; forecast: CashForecast } | null;
   /** Largest statement file accepted, bytes. */
   statementBodyLimit?: number;
 }
@@ -265,8 +268,13 @@ export function registerTreasuryRoutes(app: FastifyInstance, deps: TreasuryRoute
     const p = query(req);
     const account = str(p, 'account');
     const to = date(p, 'to');
-    const positions = answer(() => deps.treasury.cashPosition(tenant, { ...(account === undefined ? {} : { account }), ...(to === undefined ? {} : { to }) }));
-    return { as_of: deps.treasury.reconciliation(tenant).asOf, forecast: 'none', accounts: positions.map((a) => ({ ...a, ...money(a.currency) })) };
+    const fc = deps.cashForecast?.(tenant) ?? null;
+    const positions = answer(() => deps.treasury.cashPosition(tenant, { ...(account === undefined ? {} : { account }), ...(to === undefined ? {} : { to }), ...(fc === null ? {} : { forecast: fc.forecast.byAccount }) }));
+    const forecast =
+      fc === null
+        ? 'none'
+        : { as_of: dayText(fc.asOf), model: fc.model, from: dayText(fc.fromDay), stores: fc.forecast.stores, skipped: fc.forecast.skipped.map((x) => ({ store_id: x.storeId, reason: x.reason })), method: 'forecast net_sales x tender mix (last 28 business days) x (1 - effective fee rate), paid T+N (card, wallet) or deposited T+1 (cash)' };
+    return { as_of: deps.treasury.reconciliation(tenant).asOf, forecast, accounts: positions.map((a) => ({ ...a, ...money(a.currency) })) };
   });
 
   app.get('/v1/treasury/unsettled', async (req) => {

@@ -52,7 +52,7 @@ export function registerRunCommand(program: Command): void {
         const st = platform.startup;
         process.stdout.write(
           `serving: ${platform.serving.stats().cells} rollup cells; start-up ${Math.round(st.snapshotMs + st.replayMs)} ms (snapshot ${Math.round(st.snapshotMs)} ms, replay of ${st.replayedRecords} records ${Math.round(st.replayMs)} ms)\n` +
-            `api: ${api}/v1/series  ${api}/v1/top  ${api}/v1/stores\n` +
+            `api: ${api}/v1/series  ${api}/v1/top  ${api}/v1/stores  ${api}/v1/forecasts\n` +
             `dashboard: ${api}/\n`,
         );
         const abort = new AbortController();

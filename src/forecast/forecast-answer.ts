@@ -80,7 +80,11 @@ export function answerForecast(f: StoredForecast, ask: ForecastAsk): { level: An
   }
   const selected = ask.storeIds === null ? f.stores : ask.storeIds.flatMap((id) => byId.get(id) ?? []);
   const nodeBySet = new Map<string, StoredNode>();
-  for (const n of f.nodes) nodeBySet.set([...n.members].sort().join('\u0000'), n);
+  // Nodes come finest first (city, region, country, tenant): a region that is one city answers as the city.
+  for (const n of f.nodes) {
+    const k = [...n.members].sort().join('\u0000');
+    if (!nodeBySet.has(k)) nodeBySet.set(k, n);
+  }
   const sets = new Map<string | null, StoredStore[]>();
   for (const s of selected) {
     const k = ask.groupBy === 'none' ? null : groupKey[ask.groupBy](s);

@@ -32,6 +32,7 @@ import { RestatementLog } from '../stream/restatement-log.js';
 import { emptyStreamStats, StreamProcessor } from '../stream/stream-processor.js';
 import { TenantDirectory } from '../stream/tenant-directory.js';
 import { FxStore } from '../tenants/fx-store.js';
+import { cashForecastSource } from './cash-forecast-source.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
 import { startIngestService, type IngestService } from './ingest-service.js';
@@ -111,7 +112,7 @@ async function start(config: Config, logger: Logger, release: () => void, listen
         refreshMs: config.treasury.refreshMs,
         match: { amountToleranceMinor: config.treasury.amountToleranceMinor, dateWindowDays: config.treasury.dateWindowDays, missingAfterDays: config.treasury.missingAfterDays },
       });
-      registerTreasuryRoutes(app, { treasury, source: serving, tenants: ctx.tenants, authenticate: ctx.authenticate });
+      registerTreasuryRoutes(app, { treasury, source: serving, tenants: ctx.tenants, authenticate: ctx.authenticate, cashForecast: cashForecastSource({ serving, forecasts, treasury: () => treasury! }) });
       registerForecastRoutes(app, { serving, forecasts, pool, authenticate: ctx.authenticate });
       tenantIds = () => ctx.tenants.list().map((t) => t.id);
       try {

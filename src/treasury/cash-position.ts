@@ -17,6 +17,9 @@ export interface CashPositionDay {
   owed: number;
   /** Forecast inflow that day (forecast sales × tender mix × (1 − fee rate), shifted by the lag); marked as forecast. */
   forecast: number;
+  /** The forecast inflow's 80 % band (the stores' own 80 % bounds through the same arithmetic). */
+  forecastLo80: number;
+  forecastHi80: number;
   /** Statement balance plus owed money up to and including this day (no forecast). */
   balance: number | null;
   /** The same with forecast money added. */
@@ -41,8 +44,8 @@ export interface CashPositionInput {
   results: ReadonlyMap<string, ItemResult>;
   /** `YYYY-MM-DD`: the projection starts the day after the latest statement, or on this day when there is none. */
   today: string;
-  /** Optional forecast inflow per account (normalised) and currency: date → minor units. */
-  forecast?: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Optional forecast inflow per `normalised account|currency`: date → minor units (mean and 80 % band). */
+  forecast?: ReadonlyMap<string, ReadonlyMap<string, { mean: number; lo80: number; hi80: number }>>;
   account?: string;
   to?: string;
 }
@@ -71,6 +74,10 @@ export function cashPosition(input: CashPositionInput): AccountPosition[] {
   };
   const wanted = input.account === undefined ? null : normaliseAccount(input.account);
   for (const key of latest.keys()) {
+    const [account, currency] = key.split('|') as [string, string];
+    if (wanted === null || account === wanted) positionOf(account, currency);
+  }
+  for (const key of input.forecast?.keys() ?? []) {
     const [account, currency] = key.split('|') as [string, string];
     if (wanted === null || account === wanted) positionOf(account, currency);
   }
@@ -108,10 +115,10 @@ export function cashPosition(input: CashPositionInput): AccountPosition[] {
     for (let i = 0; i <= n; i++) {
       const date = addDays(start, i);
       const owed = p.owedByDay.get(date) ?? 0;
-      const fc = forecast?.get(date) ?? 0;
+      const fc = forecast?.get(date) ?? { mean: 0, lo80: 0, hi80: 0 };
       owedSoFar += owed;
-      forecastSoFar += fc;
-      p.days.push({ date, owed, forecast: fc, balance: balance === null ? null : balance + owedSoFar, balanceWithForecast: balance === null ? null : balance + owedSoFar + forecastSoFar });
+      forecastSoFar += fc.mean;
+      p.days.push({ date, owed, forecast: fc.mean, forecastLo80: fc.lo80, forecastHi80: fc.hi80, balance: balance === null ? null : balance + owedSoFar, balanceWithForecast: balance === null ? null : balance + owedSoFar + forecastSoFar });
     }
     out.push({ account: p.account, currency: p.currency, statement: p.statement, overdue: p.overdue, missing: p.missing, days: p.days });
   }

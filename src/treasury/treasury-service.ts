@@ -11,7 +11,7 @@ import { dayText } from '../domain/business-calendar.js';
 import type { FxTable } from '../domain/fx.js';
 import { DEFAULT_MATCH_OPTIONS, type BookedEntry, type ExpectedItem, type MatchOptions, type MatchResult } from '../domain/reconciliation.js';
 import { signedAmount, type StatementFormat } from '../domain/statement.js';
-import { cashPosition, type AccountPosition } from './cash-position.js';
+import { cashPosition, type AccountPosition, type CashPositionInput } from './cash-position.js';
 import { ExpectedMoneyBook, type ExpectedMoney } from './expected-money.js';
 import { reconcile } from './matcher.js';
 import { parseSettlementSetup, type SettlementSetup } from './settlement-setup.js';
@@ -122,7 +122,7 @@ export class TreasuryService {
     if (changes.length > 0 || !sameAmounts(prev, next)) this.deps.store.putMatchedAmounts(tenant, next);
   }
 
-  cashPosition(tenant: string, opts: { account?: string; to?: string } = {}): AccountPosition[] {
+  cashPosition(tenant: string, opts: Pick<CashPositionInput, 'account' | 'to' | 'forecast'> = {}): AccountPosition[] {
     const r = this.reconciliation(tenant);
     const results = new Map(r.result.items.map((x) => [x.itemId, x]));
     return cashPosition({ statements: this.deps.store.statements(tenant), items: r.items, results, today: r.asOf, ...opts });

@@ -124,6 +124,8 @@ export interface CashDay {
   date: string;
   owed: number;
   forecast: number;
+  forecastLo80: number;
+  forecastHi80: number;
   balance: number | null;
   balanceWithForecast: number | null;
 }
@@ -140,8 +142,8 @@ export interface AccountPosition {
 
 export interface CashPositionAnswer {
   as_of: string;
-  /** `none` while the tenant has no sales forecasts. */
-  forecast: string;
+  /** `none` while the tenant has no stored sales forecast; else what the forecast columns come from. */
+  forecast: 'none' | { as_of: string; model: string; from: string; stores: number; skipped: { store_id: string; reason: string }[]; method: string };
   accounts: AccountPosition[];
 }
 
