@@ -109,6 +109,9 @@ export class ForecastPool implements AsyncDisposable {
     if (this.closed) return;
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new ForecastWorkerError('the forecast pool was closed'));
+    // Tasks on a worker being terminated never answer: fail them too, or their batch would wait for ever.
+    for (const p of this.running.values()) p.reject(new ForecastWorkerError('the forecast pool was closed'));
+    this.running.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 

@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { dayNumber } from '../../src/domain/business-calendar.js';
 import { isoWeek } from '../../src/forecast/forecast-answer.js';
+import { forecastBatch } from '../../src/forecast/forecast-batch.js';
+import { ForecastPool } from '../../src/forecast/forecast-pool.js';
 import { lastClosedBusinessDay } from '../../src/forecast/forecast-job.js';
 import { ForecastStore, KEEP_BATCHES, type StoredForecast } from '../../src/forecast/forecast-store.js';
 import { tempDir } from '../support/temp-dir.js';
+import { WORLD_START, storeSeries } from './forecast-world.js';
 
 const batch = (tenant: string, asOf: number, mean: number): StoredForecast => ({
   format: 1,
@@ -62,5 +65,20 @@ describe('forecast store', () => {
     // A 04:00 cut-off: 03:00 in Berlin on the 7th is still the 6th's business day.
     assert.equal(lastClosedBusinessDay(early, ['Europe/Berlin'], 240), dayNumber('2026-12-05'));
     assert.equal(lastClosedBusinessDay(early, [], 0), dayNumber('2026-12-06'));
+  });
+});
+
+describe('forecast pool shutdown', () => {
+  it('fails a batch in progress when the pool closes under it, instead of leaving it waiting', async () => {
+    // Two series on two workers: both tasks are running at once, none is queued.
+    const pool = new ForecastPool({ workers: 2 });
+    const stores = storeSeries(5, 2, 500);
+    const outcome = forecastBatch(pool, stores, { asOf: WORLD_START + 500, days: 56, weeks: 26 }).then(
+      () => 'finished',
+      (err: unknown) => (err as { code?: string }).code,
+    );
+    await pool.close();
+    const waited = new Promise((r) => setTimeout(() => r('still waiting after 10 s'), 10_000).unref());
+    assert.equal(await Promise.race([outcome, waited]), 'forecast_worker_failed');
   });
 });
