@@ -1,5 +1,5 @@
 /**
- * Builds the dashboard into dist/web, which `tpay run` serves at `/`.
+ * Builds the dashboard into dist/dashboard (dist/web holds the web sources tsc compiles for unit tests), which `tpay run` serves at `/`.
  * Everything (map boundaries included) is bundled: the page loads nothing
  * from any other origin.
  */
@@ -13,7 +13,7 @@ export default defineConfig({
   logLevel: 'warn',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
-    outDir: here('../dist/web'),
+    outDir: here('../dist/dashboard'),
     emptyOutDir: true,
     // Countries and H3 make one ~1 MB bundle; splitting it would only add round trips on a local server.
     chunkSizeWarningLimit: 2048,

@@ -1,5 +1,5 @@
 /**
- * The dashboard: the static files Vite builds into `dist/web`, served at `/`.
+ * The dashboard: the static files Vite builds into `dist/dashboard`, served at `/`.
  * They are a browser app over the public API (it signs in with a read key
  * and calls `/v1/...` like any other client), not API routes: they are
  * registered with `schema.hide`, which keeps them out of `/openapi.json`
@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
-/** Where `npm run build` puts the dashboard, next to the compiled server (`dist/src/api` → `dist/web`). */
-export const DASHBOARD_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
+/** Where `npm run build` puts the dashboard, next to the compiled server (`dist/src/api` → `dist/dashboard`). */
+export const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
 
 /**
  * Everything the page may load comes from this server: a CDN, a tile server

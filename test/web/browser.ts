@@ -23,11 +23,20 @@ export interface WatchedBrowser extends AsyncDisposable {
   problems: string[];
 }
 
+export interface WatchOptions {
+  /**
+   * Paths whose 404 is one of the API's answers rather than a fault (e.g.
+   * `/v1/forecasts` before any forecast is stored): Chromium logs every
+   * 4xx as a console error, and these are not counted as problems.
+   */
+  expected404?: (path: string) => boolean;
+}
+
 /**
  * Launches Chromium on `origin`'s pages only. Throws
  * `BrowserUnavailableError` when Chromium is missing or does not start.
  */
-export async function launchWatched(origin: string): Promise<WatchedBrowser> {
+export async function launchWatched(origin: string, options: WatchOptions = {}): Promise<WatchedBrowser> {
   if (!existsSync(CHROMIUM)) throw new BrowserUnavailableError(`${CHROMIUM} is missing (scripts/ensure-system-deps.sh installs Debian's chromium)`);
   const profile = mkdtempSync(join(tmpdir(), 'tpay-chromium-'));
   let context: BrowserContext;
@@ -52,8 +61,13 @@ export async function launchWatched(origin: string): Promise<WatchedBrowser> {
     return route.abort();
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  const expected = (m: { text(): string; location(): { url: string } }): boolean => {
+    if (options.expected404 === undefined || !m.text().includes('status of 404')) return false;
+    const url = m.location().url;
+    return url.startsWith(origin) && options.expected404(new URL(url).pathname);
+  };
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    if (m.type() === 'error' && !expected(m)) problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   return {
@@ -85,9 +99,9 @@ export async function eventually<T>(check: () => Promise<T>, ms = 15_000): Promi
  * start on a developer's machine (null). On CI (`CI=true`) it never skips:
  * the error fails the test.
  */
-export async function launchOrSkip(origin: string, t: { skip(message?: string): void }): Promise<WatchedBrowser | null> {
+export async function launchOrSkip(origin: string, t: { skip(message?: string): void }, options: WatchOptions = {}): Promise<WatchedBrowser | null> {
   try {
-    return await launchWatched(origin);
+    return await launchWatched(origin, options);
   } catch (err) {
     if (err instanceof BrowserUnavailableError && process.env['CI'] !== 'true') {
       t.skip(err.message);

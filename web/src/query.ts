@@ -19,7 +19,9 @@ export interface Range {
 export type Scope =
   | { kind: 'all' }
   | { kind: 'bbox'; west: number; south: number; east: number; north: number }
-  | { kind: 'radius'; lat: number; lon: number; km: number };
+  | { kind: 'radius'; lat: number; lon: number; km: number }
+  | { kind: 'country'; country: string }
+  | { kind: 'region'; region: string };
 
 export const PRESETS = [
   { id: 'today', label: 'Today', days: 1 },
@@ -46,6 +48,10 @@ export function scopeParams(s: Scope): Params {
       return { bbox: `${String(s.west)},${String(s.south)},${String(s.east)},${String(s.north)}` };
     case 'radius':
       return { lat: s.lat, lon: s.lon, radius_km: s.km };
+    case 'country':
+      return { countries: s.country };
+    case 'region':
+      return { regions: s.region };
   }
 }
 
@@ -58,6 +64,10 @@ export function scopeText(s: Scope): string {
       return `Box west ${String(s.west)}, south ${String(s.south)}, east ${String(s.east)}, north ${String(s.north)}`;
     case 'radius':
       return `Within ${String(s.km)} km of ${String(s.lat)}, ${String(s.lon)}`;
+    case 'country':
+      return `Country ${s.country}`;
+    case 'region':
+      return `Region ${s.region}`;
   }
 }
 

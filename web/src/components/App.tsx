@@ -5,6 +5,7 @@ import { presetRange, scopeParams, type Range, type Scope } from '../query.js';
 import { parseRoute, storeHref, type Route } from '../route.js';
 import { forgetKey, saveKey, savedKey } from '../session.js';
 import { DataQuality } from './DataQuality.js';
+import { ForecastPage } from './ForecastPage.js';
 import { OverviewPanel } from './OverviewPanel.js';
 import { RangeBar } from './RangeBar.js';
 import { SeriesPanel } from './SeriesPanel.js';
@@ -70,6 +71,7 @@ export function App() {
     location.hash = storeHref(id);
   };
   const treasury = where.page === 'treasury' || where.page === 'payout';
+  const forecast = where.page === 'forecast';
   return (
     <>
       <a class="skip" href="#content">
@@ -80,11 +82,14 @@ export function App() {
           <a href="#/">Treasury Pay</a>
         </h1>
         <nav class="pages" aria-label="Pages">
-          <a href="#/" aria-current={treasury ? undefined : 'page'}>
+          <a href="#/" aria-current={treasury || forecast ? undefined : 'page'}>
             Sales
           </a>
           <a href="#/treasury" aria-current={treasury ? 'page' : undefined}>
             Treasury
+          </a>
+          <a href="#/forecast" aria-current={forecast ? 'page' : undefined}>
+            Forecast
           </a>
         </nav>
         {status !== null && (
@@ -96,7 +101,7 @@ export function App() {
           Sign out
         </button>
       </header>
-      <RangeBar range={range} onChange={setRange} zones={!treasury} />
+      {!forecast && <RangeBar range={range} onChange={setRange} zones={!treasury} />}
       <div id="content">{status === null ? <p class="muted">Loading…</p> : <Page where={where} api={api} status={status} range={range} scope={scope} setScope={setScope} open={open} />}</div>
     </>
   );
@@ -111,6 +116,8 @@ function Page(props: { where: Route; api: Api; status: StatusAnswer; range: Rang
       return <TreasuryPage api={api} range={range} />;
     case 'payout':
       return <PayoutPage api={api} id={where.id} />;
+    case 'forecast':
+      return <ForecastPage api={api} />;
     case 'dashboard':
       return <Dashboard {...props} />;
   }

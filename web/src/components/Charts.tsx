@@ -1,3 +1,5 @@
+import type { ForecastPoint } from '../forecast-api.js';
+import { bandPath, forecastExtent, linePath } from '../forecast-chart.js';
 import { formatBucket } from '../format.js';
 import { formatMetricShort, TENDER_COLOURS, TENDER_LABELS, type Metric } from '../metrics.js';
 
@@ -23,7 +25,7 @@ export function yAxis(lo: number, hi: number): Axis {
 export const bandX = (i: number, n: number): number => M.left + ((W - M.left - M.right) * (i + 0.5)) / Math.max(1, n);
 
 /** Grid lines, y ticks and about six x labels around a chart's marks. */
-export function Frame(props: { axis: Axis; buckets: string[]; bucketLabel: (b: string) => string; tick: (v: number) => string; children: preact.ComponentChildren; label: string; testId?: string }) {
+export function Frame(props: { axis: Axis; buckets: string[]; bucketLabel: (b: string) => string; tick: (v: number) => string; children: preact.ComponentChildren; label: string; testId?: string | undefined }) {
   const n = props.buckets.length;
   const every = Math.max(1, Math.ceil(n / 6));
   return (
@@ -49,25 +51,69 @@ export function Frame(props: { axis: Axis; buckets: string[]; bucketLabel: (b: s
 }
 
 /** A frame for a metric's buckets. */
-function MetricFrame(props: { axis: Axis; buckets: string[]; granularity: string; metric: Metric; currency: string; exponent: number; children: preact.ComponentChildren; label: string }) {
+function MetricFrame(props: { axis: Axis; buckets: string[]; granularity: string; metric: Metric; currency: string; exponent: number; children: preact.ComponentChildren; label: string; testId?: string | undefined }) {
   return (
-    <Frame axis={props.axis} buckets={props.buckets} label={props.label} bucketLabel={(b) => formatBucket(b, props.granularity)} tick={(t) => formatMetricShort(props.metric, t, props.currency, props.exponent)}>
+    <Frame axis={props.axis} buckets={props.buckets} label={props.label} testId={props.testId} bucketLabel={(b) => formatBucket(b, props.granularity)} tick={(t) => formatMetricShort(props.metric, t, props.currency, props.exponent)}>
       {props.children}
     </Frame>
   );
 }
 
-/** The metric as a line, and the previous period dashed on the same bucket positions. */
-export function LineChart(props: { buckets: string[]; values: number[]; previous?: number[] | undefined; granularity: string; metric: Metric; currency: string; exponent: number; label: string }) {
+/** A forecast placed on the chart's buckets (see `forecastTimeline`). */
+export interface PlacedForecast {
+  at: number[];
+  points: ForecastPoint[];
+  asOf: string;
+  level: string;
+  model: string;
+}
+
+/**
+ * The metric as a line, the previous period dashed on the same bucket
+ * positions, and the forecast (if any) as 95 % and 80 % bands with its
+ * mean dashed. `values` may be shorter than `buckets`: the buckets after
+ * them are the forecast's. Hovering a bucket reports its index.
+ */
+export function LineChart(props: { buckets: string[]; values: number[]; previous?: number[] | undefined; forecast?: PlacedForecast | undefined; hovered?: number | null; onHover?: (i: number | null) => void; granularity: string; metric: Metric; currency: string; exponent: number; label: string; testId?: string }) {
+  const fc = props.forecast;
+  const [flo, fhi] = fc === undefined ? [0, 0] : forecastExtent(fc.points);
   const all = [...props.values, ...(props.previous ?? [])];
-  const axis = yAxis(Math.min(0, ...all), Math.max(...all, 0));
+  const axis = yAxis(Math.min(0, flo, ...all), Math.max(...all, fhi, 0));
   const n = props.buckets.length;
   const line = (vs: number[]): string => vs.map((v, i) => `${i === 0 ? 'M' : 'L'}${bandX(i, n).toFixed(1)},${axis.y(v).toFixed(1)}`).join('');
+  const band = (W - M.left - M.right) / Math.max(1, n);
+  const hovered = props.hovered ?? null;
   return (
     <MetricFrame {...props} axis={axis}>
+      {fc !== undefined && <ForecastMarks forecast={fc} n={n} y={axis.y} />}
       {props.previous !== undefined && <path class="line previous" d={line(props.previous)} />}
       <path class="line current" d={line(props.values)} />
+      {hovered !== null && hovered < n && <line class="guide" x1={bandX(hovered, n)} x2={bandX(hovered, n)} y1={M.top} y2={H - M.bottom} />}
+      {props.onHover !== undefined && (
+        <g class="hover-targets" onMouseLeave={() => props.onHover?.(null)}>
+          {props.buckets.map((b, i) => (
+            <rect key={b} data-bucket={b} x={M.left + band * i} width={band} y={M.top} height={H - M.top - M.bottom} onMouseEnter={() => props.onHover?.(i)} />
+          ))}
+        </g>
+      )}
     </MetricFrame>
+  );
+}
+
+/** The bands and the mean; each point's exact amounts are on its dot's data attributes. */
+function ForecastMarks(props: { forecast: PlacedForecast; n: number; y: (v: number) => number }) {
+  const { at, points, asOf, level, model } = props.forecast;
+  const xs = at.map((i) => bandX(i, props.n));
+  const band = (lo: 'lo80' | 'lo95', hi: 'hi80' | 'hi95'): string => bandPath(xs, points.map((p) => p[lo]), points.map((p) => p[hi]), props.y);
+  return (
+    <g class="forecast" data-testid="forecast-marks" data-as-of={asOf} data-level={level} data-model={model}>
+      <path class="band b95" d={band('lo95', 'hi95')} />
+      <path class="band b80" d={band('lo80', 'hi80')} />
+      <path class="line fc-mean" d={linePath(xs, points.map((p) => p.mean), props.y)} />
+      {points.map((p, k) => (
+        <circle key={p.date} class="fc-point" cx={xs[k]} cy={props.y(p.mean)} r={2.5} data-date={p.date} data-mean={p.mean} data-lo80={p.lo80} data-hi80={p.hi80} data-lo95={p.lo95} data-hi95={p.hi95} />
+      ))}
+    </g>
   );
 }
 

@@ -1,13 +1,16 @@
 import { useState } from 'preact/hooks';
 import type { Api, Params, SeriesAnswer } from '../api.js';
 import { bucketsBetween } from '../buckets.js';
-import { formatBucket } from '../format.js';
+import { loadForecast } from '../forecast-api.js';
+import { forecastHorizon, forecastTimeline, isForecastGranularity, type Timeline } from '../forecast-chart.js';
+import { formatBucket, formatMoney } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { formatMetric, METRIC_LABELS, METRICS, TENDERS, type Metric } from '../metrics.js';
 import { rangeParams, type Range } from '../query.js';
 import { addDays, DAY_MS, parseNaive } from '../time.js';
-import { LineChart, StackedBars, TenderLegend } from './Charts.js';
+import { LineChart, StackedBars, TenderLegend, type PlacedForecast } from './Charts.js';
 import { Panel } from './Panel.js';
+import { ForecastNote, Readout } from './SeriesReadout.js';
 
 const GRANULARITIES = [
   ['15m', '15 minutes'],
@@ -49,6 +52,15 @@ export function SeriesPanel(props: { api: Api; range: Range; scope: Params; scop
   const tenders = useLoad(() => (breakdown && additive ? props.api.series({ ...q, ...rangeParams(props.range), group_by: 'tender' }) : Promise.resolve(undefined)), [...deps, breakdown]);
 
   const buckets = bucketsBetween(props.range.from, props.range.to, granularity);
+  // Forecasts are of net sales by day or ISO week; other charts stay as they are.
+  const fg = metric === 'net_sales' && isForecastGranularity(granularity) ? granularity : null;
+  const horizon = fg === null ? 0 : forecastHorizon(fg, buckets.length);
+  const forecast = useLoad(() => (fg === null ? Promise.resolve(undefined) : loadForecast(props.api, { granularity: fg, horizon, ...props.scope })), [props.api, props.scopeKey, fg, horizon]);
+  const fcAnswer = fg === null ? undefined : forecast.data;
+  const timeline: Timeline = fcAnswer?.groups[0] === undefined || fg === null ? { buckets, at: [], points: [] } : forecastTimeline(buckets, props.range.to, fcAnswer.groups[0].points, fg);
+  const placed: PlacedForecast | undefined = fcAnswer === undefined || fcAnswer === null || timeline.points.length === 0 ? undefined : { at: timeline.at, points: timeline.points, asOf: fcAnswer.as_of, level: fcAnswer.level, model: fcAnswer.model };
+  const fcAt = new Map(timeline.at.map((i, k) => [i, timeline.points[k]!]));
+  const [hovered, setHovered] = useState<number | null>(null);
   const values = valuesOf(main.data, buckets, metric);
   const prevBuckets = bucketsBetween(prevRange.from, prevRange.to, granularity);
   const previous = compare && prev.data !== undefined ? valuesOf(prev.data, prevBuckets, metric) : undefined;
@@ -98,7 +110,20 @@ export function SeriesPanel(props: { api: Api; range: Range; scope: Params; scop
         </form>
       }
     >
-      <LineChart buckets={buckets} values={values} previous={previous} granularity={granularity} metric={metric} currency={currency} exponent={exponent} label={`${label} by ${granularity}${previous === undefined ? '' : ', with the previous period dashed'}`} />
+      <LineChart
+        buckets={timeline.buckets}
+        values={values}
+        previous={previous}
+        forecast={placed}
+        hovered={hovered}
+        onHover={setHovered}
+        granularity={granularity}
+        metric={metric}
+        currency={currency}
+        exponent={exponent}
+        label={`${label} by ${granularity}${previous === undefined ? '' : ', with the previous period dashed'}${placed === undefined ? '' : ', and the forecast ahead as a dashed mean in 80 % and 95 % bands'}`}
+      />
+      <Readout id={id} bucket={hovered === null ? undefined : timeline.buckets[hovered]} actual={hovered !== null && hovered < buckets.length ? values[hovered] : undefined} previous={hovered === null ? undefined : previous?.[hovered]} forecast={hovered === null ? undefined : fcAt.get(hovered)} granularity={granularity} metric={metric} currency={currency} exponent={exponent} />
       <p class="legend-line muted">
         <span class="key current" aria-hidden="true" /> {label}, {props.range.from} to {addDays(props.range.to, -1)}
         {previous !== undefined && (
@@ -107,7 +132,14 @@ export function SeriesPanel(props: { api: Api; range: Range; scope: Params; scop
             <span class="key previous" aria-hidden="true" /> previous period ({prevRange.from} to {addDays(prevRange.to, -1)})
           </>
         )}
+        {placed !== undefined && (
+          <>
+            {' '}
+            <span class="key fc-mean" aria-hidden="true" /> forecast mean <span class="key band b80" aria-hidden="true" /> 80 % interval <span class="key band b95" aria-hidden="true" /> 95 % interval
+          </>
+        )}
       </p>
+      {fg !== null && <ForecastNote id={id} answer={forecast.data} error={forecast.error} placed={placed !== undefined} />}
       {breakdown && !additive && <p class="muted">An average does not stack: the tender breakdown is shown for additive metrics.</p>}
       {breakdown && additive && tenders.data !== undefined && (
         <>
@@ -125,18 +157,39 @@ export function SeriesPanel(props: { api: Api; range: Range; scope: Params; scop
                 <th scope="col">Bucket ({props.range.tz === 'store' ? "store's time" : props.range.tz})</th>
                 <th scope="col" class="num">{label}</th>
                 {previous !== undefined && <th scope="col" class="num">Previous period</th>}
+                {placed !== undefined && (
+                  <>
+                    <th scope="col" class="num">Forecast</th>
+                    <th scope="col" class="num">80 % interval</th>
+                    <th scope="col" class="num">95 % interval</th>
+                  </>
+                )}
               </tr>
             </thead>
             <tbody>
-              {buckets.map((b, i) => (
-                <tr key={b} data-bucket={b}>
-                  <th scope="row">{formatBucket(b, granularity)}</th>
-                  <td class="num" data-value={values[i]}>
-                    {formatMetric(metric, values[i], currency, exponent)}
-                  </td>
-                  {previous !== undefined && <td class="num">{formatMetric(metric, previous[i], currency, exponent)}</td>}
-                </tr>
-              ))}
+              {timeline.buckets.map((b, i) => {
+                const f = fcAt.get(i);
+                return (
+                  <tr key={b} data-bucket={b} data-forecast={f === undefined ? undefined : f.mean}>
+                    <th scope="row">{formatBucket(b, granularity)}</th>
+                    {i < buckets.length ? (
+                      <td class="num" data-value={values[i]}>
+                        {formatMetric(metric, values[i], currency, exponent)}
+                      </td>
+                    ) : (
+                      <td class="num muted">ahead</td>
+                    )}
+                    {previous !== undefined && <td class="num">{i < buckets.length ? formatMetric(metric, previous[i], currency, exponent) : ''}</td>}
+                    {placed !== undefined && (
+                      <>
+                        <td class="num forecast">{f === undefined ? '' : formatMoney(f.mean, currency, exponent)}</td>
+                        <td class="num forecast">{f === undefined ? '' : `${formatMoney(f.lo80, currency, exponent)} – ${formatMoney(f.hi80, currency, exponent)}`}</td>
+                        <td class="num forecast">{f === undefined ? '' : `${formatMoney(f.lo95, currency, exponent)} – ${formatMoney(f.hi95, currency, exponent)}`}</td>
+                      </>
+                    )}
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

@@ -4,7 +4,7 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { feature } from 'topojson-client';
 import world from 'world-atlas/countries-110m.json';
 import type { Api, Store } from '../api.js';
-import { formatMoney } from '../format.js';
+import { countryName, formatMoney } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { rangeParams, roundCoord, scopeText, type Range, type Scope } from '../query.js';
 import { Panel } from './Panel.js';
@@ -25,6 +25,9 @@ function shade(share: number): string {
   const mix = (a: number, b: number): number => Math.round(a + (b - a) * t);
   return `rgb(${mix(222, 8)},${mix(235, 48)},${mix(247, 107)})`;
 }
+
+/** Latitude of the square Web Mercator world's top and bottom edges. */
+const MERCATOR_MAX_LAT = 85.0511;
 
 export function StoreMap(props: { api: Api; stores: readonly Store[]; range: Range; scope: Scope; onScope: (s: Scope) => void; onOpenStore: (id: string) => void; currency: string; exponent: number }) {
   const [view, setView] = useState<View>({ k: 1, tx: 0, ty: 60 });
@@ -106,8 +109,10 @@ export function StoreMap(props: { api: Api; stores: readonly Store[]; range: Ran
   const scopeShape = (): preact.JSX.Element | null => {
     const s = props.scope;
     if (s.kind === 'bbox') {
-      const [x1, y1] = projection([s.west, s.north]) ?? [0, 0];
-      const [x2, y2] = projection([s.east, s.south]) ?? [0, 0];
+      // Mercator sends the poles to infinity: a box typed up to ±90° is drawn to the map's edge (±85.05°).
+      const lat = (v: number): number => Math.max(-MERCATOR_MAX_LAT, Math.min(MERCATOR_MAX_LAT, v));
+      const [x1, y1] = projection([s.west, lat(s.north)]) ?? [0, 0];
+      const [x2, y2] = projection([s.east, lat(s.south)]) ?? [0, 0];
       return <rect class="scope" x={Math.min(x1, x2)} y={Math.min(y1, y2)} width={Math.abs(x2 - x1)} height={Math.abs(y2 - y1)} />;
     }
     if (s.kind === 'radius') return <path class="scope" d={path(geoCircle().center([s.lon, s.lat]).radius((s.km / EARTH_KM) * (180 / Math.PI))()) ?? ''} />;
@@ -225,14 +230,17 @@ export function StoreMap(props: { api: Api; stores: readonly Store[]; range: Ran
       <p class="muted">
         {legend} Choose <strong>Draw box</strong> or <strong>Pick radius</strong> and drag on the map to scope every other panel.
       </p>
-      <ScopeForm scope={props.scope} onScope={props.onScope} />
+      <ScopeForm scope={props.scope} onScope={props.onScope} stores={props.stores} />
     </Panel>
   );
 }
 
 /** The scope as text fields: the keyboard way to set what the mouse draws. */
-function ScopeForm(props: { scope: Scope; onScope: (s: Scope) => void }) {
+function ScopeForm(props: { scope: Scope; onScope: (s: Scope) => void; stores: readonly Store[] }) {
   const s = props.scope;
+  const countries = [...new Set(props.stores.map((x) => x.country))].sort();
+  const regions = [...new Set(props.stores.map((x) => x.region))].sort();
+  const place = s.kind === 'country' ? `country:${s.country}` : s.kind === 'region' ? `region:${s.region}` : '';
   const [bbox, setBbox] = useState('');
   const [radius, setRadius] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -278,6 +286,39 @@ function ScopeForm(props: { scope: Scope; onScope: (s: Scope) => void }) {
         </label>
         <button type="submit">Apply radius</button>
       </form>
+      <label>
+        Country or region{' '}
+        <select
+          value={place}
+          data-testid="scope-place"
+          onChange={(e) => {
+            const v = e.currentTarget.value;
+            const colon = v.indexOf(':');
+            const kind = v.slice(0, colon);
+            const name = v.slice(colon + 1);
+            setError(null);
+            if (colon > 0 && kind === 'country') props.onScope({ kind: 'country', country: name });
+            else if (colon > 0 && kind === 'region') props.onScope({ kind: 'region', region: name });
+            else props.onScope({ kind: 'all' });
+          }}
+        >
+          <option value="">All</option>
+          <optgroup label="Countries">
+            {countries.map((c) => (
+              <option key={c} value={`country:${c}`}>
+                {countryName(c)}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="Regions">
+            {regions.map((r) => (
+              <option key={r} value={`region:${r}`}>
+                {r}
+              </option>
+            ))}
+          </optgroup>
+        </select>
+      </label>
       {error !== null && (
         <p class="error" role="alert">
           {error}
