@@ -116,9 +116,9 @@ const backtestRow = (r: LevelScores): Record<string, unknown> => ({
 export function registerForecastRoutes(app: FastifyInstance, deps: ForecastRouteDeps): void {
   const now = deps.now ?? Date.now;
   const tenantOf = (req: FastifyRequest): string => requireTenantKey(deps, req, 'read');
-  const money = (tenant: string): { currency: string; minor_units: number } => {
+  const money = (tenant: string): { currency: string; exponent: number } => {
     const c = deps.serving.settings(tenant)?.reportingCurrency ?? 'USD';
-    return { currency: c, minor_units: currencyExponent(c) ?? 2 };
+    return { currency: c, exponent: currencyExponent(c) ?? 2 };
   };
   // Forecasts computed on request, by tenant, as-of and the rollups' version (a change of the data recomputes).
   const computed = new Map<string, Promise<StoredForecast>>();

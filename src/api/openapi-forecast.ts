@@ -44,7 +44,7 @@ const answer = {
   type: 'object',
   properties: {
     currency: { type: 'string', description: 'Reporting currency (ISO 4217).' },
-    minor_units: int('Minor-unit exponent of the currency.'),
+    exponent: int('Minor-unit exponent of the currency (as on /v1/series).'),
     as_of: { type: 'string' },
     granularity: { type: 'string' },
     horizon: { type: 'integer' },

@@ -102,7 +102,7 @@ interface Group {
 }
 interface Answer {
   currency: string;
-  minor_units: number;
+  exponent: number;
   as_of: string;
   granularity: string;
   horizon: number;
@@ -188,7 +188,7 @@ void describe('forecast API', () => {
 
   void it('answers a store with its stored forecast, and a region, a city and the tenant with the exact sum of their stores', async () => {
     const one = await get('/v1/forecasts?store=S02');
-    assert.deepEqual([one.currency, one.minor_units, one.as_of, one.granularity, one.horizon, one.level, one.model], ['EUR', 2, ymd(lastDay), 'day', 28, 'store', 'log_linear']);
+    assert.deepEqual([one.currency, one.exponent, one.as_of, one.granularity, one.horizon, one.level, one.model], ['EUR', 2, ymd(lastDay), 'day', 28, 'store', 'log_linear']);
     const s = storeOf('S02');
     assert.deepEqual(one.groups, [{ key: null, stores: 1, flags: s.flags, points: Array.from({ length: 28 }, (_, h) => ({ date: ymd(lastDay + 1 + h), mean: s.daily.point[h], lo80: s.daily.lo80[h], hi80: s.daily.hi80[h], lo95: s.daily.lo95[h], hi95: s.daily.hi95[h] })) }]);
     const sum = (ids: string[], h: number): number => ids.reduce((a, id) => a + storeOf(id).daily.point[h]!, 0);

@@ -26,9 +26,8 @@ export interface ForecastGroup {
 
 export interface ForecastAnswer {
   currency: string;
-  /** The reporting currency's decimals (as on `/v1/series`); some servers name it `minor_units`. */
-  exponent?: number;
-  minor_units?: number;
+  /** The reporting currency's decimals (as on `/v1/series`). */
+  exponent: number;
   /** The last business day the forecast has seen: its first day is the one after. */
   as_of: string;
   granularity: 'day' | 'week';
