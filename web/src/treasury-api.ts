@@ -3,6 +3,7 @@
  * (`/v1/treasury/...`, docs/treasury.md). Amounts are signed integers in
  * minor units of the row's `currency`, with its `exponent`.
  */
+import type { AccountPosition as DomainAccountPosition, CashPositionDay } from '../../src/domain/cash-position.js';
 import type { BookedEntry, MatchStatus } from '../../src/domain/reconciliation.js';
 import type { Api, Params } from './api.js';
 
@@ -120,25 +121,10 @@ export interface FeesAnswer {
   rows: FeeRow[];
 }
 
-export interface CashDay {
-  date: string;
-  owed: number;
-  forecast: number;
-  forecastLo80: number;
-  forecastHi80: number;
-  balance: number | null;
-  balanceWithForecast: number | null;
-}
+export type CashDay = CashPositionDay;
 
-export interface AccountPosition {
-  account: string;
-  currency: string;
-  exponent: number;
-  statement: { amount: number; date: string; statementId: string } | null;
-  overdue: { amount: number; items: number };
-  missing: { amount: number; items: number };
-  days: CashDay[];
-}
+/** One account's position, with its currency's exponent. */
+export type AccountPosition = DomainAccountPosition & { exponent: number };
 
 export interface CashPositionAnswer {
   as_of: string;
