@@ -24,7 +24,6 @@
  */
 import { crc32 } from './crc32.js';
 import { DedupIndex } from './dedup-index.js';
-import { SeqSet } from './seq-set.js';
 
 /** A snapshot that cannot be restored: truncated, corrupted or from an unknown version. */
 export class DedupSnapshotError extends Error {
@@ -63,10 +62,10 @@ export function snapshotDedupIndex(idx: DedupIndex): Uint8Array {
     names.push(t);
     tenants++;
     size += 8 + t.length;
-    for (const [id, set] of terminals) {
+    for (const [id, slot] of terminals) {
       const b = enc.encode(id);
       names.push(b);
-      size += MAX_TERMINAL_BYTES + b.length + set.size * MAX_INTERVAL_BYTES;
+      size += MAX_TERMINAL_BYTES + b.length + idx.seqsAt(slot).size * MAX_INTERVAL_BYTES;
     }
   }
   const out = new Uint8Array(size);
@@ -82,7 +81,8 @@ export function snapshotDedupIndex(idx: DedupIndex): Uint8Array {
     at = putBytes(out, view, at, names[name++]!);
     view.setUint32(at, terminals.size, true);
     at += 4;
-    for (const set of terminals.values()) {
+    for (const slot of terminals.values()) {
+      const set = idx.seqsAt(slot);
       at = putBytes(out, view, at, names[name++]!);
       const pairs = set.intervals();
       at = putVarint(out, at, pairs.length >> 1);
@@ -135,7 +135,7 @@ export function restoreDedupIndex(bytes: Uint8Array, intervalBudget: number): De
       if (idx.terminal(tenant, id) !== undefined) throw r.bad(`terminal '${id}' of tenant '${tenant}' appears twice`);
       pairs.length = 0;
       const floor = version === 1 ? r.v1Terminal(id, param, pairs) : r.v2Terminal(id, pairs);
-      idx.put(tenant, id, SeqSet.from(intervalBudget, idx.stats, floor.lo, floor.hi, pairs));
+      idx.restore(tenant, id, floor.lo, floor.hi, pairs);
     }
   }
   if (r.at !== r.end) throw r.bad(`${String(r.end - r.at)} unexpected bytes after the last terminal`);

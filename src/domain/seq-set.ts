@@ -189,6 +189,31 @@ export class SeqSet {
     }
   }
 
+  /**
+   * Appends [lo, hi] above every interval (the caller guarantees
+   * lo > the highest hi + 1), then enforces the budget.
+   */
+  append(lo: number, hi: number): void {
+    this.iv.push(lo, hi);
+    this.hint = this.size - 1;
+    this.grew();
+  }
+
+  /**
+   * If the highest interval ends at `hi`, removes it and returns its lo
+   * (the caller joins it to an interval starting at hi + 1); else -1.
+   */
+  takeHighestEndingAt(hi: number): number {
+    const iv = this.iv;
+    const end = iv.length;
+    if (end === this.head || iv[end - 1] !== hi) return -1;
+    const lo = iv[end - 2]!;
+    iv.length = end - 2;
+    if (this.hint >= this.size) this.hint = this.size > 0 ? this.size - 1 : 0;
+    this.stats.intervals--;
+    return lo;
+  }
+
   /** The intervals as flat [lo, hi] pairs, lowest first (a copy). */
   intervals(): number[] {
     return this.iv.slice(this.head);

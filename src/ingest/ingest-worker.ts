@@ -37,6 +37,16 @@ interface TenantState {
   seed: number;
   bytes: Buffer;
   stores: Set<string>;
+  /**
+   * Per terminal seen, its route: slot × partitions + partition when this
+   * worker owns the partition (slot: the terminal's in that partition's
+   * dedup index), −1 − partition when another worker does. A number, not
+   * an object: one map lookup per record and nothing else to fetch, instead
+   * of hashing the id for its partition and two lookups in the partition's
+   * dedup index. Valid as long as the dedup indexes are, which recover()
+   * builds once.
+   */
+  routes: Map<string, number>;
 }
 
 type PendingSnapshot = { offset: number; state: Uint8Array; partition: number }[];
@@ -78,7 +88,8 @@ class IngestWorker {
   }
 
   setTenant(t: TenantInfo): void {
-    this.tenants.set(t.id, { seed: tenantSeed(t.id), bytes: Buffer.from(t.id), stores: new Set(t.storeIds) });
+    const routes = this.tenants.get(t.id)?.routes ?? new Map<string, number>();
+    this.tenants.set(t.id, { seed: tenantSeed(t.id), bytes: Buffer.from(t.id), stores: new Set(t.storeIds), routes });
   }
 
   /** Rebuilds dedup state for every owned partition: snapshot, then the log after it. */
@@ -159,17 +170,26 @@ class IngestWorker {
     });
   }
 
+  /** A terminal's route, worked out and kept on its first record. */
+  private route(tenantId: string, tenant: TenantState, terminalId: string): number {
+    const { partitions, workers, index } = this.init;
+    const partition = partitionOfString(tenant.seed, terminalId, partitions);
+    const route = partition % workers === index ? this.dedup[partition]!.slotOf(tenantId, terminalId) * partitions + partition : -1 - partition;
+    tenant.routes.set(terminalId, route);
+    return route;
+  }
+
   handleBatch(m: BatchMessage): void {
     const buf = Buffer.from(m.data, 0, m.data.byteLength);
     const reply: BatchReply = { id: m.id, accepted: 0, duplicates: 0, rejects: [], misrouted: new Int32Array(0) };
-    const tenant = this.tenants.get(m.tenant) ?? { seed: tenantSeed(m.tenant), bytes: Buffer.from(m.tenant), stores: new Set<string>() };
+    const tenant = this.tenants.get(m.tenant) ?? { seed: tenantSeed(m.tenant), bytes: Buffer.from(m.tenant), stores: new Set<string>(), routes: new Map<string, number>() };
     const idx = m.index;
     const misrouted: number[] = [];
-    const { workers, partitions, maxLineBytes } = this.init;
+    const { maxLineBytes, partitions } = this.init;
     this.ctx.tenant = m.tenant;
     this.ctx.nowMs = m.receivedAt;
     this.currentStores = tenant.stores;
-    const seed = tenant.seed;
+    const routes = tenant.routes;
     for (let i = 0; i < idx.length; i += INDEX_STRIDE) {
       const start = idx[i]!;
       const end = idx[i + 1]!;
@@ -185,21 +205,23 @@ class IngestWorker {
         continue;
       }
       const txn = r.txn;
-      const p = partitionOfString(seed, txn.terminal_id, partitions);
-      if (p % workers !== this.init.index) {
-        misrouted.push(start, end, line, p);
+      const route = routes.get(txn.terminal_id) ?? this.route(m.tenant, tenant, txn.terminal_id);
+      if (route < 0) {
+        misrouted.push(start, end, line, -1 - route);
         continue;
       }
+      const p = route % partitions;
+      const slot = (route - p) / partitions;
       const dedup = this.dedup[p]!;
-      const verdict = dedup.check(m.tenant, txn.terminal_id, txn.seq);
+      const verdict = dedup.add(slot, txn.seq);
       if (verdict === 'duplicate') {
         reply.duplicates++;
         continue;
       }
       if (verdict === 'out_of_window') {
-        const set = dedup.terminal(m.tenant, txn.terminal_id)!;
+        const set = dedup.seqsAt(slot);
         this.reject(reply, m, buf, start, end, line, end - start, 'seq_out_of_window',
-          `seq ${txn.seq} of terminal_id '${txn.terminal_id}' is inside its merged floor (seqs ${set.floorLo}..${set.floorHi}, past the budget of ${dedup.intervalBudget} intervals) and cannot be proven new`, 'seq');
+          `seq ${txn.seq} of terminal_id '${txn.terminal_id}' is inside its merged floor (seqs ${set.floorLo}..${set.floorHi}, past the budget of ${this.init.dedupIntervalBudget} intervals) and cannot be proven new`, 'seq');
         continue;
       }
       const need = ingestedRecordMaxSize(tenant.bytes.length, txn.terminal_id, end - start);

@@ -78,8 +78,8 @@ describe('dedup interval budget', () => {
         const idx = restoreDedupIndex(bytes.subarray(8), 1024);
         const terminals: V1Terminal[] = [];
         for (const [tenant, sets] of idx.tenants()) {
-          for (const [id, set] of sets) {
-            const iv = set.intervals();
+          for (const [id, slot] of sets) {
+            const iv = idx.seqsAt(slot).intervals();
             const seen: number[] = [];
             // Only the top of each till matters to a 1024-seq window.
             for (let k = iv.length - 2; k >= 0 && seen.length < 2048; k -= 2) for (let x = iv[k + 1]!; x >= iv[k]! && seen.length < 2048; x--) seen.push(x);
