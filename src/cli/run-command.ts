@@ -84,8 +84,21 @@ export function registerRunCommand(program: Command): void {
             `demo: read key for ${world.tenants[0]!.tenant.tenant_id}: ${read}  (sign in to the dashboard with it)\n` +
             `demo: try  curl -H 'Authorization: Bearer ${read}' '${api}/v1/series?metrics=net_sales,sale_count&granularity=hour&from=${new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)}&group_by=country'\n`,
         );
-        // Bank statements of the days already due (once per tenant), before the live stream starts.
+        // Bank statements of the days already due, before the live stream starts; then, while the demo runs,
+        // each new day's statements once the day has passed (as a bank sends them every morning).
         for (const line of await feedDemoStatements(platform, world, { match: config.treasury })) process.stdout.write(`demo: ${line}\n`);
+        let fedOn = new Date().toISOString().slice(0, 10);
+        const statementDays = setInterval(() => {
+          const today = new Date().toISOString().slice(0, 10);
+          if (today === fedOn || abort.signal.aborted) return;
+          fedOn = today;
+          feedDemoStatements(platform, world, { match: config.treasury, today }).then(
+            (lines) => lines.forEach((line) => process.stdout.write(`demo: ${line}\n`)),
+            (err: unknown) => logger.error({ err }, 'demo bank statements not fed'),
+          );
+        }, 60_000);
+        statementDays.unref();
+        abort.signal.addEventListener('abort', () => clearInterval(statementDays), { once: true });
         // Event time follows the wall clock (a minute behind): sales happen
         // "now" in each store's zone, so the rate follows opening hours
         // around the world. Each simulated minute trickles out over the next.

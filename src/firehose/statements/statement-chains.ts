@@ -1,14 +1,15 @@
 /**
  * Booked lines → daily bank statements: one statement per account,
  * currency and banking day, numbered in sequence, each opening at the
- * previous one's closing balance, so the platform's balance chain check
+ * previous one's closing balance (also across feeds, given where the
+ * earlier statements ended), so the platform's balance chain check
  * (docs/treasury.md, "Bank statements") finds nothing to flag.
  */
 import { currencyExponent } from '../../domain/currency.js';
 import { dayText } from '../../domain/business-calendar.js';
 import type { MismatchReason } from '../../domain/reconciliation.js';
 import type { BankStatement, StatementEntry } from '../../domain/statement.js';
-import { statementKey } from '../../treasury/treasury-store.js';
+import { normaliseAccount, statementKey } from '../../treasury/treasury-store.js';
 import type { Prng } from '../prng.js';
 import type { EntryAnswer, StatementBreak } from './statement-breaks.js';
 
@@ -49,6 +50,17 @@ export interface Chain {
   days: number[];
 }
 
+/** Where a chain's statements booked so far end: its closing balance and the last statement's number. */
+export interface ChainStart {
+  balance: number;
+  seq: number;
+}
+
+/** The key of a chain: normalised account and currency (as the balance check groups statements). */
+export function chainKey(account: string, currency: string): string {
+  return `${normaliseAccount(account)}|${currency}`;
+}
+
 /** A written statement and the day it is of. */
 export interface DatedStatement {
   day: string;
@@ -67,7 +79,7 @@ function openingBalance(rng: Prng, currency: string): number {
  * given) and writes the statements, by day then account then currency.
  * Sets `statementId`, `index` and `entryId` on each line.
  */
-export function buildStatements(chains: ReadonlyMap<string, Chain>, lines: readonly BookedLine[], rng: Prng): DatedStatement[] {
+export function buildStatements(chains: ReadonlyMap<string, Chain>, lines: readonly BookedLine[], rng: Prng, starts?: ReadonlyMap<string, ChainStart>): DatedStatement[] {
   const byChainDay = new Map<string, BookedLine[]>();
   for (const line of lines) {
     const k = `${line.chain}\u0000${String(line.day)}`;
@@ -82,8 +94,11 @@ export function buildStatements(chains: ReadonlyMap<string, Chain>, lines: reado
     // `:20:` of MT940 holds 16 characters: TP, the day, the chain's number and currency. Unique in a day's file
     // (the statement CSV needs that), and the `/seq` after it numbers the chain's statements.
     const chainNo = String(n + 1).padStart(4, '0');
-    let balance = openingBalance(rng, chain.currency);
-    let seq = 0;
+    // Drawn for every chain, so a chain's balance does not depend on which others go on from earlier statements.
+    const drawn = openingBalance(rng, chain.currency);
+    const start = starts?.get(k);
+    let balance = start?.balance ?? drawn;
+    let seq = start?.seq ?? 0;
     for (const day of chain.days) {
       const date = dayText(day);
       const booked = byChainDay.get(`${k}\u0000${String(day)}`) ?? [];

@@ -22,7 +22,7 @@ import { normaliseAccount } from '../../treasury/treasury-store.js';
 import { FirehoseOptionError, checkInteger, checkNumber } from '../errors.js';
 import { Prng } from '../prng.js';
 import { STATEMENT_BREAKS, type AnswerKey, type ItemAnswer, type MoneyItem, type StatementBreak } from './statement-breaks.js';
-import { buildStatements, type BookedLine, type Chain, type DatedStatement } from './statement-chains.js';
+import { buildStatements, chainKey, type BookedLine, type Chain, type ChainStart, type DatedStatement } from './statement-chains.js';
 import { STRAY_KINDS, forbiddenAmounts, strayAmount, strayLine, type StrayKind } from './stray-entries.js';
 
 export interface StatementWorldOptions {
@@ -41,6 +41,13 @@ export interface StatementWorldOptions {
   isBankDay?: (account: string, day: number) => boolean;
   /** The matcher's settings the key assumes (default DEFAULT_MATCH_OPTIONS). */
   match?: { dateWindowDays: number; missingAfterDays: number };
+  /**
+   * Where chains of statements already booked end, by `chainKey(account,
+   * currency)`: the next statement opens at that closing balance and takes
+   * the next number (a feed that goes on from earlier statements). A chain
+   * not listed opens at a generated balance with number 1.
+   */
+  chainStarts?: ReadonlyMap<string, ChainStart>;
 }
 
 export interface StatementWorld {
@@ -135,7 +142,7 @@ export function generateStatementWorld(o: StatementWorldOptions): StatementWorld
   // currency, else (a currency only a wrong booking came in) on the days it has lines.
   const chainDays = new Map<string, Set<number>>();
   const chainOf = (account: string, currency: string): string => {
-    const k = `${normaliseAccount(account)}|${currency}`;
+    const k = chainKey(account, currency);
     if (!chainDays.has(k)) chainDays.set(k, new Set());
     return k;
   };
@@ -322,7 +329,7 @@ export function generateStatementWorld(o: StatementWorldOptions): StatementWorld
     const [account, currency] = [accounts.get(k.slice(0, k.lastIndexOf('|')))!.name, k.slice(k.lastIndexOf('|') + 1)];
     chains.set(k, { account, currency, days: [...days].sort((x, y) => x - y) });
   }
-  const statements = buildStatements(chains, lines, new Prng(o.seed, 0x42414c41));
+  const statements = buildStatements(chains, lines, new Prng(o.seed, 0x42414c41), o.chainStarts);
   // A bank line seen twice: the lowest entry id is the original (the matcher's rule), whichever statement came first.
   for (const copy of lines.filter((l) => l.brk === 'duplicate_line')) {
     const first = copy.duplicateOf!;
