@@ -5,8 +5,9 @@
  * statement rather than the file. See docs/statements.md for the fields read.
  */
 import type { BankStatement, EntryDirection, StatementBalance, StatementEntry } from '../../domain/statement.js';
-import { decimalToMinor, exponentOf } from './statement-amount.js';
-import { dateOfDateTime } from './statement-date.js';
+import { currencyExponent } from '../../domain/currency.js';
+import { decimalToMinor, exponentOf, plainMinor } from './statement-amount.js';
+import { dateOfDateTime, isIsoDate } from './statement-date.js';
 import { fail, runParser, show, type StatementParseResult, type StatementWhere, type WhereArg } from './statement-error.js';
 import { child, descend, lineAt, rootNamespace, textAt, type XmlNode } from './xml-node.js';
 import { parseXmlWithFxp } from './xml-fxp.js';
@@ -129,19 +130,21 @@ function direction(node: XmlNode, path: string, where: Where): EntryDirection {
 }
 
 /** An amount element `<Amt Ccy="EUR">8.85</Amt>` → magnitude in minor units and its currency. */
-function amount(node: XmlNode, path: string, where: Where): { minor: number; currency: string } {
+function amount(node: XmlNode, path: string, where: Where, shared?: SharedText): { minor: number; currency: string } {
   const amt = required(node, path, where, 'Amt');
   const ccy = amt.attrs?.Ccy;
   if (ccy === undefined) fail('statement_missing_element', `${path}/Amt has no Ccy attribute`, at(where, amt, path, '/Amt'));
-  return { minor: decimalToMinor(amt.text, ccy, at(where, amt, path, '/Amt')), currency: ccy };
+  // The plain case first: the full reader needs a place for its messages, a closure made per call.
+  const plain = shared === undefined ? -1 : plainMinor(amt.text, shared.exponent(ccy));
+  return { minor: plain !== -1 ? plain : decimalToMinor(amt.text, ccy, at(where, amt, path, '/Amt')), currency: ccy };
 }
 
 function dateChoice(node: XmlNode | undefined, path: string, where: Where, shared?: SharedText): string | null {
   if (node === undefined) return null;
   const dt = child(node, 'Dt') ?? child(node, 'DtTm');
   if (dt === undefined || dt.text === '') fail('statement_missing_element', `${path} has neither Dt nor DtTm`, at(where, node, path));
-  const date = dateOfDateTime(dt.text, at(where, dt, path, `/${dt.name}`));
-  return shared === undefined ? date : shared.get(date);
+  if (shared !== undefined && isIsoDate(dt.text)) return shared.get(dt.text);
+  return dateOfDateTime(dt.text, at(where, dt, path, `/${dt.name}`));
 }
 
 function mapBalance(bal: XmlNode, path: string, statementCurrency: string, where: Where): StatementBalance {
@@ -155,7 +158,7 @@ function mapBalance(bal: XmlNode, path: string, statementCurrency: string, where
 }
 
 function mapEntry(ntry: XmlNode, path: string, index: number, where: Where, shared: SharedText): StatementEntry {
-  const { minor, currency } = amount(ntry, path, where);
+  const { minor, currency } = amount(ntry, path, where, shared);
   const dir = direction(ntry, path, where);
   const rvsl = textAt(ntry, 'RvslInd');
   if (rvsl !== null && rvsl !== 'true' && rvsl !== 'false' && rvsl !== '1' && rvsl !== '0') {
@@ -238,6 +241,17 @@ class SharedText {
   private lastFamily: string | null = null;
   private lastSub: string | null = null;
   private lastCode = '';
+  private lastCurrency = '';
+  private lastExponent = 0;
+
+  /** The exponent of a currency the caller knows to be valid or checks after (-1 when unknown, which no plain amount matches). */
+  exponent(currency: string): number {
+    if (currency !== this.lastCurrency) {
+      this.lastCurrency = currency;
+      this.lastExponent = currencyExponent(currency) ?? -1;
+    }
+    return this.lastExponent;
+  }
 
   get(text: string): string {
     if (text.length > MAX_SHARED_LENGTH) return text;
