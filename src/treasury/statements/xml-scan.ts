@@ -6,8 +6,7 @@
  * known entities, nothing but whitespace outside the root) and refuses
  * DTDs outright: camt needs none, and a DOCTYPE is how entity-expansion
  * attacks arrive. `onClose` lets the caller consume and drop big subtrees
- * (one `<Stmt>` at a time) so memory stays flat on large files; a consumed
- * subtree's nodes are reused, so the caller must not keep them.
+ * (one `<Stmt>` at a time) so memory stays flat on large files.
  */
 import { fail, show } from './statement-error.js';
 import { lineAt, localName, type XmlNode } from './xml-node.js';
@@ -17,7 +16,7 @@ export interface ScanResult {
   rootQName: string;
 }
 
-/** Return true to drop the closed node from its parent (it has been consumed; its nodes are then reused, so keep none of them). */
+/** Return true to drop the closed node from its parent (it has been consumed). */
 export type OnClose = (node: XmlNode, depth: number, parent: XmlNode | undefined) => boolean;
 
 /**
@@ -40,8 +39,6 @@ export function scanXml(s: string, onClose: OnClose, onRoot?: OnRoot): ScanResul
   let root: XmlNode | undefined;
   let rootQName = '';
   const names = new NameTable();
-  // Nodes of consumed subtrees, reused for the next ones (see release).
-  const free: XmlNode[] = [];
   let pos = s.charCodeAt(0) === 0xfeff ? 1 : 0;
   const bad = (at: number, message: string): never => fail('statement_invalid_xml', message, { line: lineAt(s, at) });
 
@@ -80,10 +77,7 @@ export function scanXml(s: string, onClose: OnClose, onRoot?: OnRoot): ScanResul
       if (node.children.length > 0) node.text = '';
       else if (node.text !== '') node.text = node.text.trim();
       const parent = stack[stack.length - 1];
-      if (onClose(node, stack.length + 1, parent) && parent !== undefined) {
-        parent.children.pop();
-        release(node, free);
-      }
+      if (onClose(node, stack.length + 1, parent) && parent !== undefined) parent.children.pop();
       pos = j + 1;
     } else if (c === 0x3f /* ? */) {
       const close = s.indexOf('?>', lt + 2);
@@ -182,11 +176,7 @@ export function scanXml(s: string, onClose: OnClose, onRoot?: OnRoot): ScanResul
         pos = lt;
         break;
       }
-      const node = free.pop() ?? { name, attrs, text: '', children: NO_CHILDREN, pos: lt };
-      node.name = name;
-      node.attrs = attrs;
-      node.text = '';
-      node.pos = lt;
+      const node: XmlNode = { name, attrs, text: '', children: NO_CHILDREN, pos: lt };
       const parent = stack[stack.length - 1];
       if (parent === undefined) {
         if (root !== undefined) return bad(lt, `a second root element <${qname}>`);
@@ -199,10 +189,7 @@ export function scanXml(s: string, onClose: OnClose, onRoot?: OnRoot): ScanResul
         if (parent.text !== '') parent.text = '';
       }
       if (selfClosing) {
-        if (onClose(node, stack.length + 1, parent) && parent !== undefined) {
-          parent.children.pop();
-          release(node, free);
-        }
+        if (onClose(node, stack.length + 1, parent) && parent !== undefined) parent.children.pop();
       } else {
         if (stack.length >= MAX_DEPTH) return bad(lt, `elements nest deeper than ${String(MAX_DEPTH)} levels`);
         stack.push(node);
@@ -218,24 +205,6 @@ export function scanXml(s: string, onClose: OnClose, onRoot?: OnRoot): ScanResul
   }
   if (root === undefined) fail('statement_invalid_xml', 'no root element');
   return { root, rootQName };
-}
-
-/** Most nodes kept for reuse: more than a camt entry or statement header has. */
-const MAX_FREE = 4096;
-
-/**
- * Takes a consumed subtree back for reuse: once the caller has mapped an
- * `<Ntry>` (and kept only strings from it), its ~25 nodes and their child
- * arrays serve the next one, so the scanner makes almost no garbage per
- * entry and the young generation fills (and is collected) far less often.
- */
-function release(node: XmlNode, free: XmlNode[]): void {
-  const cs = node.children;
-  if (cs !== NO_CHILDREN) {
-    for (let i = 0; i < cs.length; i++) release(cs[i]!, free);
-    cs.length = 0;
-  }
-  if (free.length < MAX_FREE) free.push(node);
 }
 
 /** Longest attribute value shared through the name table (a currency code is 3). */
