@@ -1,6 +1,7 @@
 /**
- * SWIFT MT940 → {@link BankStatement}s: a line scanner (no regex per line,
- * no per-byte work beyond finding line ends) feeding a small state machine
+ * SWIFT MT940 → {@link BankStatement}s: a line scanner over the file's
+ * bytes (no regex per line, no whole-file string; values are decoded only
+ * when kept, see statement-bytes.ts) feeding a small state machine
  * that knows the tag order `:20: [:21:] :25: :28C: :60F/M: (:61: [:86:])*
  * :62F/M: [:64:] [:65:]* [:86:]`. Text outside statements (SWIFT block
  * headers, `940` lines, `-` trailers) is skipped. See docs/statements.md.
