@@ -5,8 +5,9 @@
  * statement rather than the file. See docs/statements.md for the fields read.
  */
 import type { BankStatement, EntryDirection, StatementBalance, StatementEntry } from '../../domain/statement.js';
-import { decimalToMinor, exponentOf } from './statement-amount.js';
-import { dateOfDateTime } from './statement-date.js';
+import { currencyExponent } from '../../domain/currency.js';
+import { decimalToMinor, exponentOf, plainMinor } from './statement-amount.js';
+import { dateOfDateTime, isIsoDate } from './statement-date.js';
 import { fail, runParser, show, type StatementParseResult, type StatementWhere, type WhereArg } from './statement-error.js';
 import { child, descend, lineAt, rootNamespace, textAt, type XmlNode } from './xml-node.js';
 import { parseXmlWithFxp } from './xml-fxp.js';
@@ -33,9 +34,10 @@ export function readCamt053(text: string, options: Camt053Options = {}): BankSta
   // Each <Ntry> is mapped when it closes and then dropped, so element
   // objects die young (cheap for the GC) however long the statement is.
   let entries: StatementEntry[] = [];
+  const shared = new SharedText();
   const onClose = (node: XmlNode, depth: number, parent: XmlNode | undefined): boolean => {
     if (depth === 4 && node.name === 'Ntry' && parent?.name === 'Stmt') {
-      entries.push(mapEntry(node, `Stmt[${String(seen + 1)}]/Ntry[${String(entries.length + 1)}]`, entries.length + 1, where));
+      entries.push(mapEntry(node, `Stmt[${String(seen + 1)}]/Ntry[${String(entries.length + 1)}]`, entries.length + 1, where, shared));
       return true;
     }
     if (depth !== 3 || node.name !== 'Stmt' || parent?.name !== 'BkToCstmrStmt') return false;
@@ -128,17 +130,20 @@ function direction(node: XmlNode, path: string, where: Where): EntryDirection {
 }
 
 /** An amount element `<Amt Ccy="EUR">8.85</Amt>` → magnitude in minor units and its currency. */
-function amount(node: XmlNode, path: string, where: Where): { minor: number; currency: string } {
+function amount(node: XmlNode, path: string, where: Where, shared?: SharedText): { minor: number; currency: string } {
   const amt = required(node, path, where, 'Amt');
   const ccy = amt.attrs?.Ccy;
   if (ccy === undefined) fail('statement_missing_element', `${path}/Amt has no Ccy attribute`, at(where, amt, path, '/Amt'));
-  return { minor: decimalToMinor(amt.text, ccy, at(where, amt, path, '/Amt')), currency: ccy };
+  // The plain case first: the full reader needs a place for its messages, a closure made per call.
+  const plain = shared === undefined ? -1 : plainMinor(amt.text, shared.exponent(ccy));
+  return { minor: plain !== -1 ? plain : decimalToMinor(amt.text, ccy, at(where, amt, path, '/Amt')), currency: ccy };
 }
 
-function dateChoice(node: XmlNode | undefined, path: string, where: Where): string | null {
+function dateChoice(node: XmlNode | undefined, path: string, where: Where, shared?: SharedText): string | null {
   if (node === undefined) return null;
   const dt = child(node, 'Dt') ?? child(node, 'DtTm');
   if (dt === undefined || dt.text === '') fail('statement_missing_element', `${path} has neither Dt nor DtTm`, at(where, node, path));
+  if (shared !== undefined && isIsoDate(dt.text)) return shared.get(dt.text);
   return dateOfDateTime(dt.text, at(where, dt, path, `/${dt.name}`));
 }
 
@@ -152,8 +157,8 @@ function mapBalance(bal: XmlNode, path: string, statementCurrency: string, where
   return b;
 }
 
-function mapEntry(ntry: XmlNode, path: string, index: number, where: Where): StatementEntry {
-  const { minor, currency } = amount(ntry, path, where);
+function mapEntry(ntry: XmlNode, path: string, index: number, where: Where, shared: SharedText): StatementEntry {
+  const { minor, currency } = amount(ntry, path, where, shared);
   const dir = direction(ntry, path, where);
   const rvsl = textAt(ntry, 'RvslInd');
   if (rvsl !== null && rvsl !== 'true' && rvsl !== 'false' && rvsl !== '1' && rvsl !== '0') {
@@ -161,23 +166,34 @@ function mapEntry(ntry: XmlNode, path: string, index: number, where: Where): Sta
   }
   const tx = descend(ntry, 'NtryDtls', 'TxDtls');
   const rmt = tx === undefined ? undefined : child(tx, 'RmtInf');
-  const ustrd = rmt === undefined ? [] : rmt.children.filter((c) => c.name === 'Ustrd' && c.text !== '').map((c) => c.text);
   const e2e = tx === undefined ? null : textAt(tx, 'Refs', 'EndToEndId');
   const creditorRef = rmt === undefined ? null : firstCreditorRef(rmt);
+  const counterparty = tx === undefined ? null : partyName(tx, dir === 'credit' ? 'Dbtr' : 'Cdtr');
+  // Dates, names and codes repeat across entries: the entry keeps one shared string for each, and the copies read for it die young.
   return {
     index,
     amountMinor: minor,
     direction: dir,
     currency,
-    bookingDate: dateChoice(child(ntry, 'BookgDt'), `${path}/BookgDt`, where),
-    valueDate: dateChoice(child(ntry, 'ValDt'), `${path}/ValDt`, where),
+    bookingDate: dateChoice(child(ntry, 'BookgDt'), `${path}/BookgDt`, where, shared),
+    valueDate: dateChoice(child(ntry, 'ValDt'), `${path}/ValDt`, where, shared),
     reference: (e2e !== null && e2e !== 'NOTPROVIDED' ? e2e : null) ?? creditorRef,
     bankReference: textAt(ntry, 'AcctSvcrRef') ?? (tx === undefined ? null : textAt(tx, 'Refs', 'AcctSvcrRef')),
-    remittance: ustrd.length > 0 ? ustrd.join(' ') : ((tx === undefined ? null : textAt(tx, 'AddtlTxInf')) ?? textAt(ntry, 'AddtlNtryInf')),
-    counterparty: tx === undefined ? null : partyName(tx, dir === 'credit' ? 'Dbtr' : 'Cdtr'),
+    remittance: (rmt === undefined ? null : unstructured(rmt)) ?? (tx === undefined ? null : textAt(tx, 'AddtlTxInf')) ?? textAt(ntry, 'AddtlNtryInf'),
+    counterparty: counterparty === null ? null : shared.get(counterparty),
     reversal: rvsl === 'true' || rvsl === '1',
-    transactionCode: bankTransactionCode(ntry),
+    transactionCode: bankTransactionCode(ntry, shared),
   };
+}
+
+/** The non-empty `Ustrd` lines joined with one space, or null: no array for the usual single line. */
+function unstructured(rmt: XmlNode): string | null {
+  let out: string | null = null;
+  for (const c of rmt.children) {
+    if (c.name !== 'Ustrd' || c.text === '') continue;
+    out = out === null ? c.text : `${out} ${c.text}`;
+  }
+  return out;
 }
 
 function firstCreditorRef(rmt: XmlNode): string | null {
@@ -195,14 +211,65 @@ function partyName(tx: XmlNode, role: 'Dbtr' | 'Cdtr'): string | null {
 }
 
 /** `PMNT/RCDT/DMCT` from the ISO domain code, else the proprietary code. */
-function bankTransactionCode(ntry: XmlNode): string | null {
+function bankTransactionCode(ntry: XmlNode, shared: SharedText): string | null {
   const btc = child(ntry, 'BkTxCd');
   if (btc === undefined) return null;
   const domain = textAt(btc, 'Domn', 'Cd');
   if (domain !== null) {
     const family = textAt(btc, 'Domn', 'Fmly', 'Cd');
     const sub = textAt(btc, 'Domn', 'Fmly', 'SubFmlyCd');
-    return [domain, family, sub].filter((x) => x !== null).join('/');
+    return shared.code(domain, family, sub);
   }
-  return textAt(btc, 'Prtry', 'Cd');
+  const prtry = textAt(btc, 'Prtry', 'Cd');
+  return prtry === null ? null : shared.get(prtry);
+}
+
+/** Longest text shared (names, codes, dates); longer text is rarely repeated. */
+const MAX_SHARED_LENGTH = 70;
+/** Distinct texts remembered before starting afresh: bounds memory on a file of all-different names. */
+const MAX_SHARED = 4096;
+
+/**
+ * One string per distinct short text of a file (dates, counterparty names,
+ * transaction codes): an entry then keeps a shared string, and the copy
+ * the scanner made for it is garbage at once, which is cheap for the GC,
+ * instead of one more object kept per entry.
+ */
+class SharedText {
+  private readonly known = new Map<string, string>();
+  private lastDomain = '';
+  private lastFamily: string | null = null;
+  private lastSub: string | null = null;
+  private lastCode = '';
+  private lastCurrency = '';
+  private lastExponent = 0;
+
+  /** The exponent of a currency the caller knows to be valid or checks after (-1 when unknown, which no plain amount matches). */
+  exponent(currency: string): number {
+    if (currency !== this.lastCurrency) {
+      this.lastCurrency = currency;
+      this.lastExponent = currencyExponent(currency) ?? -1;
+    }
+    return this.lastExponent;
+  }
+
+  get(text: string): string {
+    if (text.length > MAX_SHARED_LENGTH) return text;
+    const k = this.known.get(text);
+    if (k !== undefined) return k;
+    if (this.known.size >= MAX_SHARED) this.known.clear();
+    this.known.set(text, text);
+    return text;
+  }
+
+  /** `domain/family/sub` (absent parts left out), built once per distinct triple in a row. */
+  code(domain: string, family: string | null, sub: string | null): string {
+    if (domain !== this.lastDomain || family !== this.lastFamily || sub !== this.lastSub) {
+      this.lastDomain = domain;
+      this.lastFamily = family;
+      this.lastSub = sub;
+      this.lastCode = this.get(family === null ? (sub === null ? domain : `${domain}/${sub}`) : sub === null ? `${domain}/${family}` : `${domain}/${family}/${sub}`);
+    }
+    return this.lastCode;
+  }
 }

@@ -1,26 +1,34 @@
 /**
  * The MT940 information field `:86:` of an entry: free text, SWIFT `/CODE/`
  * fields, or the German DK layout `GVC?00…?20…?32…` with SEPA keywords such
- * as `EREF+` and `SVWZ+` in its purpose text. Hot path: plain char scans on
- * the file text, no regex per entry.
+ * as `EREF+` and `SVWZ+` in its purpose text. Hot path: byte scans on the
+ * file; the pieces of a value are copied into one scratch buffer and
+ * decoded once, so each kept value is one flat string and nothing else is
+ * made per entry.
  */
+import { Buffer, isAscii } from 'node:buffer';
 import type { StatementEntry } from '../../domain/statement.js';
+import type { Field } from './mt940-field.js';
+import { StatementBytes } from './statement-bytes.js';
 
-/** An `:86:` field as offsets into the file text (see Field in mt940.ts). */
-export interface InformationField {
-  readonly text: string;
-  readonly start: number;
-  readonly firstEnd: number;
-  readonly end: number;
-  readonly first: string;
-  readonly rest: readonly string[];
+/** SEPA keywords (before their '+') of the DK purpose text (DK "Technische Anlage", SEPA-Verwendungszweck), as 4-byte numbers; BIC+ is checked apart. */
+const SEPA_KEYWORDS = new Set(['EREF', 'KREF', 'MREF', 'CRED', 'DEBT', 'COAM', 'OAMT', 'SVWZ', 'ABWA', 'ABWE', 'IBAN'].map((k) => word(k, 0)));
+const EREF = word('EREF', 0);
+const SVWZ = word('SVWZ', 0);
+
+function word(s: string, at: number): number {
+  return ((s.charCodeAt(at) << 24) | (s.charCodeAt(at + 1) << 16) | (s.charCodeAt(at + 2) << 8) | s.charCodeAt(at + 3)) >>> 0;
 }
 
+function wordAt(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
 
-/** SEPA keywords (before their '+') of the DK purpose text (DK "Technische Anlage", SEPA-Verwendungszweck); BIC+ is checked apart. */
-const SEPA_KEYWORDS = new Set(['EREF', 'KREF', 'MREF', 'CRED', 'DEBT', 'COAM', 'OAMT', 'SVWZ', 'ABWA', 'ABWE', 'IBAN']);
-/** A label such as `MTLG:`: it ends an identifier field (EREF+ …) but not the free-text SVWZ+. */
-const LABEL = /[A-Z]{4}:/g;
+/** What a purpose text gives: the reference (EREF+) and remittance, null when absent. */
+export interface SepaFields {
+  reference: string | null;
+  remittance: string | null;
+}
 
 /**
  * `:86:` → the entry's reference (when it has one: it wins over the `:61:` customer reference), remittance and counterparty. DK layout (`NNN?` start):
@@ -30,89 +38,115 @@ const LABEL = /[A-Z]{4}:/g;
  * remittance (else the whole purpose). Other text: lines joined with one
  * space; SWIFT-coded text (`/EREF/…/NAME/…`) gives reference and name.
  */
-export function applyInformation(e: StatementEntry, f: InformationField): void {
-  const t = f.text;
+export function applyInformation(e: StatementEntry, f: Field): void {
+  const src = f.src;
+  const t = src.bytes;
   const at = f.start;
-  if (f.firstEnd - at >= 4 && isDigit(t.charCodeAt(at)) && isDigit(t.charCodeAt(at + 1)) && isDigit(t.charCodeAt(at + 2)) && t.charCodeAt(at + 3) === 0x3f) {
-    applyDk(e, t, at, f.end);
+  if (f.firstEnd - at >= 4 && isDigit(t[at]!) && isDigit(t[at + 1]!) && isDigit(t[at + 2]!) && t[at + 3] === 0x3f) {
+    applyDk(e, src, at, f.end);
     return;
   }
-  const first = f.first;
-  const rest = f.rest;
-  const text = (rest.length === 0 ? first : `${first} ${rest.join(' ')}`).trim();
-  e.remittance = text || null;
-  if (text.charCodeAt(0) === 0x2f /* / */) {
-    const coded = first + rest.join('');
-    e.reference = codedField(coded, 'EREF') ?? e.reference;
-    e.counterparty = codedField(coded, 'NAME');
+  const n = f.copyLines(true, 0x20);
+  e.remittance = src.trimmed(src.scratch, 0, n);
+  if (e.remittance !== null && e.remittance.charCodeAt(0) === 0x2f /* / */) {
+    // Codes are read from the lines joined without a separator: they are hard-wrapped.
+    const m = f.copyLines(true, -1);
+    e.reference = codedField(src, m, EREF) ?? e.reference;
+    e.counterparty = codedField(src, m, word('NAME', 0));
   }
 }
 
 /**
- * Reads the DK subfields straight from the file text `s[from, to)`, line
- * breaks included: a value is sliced out and only a value that spans a line
- * break is stitched together, so no joined copy of the field is made.
+ * Reads the DK subfields straight from the file bytes `[from, to)`, line
+ * breaks included, in one pass: the purpose bytes are copied to the
+ * scratch buffer's first half and the name bytes to its second half, line
+ * breaks dropped, so each becomes one string.
  */
-function applyDk(e: StatementEntry, s: string, from: number, to: number): void {
-  let purpose = '';
-  let name = '';
-  let q = nextSubfield(s, s.indexOf('?', from), to);
-  while (q !== -1) {
-    const b = codeEnd(s, q);
-    const next = nextSubfield(s, s.indexOf('?', b + 1), to);
-    const d1 = s.charCodeAt(codeStart(s, q));
-    const d2 = s.charCodeAt(b);
-    const end = next === -1 ? to : next;
-    if (d1 === 0x32 || (d1 === 0x36 && d2 <= 0x33)) purpose += unwrapped(s, b + 1, end); // ?20–?29, ?60–?63
-    else if (d1 === 0x33 && (d2 === 0x32 || d2 === 0x33)) name += unwrapped(s, b + 1, end); // ?32, ?33
-    q = next;
+function applyDk(e: StatementEntry, src: StatementBytes, from: number, to: number): void {
+  const s = src.bytes;
+  const half = to - from;
+  const scratch = src.reserve(2 * half, 0);
+  let purpose = 0;
+  let name = half;
+  /** Where the current subfield's bytes go: 1 purpose, 2 name, 0 nowhere (before the first subfield, or a subfield not read). */
+  let into = 0;
+  for (let i = from; i < to; i++) {
+    const c = s[i]!;
+    if (c === 0x3f /* ? */) {
+      const b = codeEnd(s, i, to);
+      if (b !== -1) {
+        const d1 = s[codeStart(s, i, to)]!;
+        const d2 = s[b]!;
+        into = d1 === 0x32 || (d1 === 0x36 && d2 <= 0x33) ? 1 : d1 === 0x33 && (d2 === 0x32 || d2 === 0x33) ? 2 : 0; // ?20–?29, ?60–?63; ?32, ?33
+        i = b;
+        continue;
+      }
+    }
+    if (into === 0 || c === 0x0a || (c === 0x0d && i + 1 < to && s[i + 1] === 0x0a)) continue;
+    if (into === 1) scratch[purpose++] = c;
+    else scratch[name++] = c;
   }
-  const sepa = sepaFields(purpose);
-  e.reference = sepa.reference ?? e.reference;
-  e.remittance = sepa.remittance;
-  e.counterparty = name.trim() || null;
+  sepaInto(e, src, scratch, 0, purpose);
+  e.counterparty = src.trimmedIntern(scratch, half, name);
 }
 
-/** Reference (EREF+) and remittance (SVWZ+, else the whole text) of a DK purpose text. */
-export function sepaFields(purpose: string): { reference: string | null; remittance: string | null } {
+/**
+ * Sets `out.reference` (only when the purpose has an EREF+ value) and
+ * `out.remittance` from the purpose text `buf[from, to)`: SVWZ+ when
+ * present, else the whole text.
+ */
+function sepaInto(out: SepaFields, src: StatementBytes, buf: Buffer, from: number, to: number): void {
   // Keyword starts found by looking behind each '+': no regex, no objects (hot path).
-  let plus = purpose.indexOf('+');
-  if (plus === -1) return { reference: null, remittance: purpose.trim() || null };
   let erefAt = -1;
   let erefEnd = -1;
   let svwzAt = -1;
   let svwzEnd = -1;
   let any = false;
-  while (plus !== -1) {
-    const len = keywordBefore(purpose, plus);
-    if (len > 0) {
-      const start = plus - len;
-      if (erefAt !== -1 && erefEnd === -1) erefEnd = start;
-      if (svwzAt !== -1 && svwzEnd === -1) svwzEnd = start;
-      if (len === 4 && purpose.startsWith('EREF', start) && erefAt === -1) erefAt = plus + 1;
-      else if (len === 4 && purpose.startsWith('SVWZ', start) && svwzAt === -1) svwzAt = plus + 1;
-      any = true;
+  for (let plus = from; plus < to; plus++) {
+    if (buf[plus] !== 0x2b) continue;
+    const len = keywordBefore(buf, from, plus);
+    if (len === 0) continue;
+    const start = plus - len;
+    if (erefAt !== -1 && erefEnd === -1) erefEnd = start;
+    if (svwzAt !== -1 && svwzEnd === -1) svwzEnd = start;
+    if (len === 4) {
+      const w = wordAt(buf, start);
+      if (w === EREF && erefAt === -1) erefAt = plus + 1;
+      else if (w === SVWZ && svwzAt === -1) svwzAt = plus + 1;
     }
-    plus = purpose.indexOf('+', plus + 1);
+    any = true;
   }
-  if (!any) return { reference: null, remittance: purpose.trim() || null };
-  let reference: string | null = null;
+  if (!any) {
+    out.remittance = src.trimmed(buf, from, to);
+    return;
+  }
   if (erefAt !== -1) {
-    let stop = erefEnd === -1 ? purpose.length : erefEnd;
-    LABEL.lastIndex = erefAt;
-    const label = LABEL.exec(purpose);
-    if (label !== null && label.index < stop) stop = label.index;
-    const v = purpose.slice(erefAt, stop).trim();
-    reference = v === '' || v === 'NOTPROVIDED' ? null : v;
+    let stop = erefEnd === -1 ? to : erefEnd;
+    // A label such as `MTLG:` ends an identifier (but not the free-text SVWZ+).
+    for (let i = erefAt; i + 4 < stop; i++) {
+      if (buf[i + 4] === 0x3a && isUpper(buf[i]!) && isUpper(buf[i + 1]!) && isUpper(buf[i + 2]!) && isUpper(buf[i + 3]!)) {
+        stop = i;
+        break;
+      }
+    }
+    const v = src.trimmed(buf, erefAt, stop);
+    if (v !== null && v !== 'NOTPROVIDED') out.reference = v;
   }
-  const remittance = svwzAt !== -1 ? purpose.slice(svwzAt, svwzEnd === -1 ? purpose.length : svwzEnd).trim() || null : purpose.trim() || null;
-  return { reference, remittance };
+  out.remittance = svwzAt !== -1 ? src.trimmed(buf, svwzAt, svwzEnd === -1 ? to : svwzEnd) : src.trimmed(buf, from, to);
+}
+
+/** Reference (EREF+) and remittance (SVWZ+, else the whole text) of a DK purpose text; the writer checks its output with this. */
+export function sepaFields(purpose: string): SepaFields {
+  const bytes = Buffer.from(purpose, 'utf8');
+  const out: SepaFields = { reference: null, remittance: null };
+  sepaInto(out, new StatementBytes(bytes, isAscii(bytes) ? 'latin1' : 'utf-8'), bytes, 0, bytes.length);
+  return out;
 }
 
 /** Length of the SEPA keyword that ends right before the '+' at `plus` (4, or 3 for BIC), or 0. */
-function keywordBefore(s: string, plus: number): number {
-  if (plus >= 4 && isUpper(s.charCodeAt(plus - 1)) && isUpper(s.charCodeAt(plus - 4)) && SEPA_KEYWORDS.has(s.slice(plus - 4, plus))) return 4;
-  if (plus >= 3 && s.startsWith('BIC', plus - 3)) return 3;
+function keywordBefore(b: Uint8Array, from: number, plus: number): number {
+  if (plus - from >= 4 && isUpper(b[plus - 1]!) && isUpper(b[plus - 4]!) && SEPA_KEYWORDS.has(wordAt(b, plus - 4))) return 4;
+  if (plus - from >= 3 && b[plus - 3] === 0x42 && b[plus - 2] === 0x49 && b[plus - 1] === 0x43) return 3;
   return 0;
 }
 
@@ -120,52 +154,41 @@ function keywordBefore(s: string, plus: number): number {
  * Index of the second code digit of a `?NN` subfield whose '?' is at `q`,
  * or -1 if no two digits follow. A line break may sit inside (`?2` / `2…`).
  */
-function codeEnd(s: string, q: number): number {
-  const a = codeStart(s, q);
-  if (!isDigit(s.charCodeAt(a))) return -1;
+function codeEnd(s: Uint8Array, q: number, to: number): number {
+  const a = codeStart(s, q, to);
+  if (a >= to || !isDigit(s[a]!)) return -1;
   let b = a + 1;
-  while (s.charCodeAt(b) === 0x0d || s.charCodeAt(b) === 0x0a) b++;
-  return isDigit(s.charCodeAt(b)) ? b : -1;
+  while (b < to && (s[b] === 0x0d || s[b] === 0x0a)) b++;
+  return b < to && isDigit(s[b]!) ? b : -1;
 }
 
 /** Index of the first code digit after the '?' at `q` (line breaks skipped). */
-function codeStart(s: string, q: number): number {
+function codeStart(s: Uint8Array, q: number, to: number): number {
   let a = q + 1;
-  while (s.charCodeAt(a) === 0x0d || s.charCodeAt(a) === 0x0a) a++;
+  while (a < to && (s[a] === 0x0d || s[a] === 0x0a)) a++;
   return a;
 }
 
-/** The first '?' at or after `q` (an indexOf result) before `to` that starts a subfield, or -1. */
-function nextSubfield(s: string, q: number, to: number): number {
-  while (q !== -1 && q < to) {
-    if (codeEnd(s, q) !== -1) return q;
-    q = s.indexOf('?', q + 1);
+/** `/CODE/value` in the scratch buffer's first `n` bytes, up to the next `/XXXX/` code, or null. */
+function codedField(src: StatementBytes, n: number, code: number): string | null {
+  const b = src.scratch;
+  let at = -1;
+  for (let i = 0; i + 5 < n; i++) {
+    if (b[i] === 0x2f && b[i + 5] === 0x2f && wordAt(b, i + 1) === code) {
+      at = i;
+      break;
+    }
   }
-  return -1;
-}
-
-/** `s[from, to)` without its line breaks. */
-function unwrapped(s: string, from: number, to: number): string {
-  let nl = s.indexOf('\n', from);
-  if (nl === -1 || nl >= to) return s.slice(from, to);
-  let out = '';
-  let at = from;
-  while (nl !== -1 && nl < to) {
-    out += s.slice(at, nl > at && s.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl);
-    at = nl + 1;
-    nl = s.indexOf('\n', at);
-  }
-  return out + s.slice(at, to);
-}
-
-/** `/CODE/value` up to the next `/XXXX/` code, or null. */
-function codedField(text: string, code: string): string | null {
-  const at = text.indexOf(`/${code}/`);
   if (at === -1) return null;
-  const from = at + code.length + 2;
-  const m = /\/[A-Z]{4}\//.exec(text.slice(from));
-  const v = (m === null ? text.slice(from) : text.slice(from, from + m.index)).trim();
-  return v === '' ? null : v;
+  const from = at + 6;
+  let to = n;
+  for (let i = from; i + 5 < n; i++) {
+    if (b[i] === 0x2f && b[i + 5] === 0x2f && isUpper(b[i + 1]!) && isUpper(b[i + 2]!) && isUpper(b[i + 3]!) && isUpper(b[i + 4]!)) {
+      to = i;
+      break;
+    }
+  }
+  return src.trimmed(b, from, to);
 }
 
 function isDigit(c: number): boolean {

@@ -1,15 +1,19 @@
 /**
- * SWIFT MT940 → {@link BankStatement}s: a line scanner (no regex per line,
- * no per-byte work beyond finding line ends) feeding a small state machine
+ * SWIFT MT940 → {@link BankStatement}s: a line scanner over the file's
+ * bytes (no regex per line, no whole-file string; values are decoded only
+ * when kept, see statement-bytes.ts) feeding a small state machine
  * that knows the tag order `:20: [:21:] :25: :28C: :60F/M: (:61: [:86:])*
  * :62F/M: [:64:] [:65:]* [:86:]`. Text outside statements (SWIFT block
  * headers, `940` lines, `-` trailers) is skipped. See docs/statements.md.
  */
+import { Buffer, isAscii } from 'node:buffer';
 import type { BankStatement, StatementBalance, StatementEntry } from '../../domain/statement.js';
 import { exponentOf } from './statement-amount.js';
 import { fail, runParser, show, type StatementParseResult } from './statement-error.js';
 import { parseBalance, parseStatementLine, type Mt940Context, type SwiftBalance } from './mt940-fields.js';
 import { applyInformation } from './mt940-information.js';
+import { StatementBytes } from './statement-bytes.js';
+import { Field } from './mt940-field.js';
 
 /** Longest line accepted. SWIFT allows 65 characters; banks write more (ING: ~130), nobody 8 KiB. */
 export const MT940_MAX_LINE = 8192;
@@ -20,46 +24,21 @@ export function parseMt940(text: string): StatementParseResult {
   return runParser(() => readMt940(text));
 }
 
-const NO_LINES: readonly string[] = Object.freeze([]);
-
-/**
- * The field being read, as offsets into the file text: its text is sliced
- * only when asked for (the DK `:86:` reader never asks).
- */
-export class Field {
-  tag = '';
-  line = 0;
-  /** From after the tag to the end of the first line, then to the end of the last line (line breaks included). */
-  start = 0;
-  firstEnd = 0;
-  end = 0;
-  readonly lineStarts: number[] = [];
-  readonly lineEnds: number[] = [];
-
-  constructor(readonly text: string) {}
-
-  get first(): string {
-    return this.text.slice(this.start, this.firstEnd);
-  }
-
-  /** The continuation lines. */
-  get rest(): readonly string[] {
-    const n = this.lineStarts.length;
-    if (n === 0) return NO_LINES;
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(this.text.slice(this.lineStarts[i], this.lineEnds[i]));
-    return out;
-  }
-}
-
 /** Like {@link parseMt940} but throws a StatementParseFailure; for composing parsers. */
 export function readMt940(text: string, initialRepairs: string[] = []): BankStatement[] {
+  const bytes = Buffer.from(text, 'utf8');
+  return readMt940Bytes(new StatementBytes(bytes, isAscii(bytes) ? 'latin1' : 'utf-8'), initialRepairs);
+}
+
+/** {@link readMt940} on the file bytes (decoding decided by the caller, a byte-order mark already skipped). */
+export function readMt940Bytes(src: StatementBytes, initialRepairs: string[] = []): BankStatement[] {
   const statements: BankStatement[] = [];
   let b: Builder | null = null;
   // One field object, refilled for every tag: the builder consumes it at once.
-  const field = new Field(text);
+  const field = new Field(src);
+  const bytes = src.bytes;
   let open = false;
-  const n = text.length;
+  const n = bytes.length;
   let pos = 0;
   let line = 0;
   const flush = (): void => {
@@ -72,40 +51,35 @@ export function readMt940(text: string, initialRepairs: string[] = []): BankStat
     b = null;
   };
   while (pos < n) {
-    let nl = text.indexOf('\n', pos);
+    let nl = bytes.indexOf(0x0a, pos);
     if (nl === -1) nl = n;
     line++;
     let end = nl;
-    if (end > pos && text.charCodeAt(end - 1) === 0x0d) end--;
-    if (end - pos > MT940_MAX_LINE) fail('statement_line_too_long', `the line has ${String(end - pos)} characters; at most ${String(MT940_MAX_LINE)} are read`, { line });
-    const c0 = text.charCodeAt(pos);
-    const tagEnd = c0 === 0x3a ? tagEndAt(text, pos, end) : -1;
+    if (end > pos && bytes[end - 1] === 0x0d) end--;
+    if (end - pos > MT940_MAX_LINE) {
+      const chars = src.text(pos, end).length;
+      if (chars > MT940_MAX_LINE) fail('statement_line_too_long', `the line has ${String(chars)} characters; at most ${String(MT940_MAX_LINE)} are read`, { line });
+    }
+    const c0 = bytes[pos];
+    const tagEnd = c0 === 0x3a ? tagEndAt(bytes, pos, end) : -1;
     if (tagEnd !== -1) {
-      const tag = tagName(text, pos, tagEnd);
+      const tag = tagName(src, pos, tagEnd);
       if (!KNOWN_TAGS.has(tag)) fail('statement_unknown_tag', `unknown tag ':${tag}:'${b === null ? '' : ` in the statement that starts at line ${String(b.startLine)}`}`, { line });
       if (tag === '20') {
         if (b !== null) finish(line);
-        b = new Builder(line, initialRepairs);
+        b = new Builder(line, initialRepairs, src);
       } else if (b === null) {
         fail('statement_unexpected_tag', `':${tag}:' outside a statement: a statement starts with ':20:'`, { line });
       }
       flush();
-      field.tag = tag;
-      field.line = line;
-      field.start = tagEnd + 1;
-      field.firstEnd = end;
-      field.end = end;
-      field.lineStarts.length = 0;
-      field.lineEnds.length = 0;
+      field.reset(tag, line, tagEnd + 1, end);
       open = true;
-    } else if (c0 === 0x2d /* - */ && isTrailer(text, pos, end)) {
+    } else if (c0 === 0x2d /* - */ && isTrailer(src.text(pos + 1, end))) {
       if (b !== null) finish(line);
-    } else if (end > pos && !isBlank(text, pos, end)) {
+    } else if (end > pos && !isBlank(bytes, pos, end)) {
       // A continuation line; outside a statement it is header text and skipped.
       if (open) {
-        field.lineStarts.push(pos);
-        field.lineEnds.push(end);
-        field.end = end;
+        field.addLine(pos, end);
       }
     }
     pos = nl + 1;
@@ -118,39 +92,41 @@ export function readMt940(text: string, initialRepairs: string[] = []): BankStat
 }
 
 /** End of a tag `:NN:` / `:NNA:` starting at `pos` (the closing colon's index), or -1. */
-function tagEndAt(s: string, pos: number, end: number): number {
-  const d1 = s.charCodeAt(pos + 1);
-  const d2 = s.charCodeAt(pos + 2);
-  if (pos + 3 >= end + 1 || d1 < 0x30 || d1 > 0x39 || d2 < 0x30 || d2 > 0x39) return -1;
-  const c3 = s.charCodeAt(pos + 3);
+function tagEndAt(s: Uint8Array, pos: number, end: number): number {
+  if (pos + 3 >= end + 1) return -1;
+  const d1 = s[pos + 1]!;
+  const d2 = s[pos + 2]!;
+  if (d1 < 0x30 || d1 > 0x39 || d2 < 0x30 || d2 > 0x39) return -1;
+  const c3 = s[pos + 3];
   if (c3 === 0x3a) return pos + 3;
-  if (c3 >= 0x41 && c3 <= 0x5a && s.charCodeAt(pos + 4) === 0x3a && pos + 4 < end) return pos + 4;
+  if (c3 !== undefined && c3 >= 0x41 && c3 <= 0x5a && pos + 4 < end && s[pos + 4] === 0x3a) return pos + 4;
   return -1;
 }
 
 const TAG_NAMES = new Map([...KNOWN_TAGS].map((t) => [t, t]));
 
 /** The tag between `:` and `:`, as a shared constant for the known tags (no new string per field). */
-function tagName(s: string, pos: number, tagEnd: number): string {
+function tagName(src: StatementBytes, pos: number, tagEnd: number): string {
+  const s = src.bytes;
   if (tagEnd === pos + 3) {
-    const a = s.charCodeAt(pos + 1);
-    const b = s.charCodeAt(pos + 2);
+    const a = s[pos + 1];
+    const b = s[pos + 2];
     if (a === 0x36 && b === 0x31) return '61';
     if (a === 0x38 && b === 0x36) return '86';
   }
-  const t = s.slice(pos + 1, tagEnd);
+  const t = src.text(pos + 1, tagEnd);
   return TAG_NAMES.get(t) ?? t;
 }
 
-/** `-`, `-}`, `-XXX` (ING), `-` + ETX (mBank): the end of a message. */
-function isTrailer(s: string, pos: number, end: number): boolean {
-  const rest = s.slice(pos + 1, end).trim();
-  return rest === '' || rest === '}' || rest === 'XXX' || /^[\x00-\x1f}]*$/.test(rest);
+/** `-`, `-}`, `-XXX` (ING), `-` + ETX (mBank): the end of a message; `rest` is the line after the `-`. */
+function isTrailer(rest: string): boolean {
+  const r = rest.trim();
+  return r === '' || r === '}' || r === 'XXX' || /^[\x00-\x1f}]*$/.test(r);
 }
 
-function isBlank(s: string, from: number, to: number): boolean {
+function isBlank(s: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
+    const c = s[i]!;
     if (c !== 0x20 && c !== 0x09 && c > 0x1f) return false;
   }
   return true;
@@ -178,6 +154,7 @@ class Builder {
   constructor(
     readonly startLine: number,
     initialRepairs: string[],
+    private readonly src: StatementBytes,
   ) {
     this.ctx = { line: startLine, repairs: [...initialRepairs] };
   }
@@ -186,7 +163,7 @@ class Builder {
     this.ctx.line = f.line;
     // The two tags of every entry first, without the closures the rest needs.
     if (f.tag === '61' && this.stage === 'lines') {
-      this.entries.push(parseStatementLine(f.first, f.rest, this.exponent, this.currency, this.entries.length + 1, this.ctx));
+      this.entries.push(parseStatementLine(f, this.exponent, this.currency, this.entries.length + 1, this.ctx));
       this.lastTag = '61';
       return;
     }
@@ -202,7 +179,7 @@ class Builder {
     const unexpected = (expected: string): never =>
       fail('statement_unexpected_tag', `':${f.tag}:' where ${expected} was expected (statement from line ${String(this.startLine)})`, { line: f.line });
     const oneLine = (): string => {
-      if (f.lineStarts.length > 0) fail('statement_invalid_field', `':${f.tag}:' is one line, but ${show(f.rest[0]!)} follows it`, { line: f.line + 1 });
+      if (f.lines > 0) fail('statement_invalid_field', `':${f.tag}:' is one line, but ${show(f.rest[0]!)} follows it`, { line: f.line + 1 });
       return f.first.trim();
     };
     const exp = (ccy: string): number => exponentOf(ccy, { line: f.line });
@@ -232,7 +209,7 @@ class Builder {
       case '60F':
       case '60M':
         if (this.stage !== 'opening') unexpected(this.expected());
-        this.opening = parseBalance(f.tag, oneLine(), this.ctx, exp);
+        this.opening = parseBalance(f, oneLine(), this.ctx, exp);
         this.currency = this.opening.currency;
         this.exponent = exp(this.currency);
         this.stage = 'lines';
@@ -242,23 +219,23 @@ class Builder {
         break;
       case '86':
         if (this.stage === 'lines' || this.stage === 'closed') {
-          const text = [f.first, ...f.rest].join(' ').trim();
-          if (text !== '') this.information = this.information === null ? text : `${this.information} ${text}`;
+          const text = this.src.trimmed(this.src.scratch, 0, f.copyLines(true, 0x20));
+          if (text !== null) this.information = this.information === null ? text : `${this.information} ${text}`;
         } else unexpected(this.expected());
         break;
       case '62F':
       case '62M':
         if (this.stage !== 'lines') unexpected(this.expected());
-        this.closing = parseBalance(f.tag, oneLine(), this.ctx, exp);
+        this.closing = parseBalance(f, oneLine(), this.ctx, exp);
         this.stage = 'closed';
         break;
       case '64':
         if (this.stage !== 'closed' || this.closingAvailable !== null || this.forwardAvailable.length > 0) unexpected(this.expected());
-        this.closingAvailable = parseBalance(f.tag, oneLine(), this.ctx, exp);
+        this.closingAvailable = parseBalance(f, oneLine(), this.ctx, exp);
         break;
       case '65':
         if (this.stage !== 'closed') unexpected(this.expected());
-        this.forwardAvailable.push(parseBalance(f.tag, oneLine(), this.ctx, exp));
+        this.forwardAvailable.push(parseBalance(f, oneLine(), this.ctx, exp));
         break;
     }
     this.lastTag = f.tag;

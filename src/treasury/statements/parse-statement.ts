@@ -5,12 +5,14 @@
  * either parses completely or is an error (repairs, listed on the
  * statement, are the documented exceptions).
  */
+import { Buffer } from 'node:buffer';
 import type { StatementFormat } from '../../domain/statement.js';
 import { readCamt053, type XmlEngine } from './camt053.js';
-import { readMt940 } from './mt940.js';
+import { readMt940, readMt940Bytes } from './mt940.js';
+import { isAsciiSpace, StatementBytes } from './statement-bytes.js';
 import { fail, runParser, type StatementParseResult } from './statement-error.js';
 import { readStatementCsv, STATEMENT_CSV_COLUMNS } from './statement-csv.js';
-import { decodeStatementBytes, MAX_STATEMENT_BYTES, stripBom, type TextEncodingChoice } from './statement-text.js';
+import { decodeStatementBytes, MAX_STATEMENT_BYTES, statementEncoding, stripBom, type TextEncodingChoice } from './statement-text.js';
 
 export interface ParseStatementOptions {
   /** The format, or `'auto'` (default) to detect it from the content. */
@@ -37,11 +39,19 @@ export function parseStatement(input: Uint8Array | string, options: ParseStateme
       text = stripBom(input);
     } else {
       // Sniff on a Latin-1 view of the head: the format markers are ASCII either way.
-      const head = new TextDecoder('latin1').decode(input.subarray(0, 4096));
+      const head = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1', 0, SNIFF_HEAD_BYTES);
       if (format === 'auto') format = detectStatementFormat(stripBom(head.replace(/^\u00ef\u00bb\u00bf/, ''))) ?? 'auto';
       let choice = encoding;
       if (format === 'camt053' && encoding === 'auto') choice = xmlDeclaredEncoding(head);
       else if (format !== 'mt940' && encoding === 'auto') choice = 'utf-8';
+      if (format === 'mt940') {
+        // MT940 is read from the bytes: only the values kept are decoded.
+        const e = statementEncoding(input, choice);
+        if (e.repair !== undefined) repairs.push(e.repair);
+        const source = new StatementBytes(input.subarray(e.start), e.charset);
+        if (isBlank(source)) fail('statement_empty', 'the file is empty');
+        return readMt940Bytes(source, repairs);
+      }
       const decoded = decodeStatementBytes(input, choice);
       text = decoded.text;
       if (decoded.repair !== undefined) repairs.push(decoded.repair);
@@ -63,6 +73,19 @@ export function parseStatement(input: Uint8Array | string, options: ParseStateme
         return readStatementCsv(text);
     }
   });
+}
+
+/** Bytes of the head the format is sniffed on. */
+const SNIFF_HEAD_BYTES = 4096;
+
+/** True when the bytes hold nothing but whitespace (as `trim()` sees it). */
+function isBlank(source: StatementBytes): boolean {
+  const b = source.bytes;
+  let i = 0;
+  while (i < b.length && isAsciiSpace(b[i]!)) i++;
+  if (i === b.length) return true;
+  // A non-ASCII first letter: let trim() judge (a no-break space is whitespace).
+  return b[i]! >= 0x80 && source.text(i, Math.min(b.length, i + 4096)).trim() === '' && source.text(i, b.length).trim() === '';
 }
 
 /** How far into the text format markers are looked for. */

@@ -27,6 +27,8 @@ export function exponentOf(code: string, where: WhereArg): number {
  */
 export function decimalToMinor(text: string, currency: string, where: WhereArg, signed = false): number {
   const exponent = exponentOf(currency, where);
+  const plain = plainMinor(text, exponent);
+  if (plain !== -1) return plain;
   if (text.length > MAX_AMOUNT_LENGTH) fail('statement_invalid_amount', `amount ${show(text)} is too long`, where);
   if (!signed && text.charCodeAt(0) === 0x2d) fail('statement_invalid_amount', `amount ${show(text)} must not be negative (the sign is given by credit/debit)`, where);
   let units: bigint;
@@ -50,4 +52,36 @@ export function decimalToMinor(text: string, currency: string, where: WhereArg, 
     fail('statement_invalid_amount', `amount ${show(text)} is too large`, where);
   }
   return Number(units);
+}
+
+/**
+ * The common case of {@link decimalToMinor} without BigInts: unsigned
+ * `digits[.digits]` of at most 15 digits, extra decimals zeros, read from
+ * char codes into an exact integer (15 digits < 2^53). -1 for anything
+ * else, which the full reader then accepts or names.
+ * @example plainMinor('8.850', 2) // 885
+ */
+export function plainMinor(text: string, exponent: number): number {
+  const n = text.length;
+  if (n === 0 || n > 16 || exponent < 0) return -1;
+  let v = 0;
+  let dot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e && dot === -1 && i > 0 && i < n - 1) {
+      dot = i;
+      continue;
+    }
+    const d = c - 0x30;
+    if (d < 0 || d > 9) return -1;
+    if (dot !== -1 && i - dot > exponent) {
+      if (d !== 0) return -1;
+      continue;
+    }
+    v = v * 10 + d;
+  }
+  const decimals = dot === -1 ? 0 : Math.min(n - dot - 1, exponent);
+  for (let k = decimals; k < exponent; k++) v *= 10;
+  // Every step was exact if the result is a safe integer; beyond that the full reader says "too large".
+  return v <= Number.MAX_SAFE_INTEGER ? v : -1;
 }

@@ -21,14 +21,17 @@ export function isoDate(year: number, month: number, day: number): string {
 
 /** `YYYY-MM-DD` (exactly that shape, a real day) or a `statement_invalid_date` failure. */
 export function checkIsoDate(text: string, where: WhereArg): string {
-  // Digit arithmetic rather than a regex: this runs for every entry date.
-  if (text.length === 10 && text.charCodeAt(4) === 0x2d && text.charCodeAt(7) === 0x2d) {
-    const y = digits(text, 0, 4);
-    const mo = digits(text, 5, 7);
-    const d = digits(text, 8, 10);
-    if (y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo)) return text;
-  }
+  if (isIsoDate(text)) return text;
   return fail('statement_invalid_date', `${show(text)} is not a calendar date (YYYY-MM-DD)`, where);
+}
+
+/** Whether `text` is exactly `YYYY-MM-DD` and a real day. Digit arithmetic rather than a regex: this runs for every entry date. */
+export function isIsoDate(text: string): boolean {
+  if (text.length !== 10 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d) return false;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 7);
+  const d = digits(text, 8, 10);
+  return y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
 }
 
 /** The number written by the ASCII digits `text[from, to)`, or -1 if any is not a digit. */

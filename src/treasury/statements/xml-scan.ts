@@ -38,6 +38,7 @@ export function scanXml(s: string, onClose: OnClose, onRoot?: OnRoot): ScanResul
   const qnames: string[] = [];
   let root: XmlNode | undefined;
   let rootQName = '';
+  const names = new NameTable();
   let pos = s.charCodeAt(0) === 0xfeff ? 1 : 0;
   const bad = (at: number, message: string): never => fail('statement_invalid_xml', message, { line: lineAt(s, at) });
 
@@ -114,9 +115,13 @@ export function scanXml(s: string, onClose: OnClose, onRoot?: OnRoot): ScanResul
     } else {
       // Start tag: name, attributes, then '>' or '/>'.
       let i = lt + 1;
-      while (i < n && isNameChar(s.charCodeAt(i))) i++;
+      let h = 0;
+      for (let c = s.charCodeAt(i); i < n && isNameChar(c); c = s.charCodeAt(++i)) h = (Math.imul(h, 31) + c) | 0;
       if (i === lt + 1 || !isNameStart(s.charCodeAt(lt + 1))) return bad(lt, `invalid element name after '<': ${show(s.slice(lt, lt + 20))}`);
-      const qname = s.slice(lt + 1, i);
+      const slot = names.slot(s, lt + 1, i, h);
+      // Both read now: an attribute looked up below may take the slot over.
+      const qname = names.qnames[slot]!;
+      const name = names.locals[slot]!;
       let attrs: Record<string, string> | null = null;
       let selfClosing = false;
       let complete = false;
@@ -140,9 +145,10 @@ export function scanXml(s: string, onClose: OnClose, onRoot?: OnRoot): ScanResul
         }
         if (i === ws) return bad(i, `expected a space before the attribute in <${qname}>`);
         const an = i;
-        while (i < n && isNameChar(s.charCodeAt(i))) i++;
+        let ah = 0;
+        for (let c = s.charCodeAt(i); i < n && isNameChar(c); c = s.charCodeAt(++i)) ah = (Math.imul(ah, 31) + c) | 0;
         if (i === an) return bad(i, `invalid attribute in <${qname}>: ${show(s.slice(an, an + 20))}`);
-        const aname = s.slice(an, i);
+        const aname = names.qnames[names.slot(s, an, i, ah)]!;
         while (i < n && isSpace(s.charCodeAt(i))) i++;
         if (s.charCodeAt(i) !== 0x3d /* = */) return bad(i, `attribute ${aname} in <${qname}> has no '='`);
         i++;
@@ -151,18 +157,26 @@ export function scanXml(s: string, onClose: OnClose, onRoot?: OnRoot): ScanResul
         if (q !== 0x22 && q !== 0x27) return bad(i, `attribute ${aname} in <${qname}> is not quoted`);
         const close = s.indexOf(q === 0x22 ? '"' : "'", i + 1);
         if (close === -1) break;
-        const raw = s.slice(i + 1, close);
-        if (raw.includes('<')) return bad(i, `attribute ${aname} in <${qname}> contains '<'`);
+        // One pass over the value: the '<' and '&' checks and a hash, so that short values (currency codes) are one shared string.
+        let vh = 0;
+        let amp = false;
+        for (let k = i + 1; k < close; k++) {
+          const c = s.charCodeAt(k);
+          if (c === 0x3c) return bad(i, `attribute ${aname} in <${qname}> contains '<'`);
+          if (c === 0x26) amp = true;
+          vh = (Math.imul(vh, 31) + c) | 0;
+        }
+        const raw = amp || close - i - 1 > MAX_SHARED_VALUE ? s.slice(i + 1, close) : names.qnames[names.slot(s, i + 1, close, vh)]!;
         attrs ??= {};
         if (aname in attrs) return bad(an, `attribute ${aname} repeated in <${qname}>`);
-        attrs[aname] = raw.includes('&') ? decodeEntities(raw, (m) => bad(i, m)) : raw;
+        attrs[aname] = amp ? decodeEntities(raw, (m) => bad(i, m)) : raw;
         i = close + 1;
       }
       if (!complete) {
         pos = lt;
         break;
       }
-      const node: XmlNode = { name: qname.includes(':') ? localName(qname) : qname, attrs, text: '', children: NO_CHILDREN, pos: lt };
+      const node: XmlNode = { name, attrs, text: '', children: NO_CHILDREN, pos: lt };
       const parent = stack[stack.length - 1];
       if (parent === undefined) {
         if (root !== undefined) return bad(lt, `a second root element <${qname}>`);
@@ -192,6 +206,35 @@ export function scanXml(s: string, onClose: OnClose, onRoot?: OnRoot): ScanResul
   if (root === undefined) fail('statement_invalid_xml', 'no root element');
   return { root, rootQName };
 }
+
+/** Longest attribute value shared through the name table (a currency code is 3). */
+const MAX_SHARED_VALUE = 16;
+
+/**
+ * Element and attribute names (and short attribute values) as one shared
+ * string each: a camt file repeats a few dozen names millions of times, so
+ * a name is looked up by a hash taken while scanning it and compared in
+ * place instead of sliced per tag. A slot holds the last name that hashed
+ * to it; a collision just slices again.
+ */
+class NameTable {
+  readonly qnames: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS);
+  /** The local part of each slot's name (`Ntry` for `ns2:Ntry`). */
+  readonly locals: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS);
+
+  /** The slot holding `s[from, to)`, whose hash is `h`. */
+  slot(s: string, from: number, to: number, h: number): number {
+    const k = h & (NAME_SLOTS - 1);
+    const known = this.qnames[k];
+    if (known !== undefined && known.length === to - from && s.startsWith(known, from)) return k;
+    const qname = s.slice(from, to);
+    this.qnames[k] = qname;
+    this.locals[k] = qname.includes(':') ? localName(qname) : qname;
+    return k;
+  }
+}
+
+const NAME_SLOTS = 1024;
 
 function appendText(top: XmlNode, s: string, from: number, to: number, bad: (at: number, m: string) => never): void {
   let seg = s.slice(from, to);
