@@ -253,6 +253,13 @@ describe('MT940 text rules', () => {
     assert.equal(st!.entries[0]!.remittance, 'Zahlung f\u00fcr M\u00fcller');
     assert.deepEqual(st!.repairs, ['line 6: the file is not UTF-8 (byte 114 (0xfc)); read as ISO-8859-1']);
   });
+  it('forced ISO-8859-1 reads every byte as that letter: 0x80–0x9F are C1 codes, not Windows-1252 letters', () => {
+    const text = small(':61:2403010301C1,00NTRFNONREF\r\n:86:A\u0080B\u009fC \u00e9\r\n');
+    const bytes = Uint8Array.from([...text].map((c) => c.charCodeAt(0)));
+    const [st] = statementsOf(parseStatement(bytes, { format: 'mt940', encoding: 'latin1' }));
+    assert.equal(st!.entries[0]!.remittance, 'A\u0080B\u009fC \u00e9'); // Windows-1252 would give '€' and 'Ÿ'
+    assert.equal(st!.repairs, undefined);
+  });
   it('years: 00–79 are 20xx, 80–99 are 19xx; an entry date in January after a December value date is next year', () => {
     const [st] = statementsOf(parseMt940(small(':61:7912310102C1,00NTRFNONREF\r\n:61:8001010101D1,00NTRFNONREF\r\n')));
     assert.deepEqual(st!.entries.map((e) => [e.valueDate, e.bookingDate]), [['2079-12-31', '2080-01-02'], ['1980-01-01', '1980-01-01']]);
