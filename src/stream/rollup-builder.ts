@@ -1,5 +1,5 @@
 /**
- * Turns log records into rollup deltas: decode the ingested line, enrich it
+ * Turns log records into rollup deltas: decode the ingested record, enrich it
  * from the store registry, convert its money into the tenant's reporting
  * currency at the rate of its UTC date (DOMAIN.md, "Money"), and add it to
  * the delta of its store, UTC quarter hour, tender, card brand and currency.
@@ -9,7 +9,8 @@
 import { decodeIngestedRecord } from '../domain/ingested-record.js';
 import { addTransaction, SUM_COUNT } from '../domain/metrics.js';
 import { businessDay, clockFor, DEFAULT_CLOSE_GRACE_MS, isDayClosed, localTime, QUARTER_MS, DAY_MS } from '../domain/time-buckets.js';
-import { decodeTransaction } from '../domain/transaction-decoder.js';
+import { decodeIngestedTransaction } from '../domain/ingested-transaction.js';
+import type { DecodeContext } from '../domain/transaction-decoder.js';
 import { CARD_BRANDS, TENDERS, type Transaction } from '../domain/transaction.js';
 import { CURRENCY_CODES } from '../domain/currency.js';
 import type { Store } from '../domain/store.js';
@@ -87,6 +88,8 @@ export class RollupBuilder {
       out.skipped[reason] = (out.skipped[reason] ?? 0) + 1;
       out.examples[reason] ??= example;
     };
+    // One context for every record: no allocation per record.
+    const ctx: DecodeContext = { tenant: '', nowMs: 0, hasStore: () => true, maxLineBytes: BIG };
     for (const r of records) {
       let rec;
       try {
@@ -105,7 +108,9 @@ export class RollupBuilder {
         skip('unknown_tenant', `offset ${String(r.offset)}: tenant '${rec.tenant}'`);
         continue;
       }
-      const d = decodeTransaction(rec.line, 0, rec.line.length, { tenant: rec.tenant, nowMs: rec.receivedAt, hasStore: () => true, maxLineBytes: BIG });
+      ctx.tenant = rec.tenant;
+      ctx.nowMs = rec.receivedAt;
+      const d = decodeIngestedTransaction(rec, ctx);
       if (!d.ok) {
         skip('undecodable', `offset ${String(r.offset)}: ${d.code} ${d.message}`);
         continue;
