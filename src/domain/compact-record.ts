@@ -60,6 +60,10 @@ export const O_TS = 20;
 export const O_AMOUNT = 28;
 export const O_TAX = 36;
 
+/** How records travel: NDJSON lines or compact frames. */
+export const WIRE_FORMATS = ['ndjson', 'compact'] as const;
+export type WireFormat = (typeof WIRE_FORMATS)[number];
+
 /** Content type of compact records over HTTP, and the AUTH option on TCP (docs/ingest-protocol.md). */
 export const COMPACT_CONTENT_TYPE = 'application/vnd.tpay.compact-v1';
 

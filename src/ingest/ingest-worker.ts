@@ -6,8 +6,10 @@
  * commit that made its records durable.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeTransaction, type DecodeContext } from '../domain/transaction-decoder.js';
-import { decodeIngestedRecord, encodeIngestedRecord, ingestedRecordMaxSize } from '../domain/ingested-record.js';
+import { decodeCompactTransaction } from '../domain/compact-decoder.js';
+import { decodeTransaction, lastLineHadUnknownFields, type DecodeContext } from '../domain/transaction-decoder.js';
+import { decodeIngestedRecord, encodeIngestedCompact, encodeIngestedTransaction, ingestedRecordV2MaxSize } from '../domain/ingested-record.js';
+import { msg as ruleText } from '../domain/transaction-rules.js';
 import { tenantSeed } from '../domain/partition.js';
 import { DedupIndex } from '../domain/dedup-index.js';
 import { snapshotDedupIndex } from '../domain/dedup-snapshot.js';
@@ -158,6 +160,7 @@ class IngestWorker {
     if (m.noDlq) return;
     this.dlq.stage({
       tenant: m.tenant,
+      format: m.format,
       code,
       message,
       field,
@@ -186,6 +189,7 @@ class IngestWorker {
     const idx = m.index;
     const misrouted: number[] = [];
     const { maxLineBytes, partitions } = this.init;
+    const compact = m.format === 'compact';
     this.ctx.tenant = m.tenant;
     this.ctx.nowMs = m.receivedAt;
     this.currentStores = tenant.stores;
@@ -196,10 +200,13 @@ class IngestWorker {
       const line = idx[i + 2]!;
       const oversize = idx[i + 3]!;
       if (oversize > 0) {
-        this.reject(reply, m, buf, start, end, line, oversize, 'line_too_long', `line is ${oversize} bytes, over the ${maxLineBytes}-byte limit`, null);
+        if (compact) this.reject(reply, m, buf, start, end, line, end - start, 'invalid_record', ruleText.recordTruncated(oversize - 1, end - start), null);
+        else this.reject(reply, m, buf, start, end, line, oversize, 'line_too_long', `line is ${oversize} bytes, over the ${maxLineBytes}-byte limit`, null);
         continue;
       }
-      const r = decodeTransaction(buf, start, end, this.ctx);
+      const r = compact ? decodeCompactTransaction(buf, start, end, this.ctx) : decodeTransaction(buf, start, end, this.ctx);
+      // Read now: the next decode resets it.
+      const keepLine = !compact && r.ok && lastLineHadUnknownFields();
       if (!r.ok) {
         this.reject(reply, m, buf, start, end, line, end - start, r.code, r.message, r.field);
         continue;
@@ -224,9 +231,19 @@ class IngestWorker {
           `seq ${txn.seq} of terminal_id '${txn.terminal_id}' is inside its merged floor (seqs ${set.floorLo}..${set.floorHi}, past the budget of ${this.init.dedupIntervalBudget} intervals) and cannot be proven new`, 'seq');
         continue;
       }
-      const need = ingestedRecordMaxSize(tenant.bytes.length, txn.terminal_id, end - start);
-      if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
-      const n = encodeIngestedRecord(this.scratch, tenant.bytes, txn.terminal_id, txn.seq, m.receivedAt, buf, start, end);
+      // Log record v2: the decoded transaction, so the stream never parses
+      // JSON again. A compact record is copied as it came; a line is kept
+      // beside its compact form only when it has fields outside the table.
+      let n: number;
+      if (compact) {
+        const need = 16 + tenant.bytes.length + (end - start);
+        if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
+        n = encodeIngestedCompact(this.scratch, tenant.bytes, m.receivedAt, buf, start, end);
+      } else {
+        const need = ingestedRecordV2MaxSize(tenant.bytes.length, txn, keepLine ? end - start : 0);
+        if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
+        n = encodeIngestedTransaction(this.scratch, tenant.bytes, m.receivedAt, txn, buf, start, keepLine ? end : start);
+      }
       this.writer.append(p, this.scratch.subarray(0, n));
       this.nextOffset[p]!++;
       reply.accepted++;
