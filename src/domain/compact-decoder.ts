@@ -28,7 +28,7 @@ import {
   type DecodeContext, type DecodeResult, type FieldName,
 } from './transaction-rules.js';
 import { RecordScanner, SCAN_DUPLICATE, SCAN_INVALID_JSON, SCAN_NOT_OBJECT } from './transaction-scanner.js';
-import { idString } from './transaction-slots.js';
+import { idString, isIdBytes } from './transaction-slots.js';
 import { CARD_BRANDS, TENDERS, TXN_TYPES, type CardBrand, type Tender, type TxnType } from './transaction.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -68,18 +68,48 @@ let layoutError = '';
  * if (!r.ok) console.log(r.code, r.message); // e.g. invalid_record "store_id at byte 60 overruns the record of 58 bytes"
  */
 export function decodeCompactTransaction(buf: Uint8Array, start: number, end: number, ctx: DecodeContext): DecodeResult {
+  const bad = checkStructure(buf, start, end, ctx);
+  if (bad !== null) return bad;
+  return applyRules(buf, start, buf[start + O_FLAGS]!, ctx, true) as DecodeResult;
+}
+
+/** A record that passed every rule: what ingest needs of it to dedup and route it. */
+export interface CompactAccepted {
+  ok: true;
+  seq: number;
+  /** terminal_id's UTF-8 bytes in the buffer checked. */
+  terminalStart: number;
+  terminalEnd: number;
+}
+
+export type CompactRejected = Extract<DecodeResult, { ok: false }>;
+
+const accepted: CompactAccepted = { ok: true, seq: 0, terminalStart: 0, terminalEnd: 0 };
+
+/**
+ * The rules of {@link decodeCompactTransaction} without building the
+ * Transaction: ingest copies an accepted compact record into the log as it
+ * is, so it needs the verdict, the seq and where terminal_id is, and no
+ * string unless it rejects. Store ids are checked by bytes when the context
+ * has `hasStoreBytes`. The accepted result is one shared object, valid
+ * until the next call.
+ */
+export function checkCompactTransaction(buf: Uint8Array, start: number, end: number, ctx: DecodeContext): CompactAccepted | CompactRejected {
+  const bad = checkStructure(buf, start, end, ctx);
+  if (bad !== null) return bad as CompactRejected;
+  return applyRules(buf, start, buf[start + O_FLAGS]!, ctx, false) as CompactAccepted | CompactRejected;
+}
+
+/** Steps 1–3 of the check order; null when the record's layout and extra are sound. */
+function checkStructure(buf: Uint8Array, start: number, end: number, ctx: DecodeContext): DecodeResult | null {
   if (!(start >= 0 && start <= end && end <= buf.length)) {
     throw new RangeError(`decodeCompactTransaction: range [${String(start)}, ${String(end)}) is outside a buffer of ${String(buf.length)} bytes`);
   }
   const n = end - start;
   if (n > ctx.maxLineBytes) return reject('line_too_long', null, msg.recordTooLong(n, ctx.maxLineBytes));
   if (!layout(buf, start, end)) return reject('invalid_record', null, layoutError);
-  const flags = buf[start + O_FLAGS]!;
-  if ((flags & FLAG_EXTRA) !== 0) {
-    const bad = checkExtra(buf, sStart[S_EXTRA]!, sEnd[S_EXTRA]!);
-    if (bad !== null) return bad;
-  }
-  return applyRules(buf, start, flags, ctx);
+  if ((buf[start + O_FLAGS]! & FLAG_EXTRA) !== 0) return checkExtra(buf, sStart[S_EXTRA]!, sEnd[S_EXTRA]!);
+  return null;
 }
 
 /** Finds every field of the record and checks lengths and UTF-8; false with `layoutError` set if any is wrong. */
@@ -205,7 +235,8 @@ function optionalCount(b: Uint8Array, at: number, field: FieldName): number | De
   return v;
 }
 
-function applyRules(b: Uint8Array, o: number, flags: number, ctx: DecodeContext): DecodeResult {
+/** The field rules; `build` false returns {@link CompactAccepted} instead of a Transaction. */
+function applyRules(b: Uint8Array, o: number, flags: number, ctx: DecodeContext, build: boolean): DecodeResult | CompactAccepted {
   if ((flags & FLAG_TENANT) !== 0) {
     if (ctx.tenant !== tenantText) {
       tenantText = ctx.tenant;
@@ -219,15 +250,27 @@ function applyRules(b: Uint8Array, o: number, flags: number, ctx: DecodeContext)
   }
 
   let txnId: string | null = null;
-  if ((nonAscii & (1 << S_TXN_ID)) === 0) txnId = idString(b, sStart[S_TXN_ID]!, sEnd[S_TXN_ID]!);
-  if (txnId === null) return reject('invalid_value', 'txn_id', msg.idPattern('txn_id', showString(text(b, S_TXN_ID))));
+  const idAscii = (nonAscii & (1 << S_TXN_ID)) === 0;
+  if (build) {
+    if (idAscii) txnId = idString(b, sStart[S_TXN_ID]!, sEnd[S_TXN_ID]!);
+    if (txnId === null) return reject('invalid_value', 'txn_id', msg.idPattern('txn_id', showString(text(b, S_TXN_ID))));
+  } else if (!(idAscii && isIdBytes(b, sStart[S_TXN_ID]!, sEnd[S_TXN_ID]!))) {
+    return reject('invalid_value', 'txn_id', msg.idPattern('txn_id', showString(text(b, S_TXN_ID))));
+  }
 
-  const storeId = text(b, S_STORE_ID);
-  if (!ctx.hasStore(storeId)) return reject('unknown_store', 'store_id', msg.unknownStore(storeId, ctx.tenant));
+  let storeId = '';
+  if (build || ctx.hasStoreBytes === undefined) {
+    storeId = text(b, S_STORE_ID);
+    if (!ctx.hasStore(storeId)) return reject('unknown_store', 'store_id', msg.unknownStore(storeId, ctx.tenant));
+  } else if (!ctx.hasStoreBytes(b, sStart[S_STORE_ID]!, sEnd[S_STORE_ID]!)) {
+    return reject('unknown_store', 'store_id', msg.unknownStore(text(b, S_STORE_ID), ctx.tenant));
+  }
 
-  const terminalId = text(b, S_TERMINAL);
-  const terminalChars = (nonAscii & (1 << S_TERMINAL)) === 0 ? terminalId.length : codePointLength(terminalId);
-  if (terminalChars === 0 || terminalChars > MAX_ID_CHARS) return reject('invalid_value', 'terminal_id', msg.idLength('terminal_id', showString(terminalId)));
+  // An ASCII terminal_id has as many characters as bytes: no string needed to count them.
+  const terminalAscii = (nonAscii & (1 << S_TERMINAL)) === 0;
+  const terminalId = build || !terminalAscii ? text(b, S_TERMINAL) : '';
+  const terminalChars = terminalAscii ? sEnd[S_TERMINAL]! - sStart[S_TERMINAL]! : codePointLength(terminalId);
+  if (terminalChars === 0 || terminalChars > MAX_ID_CHARS) return reject('invalid_value', 'terminal_id', msg.idLength('terminal_id', showString(text(b, S_TERMINAL))));
 
   const seq = i64At(b, o + O_SEQ);
   if (!(seq >= 0 && seq <= MAX_SAFE)) return reject('invalid_value', 'seq', msg.seqRange(shownInt(b, o + O_SEQ)));
@@ -281,6 +324,8 @@ function applyRules(b: Uint8Array, o: number, flags: number, ctx: DecodeContext)
   let refTxnId: string | null = null;
   if ((flags & FLAG_REF_TXN_ID) === 0) {
     if (type === 'void') return reject('missing_field', 'ref_txn_id', msg.missingRef());
+  } else if (!build) {
+    if (!((nonAscii & (1 << S_REF)) === 0 && isIdBytes(b, sStart[S_REF]!, sEnd[S_REF]!))) return reject('invalid_value', 'ref_txn_id', msg.idPattern('ref_txn_id', showString(text(b, S_REF))));
   } else {
     refTxnId = (nonAscii & (1 << S_REF)) === 0 ? idString(b, sStart[S_REF]!, sEnd[S_REF]!) : null;
     if (refTxnId === null) {
@@ -290,10 +335,17 @@ function applyRules(b: Uint8Array, o: number, flags: number, ctx: DecodeContext)
     }
   }
 
+  if (!build) {
+    accepted.seq = seq;
+    accepted.terminalStart = sStart[S_TERMINAL]!;
+    accepted.terminalEnd = sEnd[S_TERMINAL]!;
+    return accepted;
+  }
+
   return {
     ok: true,
     txn: {
-      txn_id: txnId,
+      txn_id: txnId!,
       store_id: storeId,
       terminal_id: terminalId,
       seq,

@@ -43,6 +43,11 @@ export interface DecodeContext {
   nowMs: number;
   /** Whether the tenant's registry has this store. */
   hasStore(storeId: string): boolean;
+  /**
+   * The same question for the store id's UTF-8 bytes `buf[start, end)`,
+   * when the caller can answer it without a string (compact ingest).
+   */
+  hasStoreBytes?: (buf: Uint8Array, start: number, end: number) => boolean;
   /** Longest accepted line in bytes, without its line ending (4096 by default). */
   maxLineBytes: number;
 }

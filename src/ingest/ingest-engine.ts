@@ -306,7 +306,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
     p.duplicates += m.duplicates;
     for (const r of m.rejects) p.rejects.push(r);
     const mis = m.misrouted;
-    if (mis.length > 0) {
+    if (mis !== null) {
       // The decoded terminal belongs to another worker: send the line there.
       const byWorker = new Map<number, number[]>();
       for (let i = 0; i < mis.length; i += MISROUTE_STRIDE) {

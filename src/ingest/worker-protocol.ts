@@ -101,7 +101,8 @@ export interface BatchReply {
   accepted: number;
   duplicates: number;
   rejects: LineReject[];
-  misrouted: Int32Array;
+  /** Null when every line was this worker's (the usual case: nothing to clone). */
+  misrouted: Int32Array | null;
 }
 
 export type FromWorker =

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeCompactTransaction } from '../../src/domain/compact-decoder.js';
+import { checkCompactTransaction, decodeCompactTransaction } from '../../src/domain/compact-decoder.js';
 import { COMPACT_FRAME_HEADER, compactFrame, encodeCompactRecord, compactRecordMaxSize, type CompactRecordInput } from '../../src/domain/compact-record.js';
 import { decodeIngestedRecord, encodeIngestedCompact, encodeIngestedRecord, encodeIngestedTransaction } from '../../src/domain/ingested-record.js';
 import { decodeIngestedTransaction } from '../../src/domain/ingested-transaction.js';
@@ -69,6 +69,11 @@ void describe('compact records: round trip', () => {
     assert.deepStrictEqual(decodeBody(body(FULL)), { ok: true, txn: FULL });
   });
 
+  void it('is checked for ingest without building it: the seq and where terminal_id is', () => {
+    const b = body({ ...FULL, ref_txn_id: 'R-0', extra: '{"a":1}' });
+    assert.deepStrictEqual(checkCompactTransaction(b, 0, b.length, ctx), { ok: true, seq: 123, terminalStart: 44, terminalEnd: 52 });
+  });
+
   void it('keeps edge values: largest seq and amount, negative and half-hour offsets, non-ASCII ids, BHD, void with ref', () => {
     const t: Transaction = {
       ...FULL, seq: Number.MAX_SAFE_INTEGER, amount_minor: Number.MAX_SAFE_INTEGER, tax_minor: 0, ts: Date.UTC(1999, 11, 31, 23, 59, 59, 999),
@@ -128,6 +133,10 @@ void describe('compact records: the NDJSON rules, codes and messages', () => {
       const json = decodeJson(t);
       assert.equal(json.ok, false, `the JSON line must be rejected too: ${jsonLine(t)}`);
       assert.deepStrictEqual(compact, json);
+      // Ingest's check (no Transaction built, stores looked up by bytes) gives the same reject.
+      const b = body(t);
+      const storeBytes = (buf: Uint8Array, start: number, end: number): boolean => ctx.hasStore(new TextDecoder().decode(buf.subarray(start, end)));
+      assert.deepStrictEqual(checkCompactTransaction(b, 0, b.length, { ...ctx, hasStoreBytes: storeBytes }), json);
     });
   }
 
