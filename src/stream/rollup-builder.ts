@@ -6,11 +6,11 @@
  * A record that lands on a closed business day also yields a restatement,
  * unless the day is before the tenant's go-live date (history).
  */
-import { decodeIngestedRecord } from '../domain/ingested-record.js';
+import { decodeCompactTransaction } from '../domain/compact-decoder.js';
+import { IngestedRecordReader } from '../domain/ingested-record.js';
 import { addTransaction, SUM_COUNT } from '../domain/metrics.js';
 import { businessDay, clockFor, DEFAULT_CLOSE_GRACE_MS, isDayClosed, localTime, QUARTER_MS, DAY_MS } from '../domain/time-buckets.js';
-import { decodeIngestedTransaction } from '../domain/ingested-transaction.js';
-import type { DecodeContext } from '../domain/transaction-decoder.js';
+import { decodeTransaction, type DecodeContext } from '../domain/transaction-decoder.js';
 import { CARD_BRANDS, TENDERS, type Transaction } from '../domain/transaction.js';
 import { CURRENCY_CODES } from '../domain/currency.js';
 import type { Store } from '../domain/store.js';
@@ -62,6 +62,8 @@ class Names {
 }
 
 export class RollupBuilder {
+  private readonly reader = new IngestedRecordReader();
+
   /** Days after their end plus this grace count as closed. */
   constructor(
     private readonly directory: TenantDirectory,
@@ -90,10 +92,10 @@ export class RollupBuilder {
     };
     // One context for every record: no allocation per record.
     const ctx: DecodeContext = { tenant: '', nowMs: 0, hasStore: () => true, maxLineBytes: BIG };
+    const rec = this.reader;
     for (const r of records) {
-      let rec;
       try {
-        rec = decodeIngestedRecord(r.payload);
+        rec.read(r.payload);
       } catch (err) {
         skip('undecodable', `offset ${String(r.offset)}: ${(err as Error).message}`);
         continue;
@@ -110,7 +112,8 @@ export class RollupBuilder {
       }
       ctx.tenant = rec.tenant;
       ctx.nowMs = rec.receivedAt;
-      const d = decodeIngestedTransaction(rec, ctx);
+      // Log record v2 holds the compact record: read at fixed offsets, no JSON (v1: the line).
+      const d = rec.compactStart >= 0 ? decodeCompactTransaction(rec.bytes, rec.compactStart, rec.compactEnd, ctx) : decodeTransaction(rec.bytes, rec.lineStart, rec.lineEnd, ctx);
       if (!d.ok) {
         skip('undecodable', `offset ${String(r.offset)}: ${d.code} ${d.message}`);
         continue;
