@@ -8,7 +8,10 @@
  * Prints `name: value unit` lines (medians over --runs) and writes
  * bench-output/e2e.json.
  *
- *   npm run bench:e2e -- [--rate 100000] [--seconds 60] [--runs 1] [--connections 2] [--window 2048] [--profile DIR]
+ * With `--format compact` the firehose sends the same records as compact
+ * records (converted once, before the clock starts).
+ *
+ *   npm run bench:e2e -- [--rate 100000] [--seconds 60] [--runs 1] [--connections 2] [--window 2048] [--format ndjson|compact] [--profile DIR]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { provision } from '../src/cli/firehose-commands.js';
+import { toCompactChunk } from '../src/firehose/compact-chunks.js';
 import { writeFirehoseFiles } from '../src/firehose/files.js';
 import type { LineChunk } from '../src/firehose/line-chunk.js';
 import { sendTenants } from '../src/firehose/multi-tenant-sender.js';
@@ -39,6 +43,10 @@ const windowLines = arg('window', 2048);
 /** --profile DIR: the server writes V8 CPU profiles (one per thread) into DIR. */
 const profileIdx = process.argv.indexOf('--profile');
 const profileDir = profileIdx === -1 ? null : (process.argv[profileIdx + 1] ?? 'bench-output/profiles');
+const formatIdx = process.argv.indexOf('--format');
+const formatArg = formatIdx === -1 ? 'ndjson' : process.argv[formatIdx + 1];
+if (formatArg !== 'ndjson' && formatArg !== 'compact') throw new Error(`--format must be ndjson or compact, got '${String(formatArg)}'`);
+const format: 'ndjson' | 'compact' = formatArg;
 
 
 
@@ -62,7 +70,11 @@ async function runOnce(): Promise<Result> {
     process.stderr.write(`generating ${String(perTenant * TENANTS)} live records\n`);
     await writeFirehoseFiles({ dir: setDir, world, records: { start: Date.now() - 3_600_000, records: perTenant, salesPerStoreDay: 60_000 } });
     const chunks: Record<string, LineChunk[]> = {};
-    for (const t of world.tenants) chunks[t.tenant.tenant_id] = await preloadLineChunks(readLineChunks(join(setDir, t.tenant.tenant_id, 'transactions.ndjson'), { chunkBytes: 1 << 20 }));
+    for (const t of world.tenants) {
+      const id = t.tenant.tenant_id;
+      const lines = await preloadLineChunks(readLineChunks(join(setDir, id, 'transactions.ndjson'), { chunkBytes: 1 << 20 }));
+      chunks[id] = format === 'compact' ? lines.map((c) => toCompactChunk(c, id)) : lines;
+    }
     const dataDir = join(root, 'data');
     const keys = provision(dataDir, setDir);
     const store = new TenantStore(dataDir);
@@ -94,7 +106,7 @@ async function runOnce(): Promise<Result> {
       }
     })();
     const cpu0 = processCpuSeconds(proc.pid!);
-    const report = await sendTenants({ port: ports.tcp, keys, sources: chunks, connections, ratePerS: rate, maxUnackedLines: windowLines });
+    const report = await sendTenants({ port: ports.tcp, keys, sources: chunks, connections, ratePerS: rate, maxUnackedLines: windowLines, format });
     const cpu1 = processCpuSeconds(proc.pid!);
     sending = false;
     await poll;
@@ -126,6 +138,7 @@ async function main(): Promise<void> {
   }
   const m = (k: keyof Result): number => median(results.map((x) => x[k]));
   const out: Record<string, string> = {
+    e2e_format: format,
     e2e_target_tx_per_s: `${String(rate)} tx/s`,
     e2e_tx_per_s: `${String(Math.round(m('txPerS')))} tx/s`,
     freshness_p50_ms: `${m('freshP50').toFixed(0)} ms`,

@@ -1,10 +1,12 @@
 /**
  * Ingest benchmark: a firehose replaying a pre-generated file (so record
  * generation does not eat the CPU) into a separate `tpay ingest` process on
- * loopback, durability on (fdatasync group commit), dedup on. The same run
- * is repeated with the log replaced by a no-op sink, so the cost of
- * durability shows as a ratio. Prints `name: value unit` lines (medians
- * over --runs) and writes bench-output/ingest.json.
+ * loopback, durability on (fdatasync group commit), dedup on. The same
+ * records are sent again as compact records (converted once, before
+ * timing), same harness and durability, so the two wire formats compare
+ * side by side; and once more as NDJSON with the log replaced by a no-op
+ * sink, so the cost of durability shows as a ratio. Prints `name: value
+ * unit` lines (medians over --runs) and writes bench-output/ingest.json.
  *
  *   npm run bench:ingest -- [--records-per-tenant 2500000] [--runs 3] [--connections 2] [--workers 2] [--window 512] [--durable-only] [--profile DIR]
  */
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { writeFirehoseFiles } from '../src/firehose/files.js';
+import { toCompactChunk, type CompactConversion } from '../src/firehose/compact-chunks.js';
 import { sendTenants } from '../src/firehose/multi-tenant-sender.js';
 import type { LineChunk } from '../src/firehose/line-chunk.js';
 import { preloadLineChunks, readLineChunks } from '../src/firehose/replay.js';
@@ -78,9 +81,12 @@ async function threadActive(httpPort: number): Promise<Map<string, number>> {
   return out;
 }
 
-async function runOnce(setDir: string, dataDir: string, chunks: Record<string, LineChunk[]>, sink: 'segment' | 'none'): Promise<RunResult> {
+type Mode = 'ndjson' | 'compact' | 'noop';
+
+async function runOnce(setDir: string, dataDir: string, chunks: Record<string, LineChunk[]>, mode: Mode): Promise<RunResult> {
   const keys = provision(dataDir, setDir);
-  const profile = profileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', join(profileDir, sink)];
+  const sink = mode === 'noop' ? 'none' : 'segment';
+  const profile = profileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', join(profileDir, mode)];
   const proc = spawn(process.execPath, [...profile, CLI, '--data-dir', dataDir, '--log-level', 'warn', 'ingest', '--tcp-port', '0', '--http-port', '0', '--workers', String(workers)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, TPAY_LOG__SINK: sink, TPAY_LOG__DURABILITY: 'fsync' },
@@ -95,7 +101,7 @@ async function runOnce(setDir: string, dataDir: string, chunks: Record<string, L
   const before = await threadActive(httpPort);
   const cpuBefore = processCpuSeconds(proc.pid!);
   const selfBefore = process.cpuUsage();
-  const report = await sendTenants({ port, keys, sources: chunks, connections, ratePerS: 0, maxUnackedLines: windowLines });
+  const report = await sendTenants({ port, keys, sources: chunks, connections, ratePerS: 0, maxUnackedLines: windowLines, format: mode === 'compact' ? 'compact' : 'ndjson' });
   const self = process.cpuUsage(selfBefore);
   const cpuAfter = processCpuSeconds(proc.pid!);
   const after = await threadActive(httpPort);
@@ -131,26 +137,40 @@ async function main(): Promise<void> {
     chunks[t] = await preloadLineChunks(readLineChunks(join(setDir, t, 'transactions.ndjson'), { chunkBytes: 4 << 20 }));
     lines += chunks[t].reduce((n, c) => n + c.lines, 0);
   }
+  // The same records as compact frames, converted once here so the sender's CPU is not measured.
+  const conversion: CompactConversion = { lines: 0, unconverted: 0 };
+  const compactChunks: Record<string, LineChunk[]> = {};
+  for (const t of tenants) compactChunks[t] = chunks[t]!.map((c) => toCompactChunk(c, t, conversion));
+  const bytes = (cs: Record<string, LineChunk[]>): number => Object.values(cs).reduce((n, l) => n + l.reduce((m, c) => m + c.data.length, 0), 0);
+  process.stderr.write(`compact: ${conversion.lines - conversion.unconverted} of ${conversion.lines} lines converted, ${(bytes(compactChunks) / 1e6).toFixed(0)} MB against ${(bytes(chunks) / 1e6).toFixed(0)} MB of NDJSON\n`);
   process.stderr.write(`replaying ${lines} preloaded lines, ${tenants.length} tenants × ${connections} connections (window ${windowLines} lines each), ${workers} ingest workers, ${runs} run(s) per mode\n`);
-  const results: Record<'segment' | 'none', RunResult[]> = { segment: [], none: [] };
+  const results: Record<Mode, RunResult[]> = { ndjson: [], compact: [], noop: [] };
+  const names: Record<Mode, string> = { ndjson: 'durable NDJSON', compact: 'durable compact', noop: 'no-op sink NDJSON' };
   for (let r = 0; r < runs; r++) {
-    // Alternate the modes so drift on a shared machine hits both alike.
-    for (const sink of durableOnly ? (['segment'] as const) : (['segment', 'none'] as const)) {
+    // Alternate the modes so drift on a shared machine hits all alike.
+    for (const mode of durableOnly ? (['ndjson', 'compact'] as const) : (['ndjson', 'compact', 'noop'] as const)) {
       const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-'));
       try {
-        const res = await runOnce(setDir, dir, chunks, sink);
-        results[sink].push(res);
+        const res = await runOnce(setDir, dir, mode === 'compact' ? compactChunks : chunks, mode);
+        results[mode].push(res);
         process.stderr.write(
-          `run ${r + 1} ${sink === 'segment' ? 'durable' : 'no-op sink'}: ${Math.round(res.txPerS)} tx/s over ${res.elapsedS.toFixed(1)} s, ack p99 ${res.ackP99.toFixed(1)} ms, peak RSS ${res.peakRssMb.toFixed(0)} MB, CPU cores: server ${res.serverCpuCores.toFixed(2)}, sender ${res.senderCpuCores.toFixed(2)}\n`,
+          `run ${r + 1} ${names[mode]}: ${Math.round(res.txPerS)} tx/s over ${res.elapsedS.toFixed(1)} s, ack p99 ${res.ackP99.toFixed(1)} ms, peak RSS ${res.peakRssMb.toFixed(0)} MB, CPU cores: server ${res.serverCpuCores.toFixed(2)}, sender ${res.senderCpuCores.toFixed(2)}\n`,
         );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     }
   }
-  const m = (sink: 'segment' | 'none', k: keyof RunResult): number => median(results[sink].map((x) => x[k]));
+  const m = (mode: 'segment' | 'compact' | 'none', k: keyof RunResult): number => median(results[mode === 'segment' ? 'ndjson' : mode === 'none' ? 'noop' : 'compact'].map((x) => x[k]));
   const out = {
     ingest_tx_per_s: Math.round(m('segment', 'txPerS')),
+    ingest_compact_tx_per_s: Math.round(m('compact', 'txPerS')),
+    compact_vs_ndjson_ratio: +(m('compact', 'txPerS') / m('segment', 'txPerS')).toFixed(3),
+    compact_ack_p50_ms: +m('compact', 'ackP50').toFixed(2),
+    compact_ack_p99_ms: +m('compact', 'ackP99').toFixed(2),
+    compact_server_cpu_us_per_tx: +((m('compact', 'serverCpuCores') / m('compact', 'txPerS')) * 1e6).toFixed(2),
+    compact_server_cpu_cores: +m('compact', 'serverCpuCores').toFixed(2),
+    compact_server_peak_rss_mb: Math.round(m('compact', 'peakRssMb')),
     ack_p50_ms: +m('segment', 'ackP50').toFixed(2),
     ack_p99_ms: +m('segment', 'ackP99').toFixed(2),
     ack_max_ms: +m('segment', 'ackMax').toFixed(2),

@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { COMPACT_CONTENT_TYPE } from '../domain/compact-record.js';
 import { importHistory, type HistoryEngine, type HistoryInput } from '../history/history-import.js';
-import { csvChunks, formatOfBytes, HistoryFileError, isHistoryFormat, ndjsonChunks, parquetChunks, type HistoryFormat, type LineChunk } from '../history/history-sources.js';
+import { compactChunks, csvChunks, formatOfBytes, HistoryFileError, isHistoryFormat, ndjsonChunks, parquetChunks, type HistoryFormat, type LineChunk } from '../history/history-sources.js';
 import type { KeyKind, TenantStore } from '../tenants/tenant-store.js';
 import { HttpError, requireKey } from './http-server.js';
 
@@ -27,6 +28,7 @@ const FORMAT_OF_TYPE: Record<string, HistoryFormat> = {
   'application/ndjson': 'ndjson',
   'text/csv': 'csv',
   'application/vnd.apache.parquet': 'parquet',
+  [COMPACT_CONTENT_TYPE]: 'compact',
 };
 
 async function* once(b: Buffer): AsyncGenerator<Buffer> {
@@ -47,7 +49,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryRouteDe
     if (deps.tenants.get(tenant) === undefined) throw new HttpError(404, 'tenant_unknown', `unknown tenant '${tenant.slice(0, 64)}'`);
     const q = req.query as Record<string, string | undefined>;
     const body = req.body;
-    if (!Buffer.isBuffer(body)) throw new HttpError(415, 'unsupported_media_type', 'send the file as application/x-ndjson, text/csv, application/vnd.apache.parquet or application/octet-stream');
+    if (!Buffer.isBuffer(body)) throw new HttpError(415, 'unsupported_media_type', 'send the file as application/x-ndjson, text/csv, application/vnd.apache.parquet, ${COMPACT_CONTENT_TYPE} or application/octet-stream');
     const name = (q['name'] ?? 'body').slice(0, 200);
     const firstLine = q['first_line'] === undefined ? 1 : Number(q['first_line']);
     if (!Number.isInteger(firstLine) || firstLine < 1) throw new HttpError(400, 'invalid_parameter', `first_line must be a positive integer, got '${String(q['first_line']).slice(0, 40)}'`);
@@ -55,7 +57,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryRouteDe
     let format: HistoryFormat;
     try {
       const given = q['format'];
-      if (given !== undefined && !isHistoryFormat(given)) throw new HttpError(400, 'invalid_parameter', `format must be ndjson, csv or parquet, got '${given.slice(0, 40)}'`);
+      if (given !== undefined && !isHistoryFormat(given)) throw new HttpError(400, 'invalid_parameter', `format must be ndjson, csv, parquet or compact, got '${given.slice(0, 40)}'`);
       format = given ?? FORMAT_OF_TYPE[type] ?? formatOfBytes(body.subarray(0, 64), name);
     } catch (err) {
       if (err instanceof HistoryFileError) throw new HttpError(400, err.code, err.message);
@@ -70,7 +72,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryRouteDe
         writeFileSync(tmp, body);
         chunks = parquetChunks(tmp, name);
       } else {
-        chunks = format === 'csv' ? csvChunks(once(body), name) : ndjsonChunks(once(body));
+        chunks = format === 'csv' ? csvChunks(once(body), name) : format === 'compact' ? compactChunks(once(body)) : ndjsonChunks(once(body));
       }
       const input: HistoryInput = { name, format, bytes: body.length, chunks: shifted(chunks, firstLine - 1) };
       const summary = await importHistory(deps.engine, tenant, [input]);

@@ -4,6 +4,7 @@
  * stable code.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { COMPACT_CONTENT_TYPE } from '../domain/compact-record.js';
 import type { IngestEngine } from '../ingest/ingest-engine.js';
 import type { KeyKind } from '../tenants/tenant-store.js';
 import type { IngestMetrics } from './metrics.js';
@@ -86,7 +87,7 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
   });
 
   // NDJSON bodies stay bytes: the engine scans them without decoding to text.
-  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/plain', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: deps.bodyLimit }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'text/plain', 'application/octet-stream', COMPACT_CONTENT_TYPE], { parseAs: 'buffer', bodyLimit: deps.bodyLimit }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
     if (err instanceof HttpError) return sendError(reply, err.status, err.code, err.message);
@@ -121,9 +122,10 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     }
     const body = req.body;
     if (!Buffer.isBuffer(body)) throw new HttpError(415, 'unsupported_media_type', 'send NDJSON as application/x-ndjson');
-    // A trailing newline ends the last line; it does not start another.
-    const data = body.length > 0 && body[body.length - 1] === 10 ? body.subarray(0, body.length - 1) : body;
-    const { done } = deps.engine.submit(tenant, 'http', data, 1);
+    // Compact frames go as they are; in NDJSON a trailing newline ends the last line, it does not start another.
+    const compact = (req.headers['content-type'] ?? '').startsWith(COMPACT_CONTENT_TYPE);
+    const data = !compact && body.length > 0 && body[body.length - 1] === 10 ? body.subarray(0, body.length - 1) : body;
+    const { done } = deps.engine.submit(tenant, 'http', data, 1, compact ? { format: 'compact' } : {});
     const o = await done;
     return { accepted: o.accepted, duplicates: o.duplicates, rejected: o.rejects };
   });

@@ -113,7 +113,7 @@ export const OPENAPI = {
       post: {
         summary: 'Ingest NDJSON transactions; answers after a durable commit.',
         security: [{ ingestKey: [] }],
-        requestBody: { required: true, content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+        requestBody: { required: true, content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'application/vnd.tpay.compact-v1': { schema: { type: 'string', format: 'binary' } } } },
         responses: ok('Per-line outcome.', { type: 'object', properties: { accepted: { type: 'integer' }, duplicates: { type: 'integer' }, rejected: { type: 'array', items: { type: 'object', properties: { line: { type: 'integer' }, code: { type: 'string' }, message: { type: 'string' } } } } } }),
       },
     }),

@@ -2,6 +2,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { compactSource, type CompactConversion } from '../firehose/compact-chunks.js';
 import { writeFirehoseFiles } from '../firehose/files.js';
 import { sendTenants, type MultiTenantReport } from '../firehose/multi-tenant-sender.js';
 import type { LineSource } from '../firehose/line-chunk.js';
@@ -46,6 +47,7 @@ interface SendFlags {
   connections: number;
   rate: number;
   keys: string;
+  format: string;
   json?: boolean;
 }
 
@@ -74,6 +76,7 @@ function addSendOptions(cmd: Command): Command {
     .option('--connections <n>', 'connections per tenant (keep 1 to keep each terminal in order across resends)', intOption('connections'), 1)
     .option('--rate <n>', 'target lines per second over all tenants; 0 = as fast as ingest takes them', numberOption('rate'), 0)
     .requiredOption('--keys <file>', 'JSON {"<tenant>": "<ingest key>"} (written by `tpay firehose provision`)')
+    .option('--format <format>', 'wire format: ndjson, or compact (binary records; lines that have no compact form are left out and counted)', 'ndjson')
     .option('--json', 'print the final report as JSON');
 }
 
@@ -103,7 +106,11 @@ function readKeys(path: string): Record<string, string> {
 /** Streams sources to ingest, printing progress to stderr and the report to stdout. */
 export async function runSend(sources: Record<string, LineSource>, o: SendFlags): Promise<MultiTenantReport> {
   const keys = readKeys(o.keys);
+  if (o.format !== 'ndjson' && o.format !== 'compact') throw new Error(`--format must be ndjson or compact, got '${o.format}'`);
+  const conversion: CompactConversion = { lines: 0, unconverted: 0 };
+  if (o.format === 'compact') for (const t of Object.keys(sources)) sources[t] = compactSource(sources[t]!, t, conversion);
   const report = await sendTenants({
+    format: o.format,
     host: o.host,
     port: o.port,
     keys,
@@ -112,6 +119,7 @@ export async function runSend(sources: Record<string, LineSource>, o: SendFlags)
     ratePerS: o.rate,
     onProgress: (total) => process.stderr.write(`${formatProgress(total)}\n`),
   });
+  if (conversion.unconverted > 0) process.stderr.write(`${String(conversion.unconverted)} of ${String(conversion.lines)} lines have no compact form (malformed, or fields outside the record table) and were not sent\n`);
   process.stdout.write(o.json === true ? `${formatReportJson(report.total)}\n` : formatReportText(report.total));
   return report;
 }

@@ -10,6 +10,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { historyFiles, importHistory, type FileSummary, type HistoryProgress, type HistorySummary } from '../history/history-import.js';
+import { COMPACT_CONTENT_TYPE } from '../domain/compact-record.js';
 import { detectFormat, fileChunks, isHistoryFormat, type HistoryFormat } from '../history/history-sources.js';
 import { startPlatform } from '../platform/platform.js';
 import { TenantStore } from '../tenants/tenant-store.js';
@@ -30,16 +31,16 @@ export function registerImportCommands(program: Command): void {
     .description("import a tenant's past transactions (NDJSON, CSV or Parquet files, or directories of them): same validation, dedup and dead letters as live ingest")
     .argument('<paths...>', 'files or directories (their .ndjson, .jsonl, .json, .csv and .parquet files)')
     .requiredOption('--tenant <id>', 'tenant the records belong to')
-    .option('--format <format>', 'ndjson, csv or parquet (default: from each file)')
+    .option('--format <format>', 'ndjson, csv, parquet or compact (default: from each file; .tpc is compact)')
     .option('--url <url>', 'send to a running server (e.g. http://127.0.0.1:7401) instead of opening the data directory')
     .option('--key <secret>', 'admin key, with --url')
     .option('--json', 'print the summary as JSON')
     .action(
       action(async (paths: string[], o: ImportOptions, cmd: Command) => {
-        if (o.format !== undefined && !isHistoryFormat(o.format)) throw new Error(`--format must be ndjson, csv or parquet, got '${o.format}'`);
+        if (o.format !== undefined && !isHistoryFormat(o.format)) throw new Error(`--format must be ndjson, csv, parquet or compact, got '${o.format}'`);
         const format = o.format as HistoryFormat | undefined;
         const files = historyFiles(paths);
-        if (files.length === 0) throw new Error(`no NDJSON, CSV or Parquet files in ${paths.join(', ')}`);
+        if (files.length === 0) throw new Error(`no NDJSON, CSV, Parquet or compact files in ${paths.join(', ')}`);
         const bar = progressBar();
         let summary: HistorySummary;
         if (o.url !== undefined) {
@@ -107,8 +108,11 @@ async function importOverHttp(url: string, key: string, tenant: string, files: r
     total.files.push(file);
     try {
       for await (const chunk of fileChunks(path, f, basename(path))) {
-        const q = new URLSearchParams({ format: 'ndjson', name: path, first_line: String(chunk.firstLine) });
-        const res = await fetch(`${endpoint}?${q.toString()}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' }, body: chunk.data });
+        // CSV and Parquet travel as the NDJSON lines they were read into; compact frames as they are.
+        const wire = f === 'compact' ? 'compact' : 'ndjson';
+        const q = new URLSearchParams({ format: wire, name: path, first_line: String(chunk.firstLine) });
+        const type = wire === 'compact' ? COMPACT_CONTENT_TYPE : 'application/x-ndjson';
+        const res = await fetch(`${endpoint}?${q.toString()}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': type }, body: chunk.data });
         const body = (await res.json()) as HistorySummary & { error?: { code: string; message: string } };
         if (!res.ok) throw Object.assign(new Error(body.error?.message ?? `HTTP ${String(res.status)}`), { code: body.error?.code ?? 'http_error' });
         file.lines += body.lines;

@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { RejectCode } from '../domain/reject-codes.js';
+import type { WireFormat } from '../domain/compact-record.js';
 
 /** One rejected line as stored. `raw` holds the line when it is UTF-8, `raw_base64` otherwise. */
 export interface DeadLetter {
@@ -23,6 +24,8 @@ export interface DeadLetter {
   length: number;
   /** True when only a prefix of an over-long line is kept. */
   truncated: boolean;
+  /** `compact` for a compact record (its bytes without the frame length); absent for an NDJSON line. */
+  format?: 'compact';
   raw?: string;
   raw_base64?: string;
 }
@@ -38,6 +41,8 @@ export interface DeadLetterInput {
   bytes: Uint8Array;
   /** Original length when `bytes` is only a prefix. */
   length: number;
+  /** How the record came; absent means NDJSON. */
+  format?: WireFormat;
 }
 
 /** Encodes one dead letter as an NDJSON line (with trailing newline). */
@@ -55,7 +60,11 @@ export function encodeDeadLetter(id: string, d: DeadLetterInput): string {
     length: d.length,
     truncated: d.length > d.bytes.byteLength,
   };
-  if (isUtf8(buf)) entry.raw = buf.toString('utf8');
+  if (d.format === 'compact') {
+    // Binary: base64 always, so the entry never reads as a text line.
+    entry.format = 'compact';
+    entry.raw_base64 = buf.toString('base64');
+  } else if (isUtf8(buf)) entry.raw = buf.toString('utf8');
   else entry.raw_base64 = buf.toString('base64');
   return `${JSON.stringify(entry)}\n`;
 }

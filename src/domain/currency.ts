@@ -73,3 +73,32 @@ export function currencyExponent(code: string): number | undefined {
 export function isCurrency(code: string): boolean {
   return EXPONENT_BY_CODE.has(code);
 }
+
+/**
+ * Currency codes by their three upper-case letters (base 26), so a decoder
+ * can match a code by bytes and get the shared string without building one.
+ * Pre-sized: filling a `[]` at sparse indexes would leave V8 with a slow
+ * dictionary-mode array.
+ */
+const CURRENCY_BY_LETTERS = new Array<string | undefined>(26 * 26 * 26).fill(undefined);
+for (const code of CURRENCY_CODES) CURRENCY_BY_LETTERS[letters3(code.charCodeAt(0), code.charCodeAt(1), code.charCodeAt(2))] = code;
+
+function letters3(a: number, b: number, c: number): number {
+  return ((a - 0x41) * 26 + (b - 0x41)) * 26 + (c - 0x41);
+}
+
+function isUpper(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a;
+}
+
+/**
+ * The active currency whose code is the three bytes at `buf[at]`, or undefined.
+ * @example currencyOfBytes(new TextEncoder().encode('EUR'), 0) // 'EUR'
+ */
+export function currencyOfBytes(buf: Uint8Array, at: number): string | undefined {
+  const a = buf[at]!;
+  const b = buf[at + 1]!;
+  const c = buf[at + 2]!;
+  if (!(isUpper(a) && isUpper(b) && isUpper(c))) return undefined;
+  return CURRENCY_BY_LETTERS[letters3(a, b, c)];
+}

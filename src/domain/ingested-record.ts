@@ -1,8 +1,20 @@
 /**
- * The payload ingest writes to the log for each accepted transaction: a
- * small binary header with the dedup key (so recovery and audits need no
- * JSON parsing) followed by the raw line exactly as received (so unknown
- * fields and the original text are kept).
+ * The payload ingest writes to the log for each accepted transaction.
+ *
+ * Version 2 (written since the compact wire format): the decoded
+ * transaction as a compact record (compact-record.ts), so the stream and
+ * the warehouse read fixed offsets instead of parsing JSON again, and the
+ * raw NDJSON line only when it had fields outside the record table (they
+ * are kept, as the record specification promises, with the line they came in).
+ *
+ *   u8   version (2)
+ *   u8   tenant length in bytes
+ *   u16  compact record length in bytes (LE)
+ *   f64  received_at, epoch ms (LE)
+ *   ...  tenant (UTF-8), compact record, raw line (to the end; often empty)
+ *
+ * Version 1 (still read: existing logs): a header with the dedup key, then
+ * the raw line exactly as received.
  *
  *   u8   version (1)
  *   u8   tenant length in bytes
@@ -11,17 +23,23 @@
  *   f64  received_at, epoch ms (LE)
  *   ...  tenant (UTF-8), terminal_id (UTF-8), raw line (no newline)
  */
+import { COMPACT_HEADER, O_SEQ, O_TERMINAL_LEN, encodeCompactRecord, i64At, u16At } from './compact-record.js';
+import type { Transaction } from './transaction.js';
 
 export const INGESTED_RECORD_VERSION = 1;
+export const INGESTED_RECORD_VERSION_2 = 2;
 const HEADER = 20;
+const HEADER_2 = 12;
 
 export interface IngestedRecord {
   tenant: string;
   terminalId: string;
   seq: number;
   receivedAt: number;
-  /** The raw NDJSON line (a view into the payload). */
+  /** The raw NDJSON line (a view into the payload); empty when a v2 record kept none. */
   line: Uint8Array;
+  /** v2: the compact record (a view into the payload); null for v1. */
+  compact: Uint8Array | null;
 }
 
 /** Upper bound of the encoded size, for sizing scratch buffers. */
@@ -30,8 +48,10 @@ export function ingestedRecordMaxSize(tenantBytes: number, terminalId: string, l
 }
 
 /**
- * Encodes into `out` at offset 0 and returns the byte length. `tenant` is
- * passed pre-encoded: it is the same for a whole batch.
+ * Encodes a version-1 payload (header and raw line) into `out` at offset 0
+ * and returns the byte length. Ingest writes v2 now; this stays for tools
+ * and tests that produce the logs older versions wrote. `tenant` is passed
+ * pre-encoded: it is the same for a whole batch.
  * @example const n = encodeIngestedRecord(scratch, Buffer.from('acme'), 'T1', 42, Date.now(), line, 0, line.length)
  */
 export function encodeIngestedRecord(
@@ -73,9 +93,67 @@ export class IngestedRecordError extends Error {
   readonly code = 'ingested_record_invalid';
 }
 
-/** Decodes a payload written by `encodeIngestedRecord`. */
+/** Upper bound of a v2 payload's size for a transaction from a line of `lineBytes` kept beside it (0 if none). */
+export function ingestedRecordV2MaxSize(tenantBytes: number, t: Transaction, lineBytes: number): number {
+  return HEADER_2 + tenantBytes + 64 + 3 * (t.txn_id.length + t.store_id.length + t.terminal_id.length + (t.ref_txn_id?.length ?? 0)) + lineBytes;
+}
+
+/**
+ * Encodes a v2 payload into `out` at offset 0 from a decoded transaction
+ * (a record that came as NDJSON) and returns its byte length; `line` is
+ * kept after the compact record when given (lineEnd > lineStart).
+ * @example const n = encodeIngestedTransaction(scratch, Buffer.from('acme'), Date.now(), txn, line, 0, 0)
+ */
+export function encodeIngestedTransaction(out: Buffer, tenant: Uint8Array, receivedAt: number, t: Transaction, line: Buffer, lineStart: number, lineEnd: number): number {
+  out[0] = INGESTED_RECORD_VERSION_2;
+  out[1] = tenant.length;
+  out.writeDoubleLE(receivedAt, 4);
+  out.set(tenant, HEADER_2);
+  const at = HEADER_2 + tenant.length;
+  const end = encodeCompactRecord(out, at, t);
+  out.writeUInt16LE(end - at, 2);
+  if (lineEnd <= lineStart) return end;
+  line.copy(out, end, lineStart, lineEnd);
+  return end + (lineEnd - lineStart);
+}
+
+/**
+ * Encodes a v2 payload around a compact record received as such
+ * (`body[start, end)`, already validated): a copy, no re-encoding.
+ */
+export function encodeIngestedCompact(out: Buffer, tenant: Uint8Array, receivedAt: number, body: Buffer, start: number, end: number): number {
+  out[0] = INGESTED_RECORD_VERSION_2;
+  out[1] = tenant.length;
+  out.writeUInt16LE(end - start, 2);
+  out.writeDoubleLE(receivedAt, 4);
+  out.set(tenant, HEADER_2);
+  const at = HEADER_2 + tenant.length;
+  body.copy(out, at, start, end);
+  return at + (end - start);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Decodes a payload written by `encodeIngestedRecord` (v1) or `encodeIngestedTransaction` / `encodeIngestedCompact` (v2). */
 export function decodeIngestedRecord(payload: Uint8Array): IngestedRecord {
   const b = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  if (b.length >= HEADER_2 && b[0] === INGESTED_RECORD_VERSION_2) {
+    const tLen = b[1]!;
+    const cLen = b.readUInt16LE(2);
+    const at = HEADER_2 + tLen;
+    if (at + cLen > b.length || cLen < COMPACT_HEADER) throw new IngestedRecordError('ingested record header overruns its payload');
+    const compact = b.subarray(at, at + cLen);
+    const kLen = u16At(compact, O_TERMINAL_LEN);
+    if (COMPACT_HEADER + kLen > cLen) throw new IngestedRecordError('ingested record: terminal_id overruns its compact record');
+    return {
+      tenant: b.toString('utf8', HEADER_2, at),
+      terminalId: compact.toString('utf8', COMPACT_HEADER, COMPACT_HEADER + kLen),
+      seq: i64At(compact, O_SEQ),
+      receivedAt: b.readDoubleLE(4),
+      line: cLen + at === b.length ? EMPTY : b.subarray(at + cLen),
+      compact,
+    };
+  }
   if (b.length < HEADER || b[0] !== INGESTED_RECORD_VERSION) {
     throw new IngestedRecordError(`unsupported ingested record (version ${String(b[0])}, ${b.length} bytes)`);
   }
@@ -88,5 +166,68 @@ export function decodeIngestedRecord(payload: Uint8Array): IngestedRecord {
     seq: b.readDoubleLE(4),
     receivedAt: b.readDoubleLE(12),
     line: b.subarray(HEADER + tLen + kLen),
+    compact: null,
   };
 }
+
+/**
+ * Reads payloads one after another without allocating per record: the
+ * fields of the last one read. The stream reads millions of records a
+ * minute, nearly all of one tenant in a row: the tenant's string is reused
+ * while its bytes repeat, and the transaction is decoded in place from
+ * `bytes` (`compactStart`/`compactEnd` for v2, `lineStart`/`lineEnd` for v1).
+ * @example
+ * const rd = new IngestedRecordReader();
+ * rd.read(payload);
+ * const d = rd.compactStart >= 0 ? decodeCompactTransaction(rd.bytes, rd.compactStart, rd.compactEnd, ctx) : decodeTransaction(rd.bytes, rd.lineStart, rd.lineEnd, ctx);
+ */
+export class IngestedRecordReader {
+  tenant = '';
+  receivedAt = 0;
+  bytes: Uint8Array = EMPTY;
+  /** v2: the compact record's range in `bytes`; −1 for v1. */
+  compactStart = -1;
+  compactEnd = -1;
+  /** The raw line's range in `bytes` (empty for most v2 records). */
+  lineStart = 0;
+  lineEnd = 0;
+  private tenantBytes = new Uint8Array(0);
+
+  /** Reads `payload`; throws IngestedRecordError if it is not an ingested record. */
+  read(payload: Uint8Array): void {
+    const b = payload;
+    if (b.length >= HEADER_2 && b[0] === INGESTED_RECORD_VERSION_2) {
+      const tLen = b[1]!;
+      const cLen = u16At(b, 2);
+      const at = HEADER_2 + tLen;
+      if (at + cLen > b.length || cLen < COMPACT_HEADER) throw new IngestedRecordError('ingested record header overruns its payload');
+      this.readTenant(b, HEADER_2, at);
+      this.receivedAt = Buffer.from(b.buffer, b.byteOffset, b.byteLength).readDoubleLE(4);
+      this.bytes = b;
+      this.compactStart = at;
+      this.compactEnd = at + cLen;
+      this.lineStart = at + cLen;
+      this.lineEnd = b.length;
+      return;
+    }
+    const rec = decodeIngestedRecord(b);
+    this.tenant = rec.tenant;
+    this.tenantBytes = new Uint8Array(0);
+    this.receivedAt = rec.receivedAt;
+    this.bytes = rec.line;
+    this.compactStart = this.compactEnd = -1;
+    this.lineStart = 0;
+    this.lineEnd = rec.line.length;
+  }
+
+  private readTenant(b: Uint8Array, from: number, to: number): void {
+    const last = this.tenantBytes;
+    let same = last.length === to - from;
+    for (let i = 0; same && i < last.length; i++) same = last[i] === b[from + i];
+    if (same) return;
+    this.tenantBytes = b.slice(from, to);
+    this.tenant = utf8Text.decode(this.tenantBytes);
+  }
+}
+
+const utf8Text = new TextDecoder();

@@ -29,6 +29,8 @@ export const REJECT_CODES = [
   'tenant_mismatch',
   /** `seq` is inside the terminal's merged floor (past the interval budget): it cannot be proven new. */
   'seq_out_of_window',
+  /** A compact (binary) record is malformed: truncated, a length that overruns it, an unknown version or flag, text that is not UTF-8. */
+  'invalid_record',
 ] as const;
 export type RejectCode = (typeof REJECT_CODES)[number];
 

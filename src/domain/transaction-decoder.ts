@@ -11,7 +11,7 @@
  * transaction-reference.ts applies the same rules to a JSON.parse'd value
  * and the tests check that both agree on many thousands of mutated lines.
  */
-import { CURRENCY_CODES, currencyExponent } from './currency.js';
+import { currencyExponent, currencyOfBytes } from './currency.js';
 import { NUMBER_NOT_INTEGER, STRING_ESCAPED, STRING_LONE_SURROGATE } from './json-scan.js';
 import { parseRfc3339, parseRfc3339Bytes, type ParsedTimestamp } from './timestamp.js';
 import {
@@ -38,18 +38,6 @@ const utf8Encoder = new TextEncoder();
 /** ctx.tenant as UTF-8, recomputed only when the tenant changes between calls. */
 let tenantText = '';
 let tenantBytes = new Uint8Array(0);
-
-/**
- * Currency strings by their three letters (base 26), so a valid currency
- * costs no string building. Pre-sized: filling a `[]` at sparse indexes
- * would leave V8 with a slow dictionary-mode array.
- */
-const CURRENCY_BY_BYTES = new Array<string | undefined>(26 * 26 * 26).fill(undefined);
-for (const code of CURRENCY_CODES) CURRENCY_BY_BYTES[letters3(code.charCodeAt(0), code.charCodeAt(1), code.charCodeAt(2))] = code;
-
-function letters3(a: number, b: number, c: number): number {
-  return ((a - 0x41) * 26 + (b - 0x41)) * 26 + (c - 0x41);
-}
 
 const shared = new RecordScanner();
 
@@ -84,6 +72,15 @@ export function decodeTransaction(buf: Uint8Array, start: number, end: number, c
   } finally {
     scanner.busy = false;
   }
+}
+
+/**
+ * Whether the line that {@link decodeTransaction} accepted last had fields
+ * outside the record table (they are then kept with the raw line; see
+ * ingested-record.ts). Read it right after the decode: the next one resets it.
+ */
+export function lastLineHadUnknownFields(): boolean {
+  return shared.hasUnknownFields;
 }
 
 const KIND_NAMES: readonly string[] = ['', 'a string', 'a number', 'null', 'true', 'false', 'an object', 'an array'];
@@ -161,9 +158,7 @@ function applyRules(buf: Uint8Array, sc: RecordScanner, ctx: DecodeContext): Dec
   let currency: string | undefined;
   const cs = sc.start[F_CURRENCY]!;
   if ((sc.flags[F_CURRENCY]! & SLOW_STRING) === 0) {
-    if (sc.end[F_CURRENCY]! - cs === 3 && isUpper(buf[cs]!) && isUpper(buf[cs + 1]!) && isUpper(buf[cs + 2]!)) {
-      currency = CURRENCY_BY_BYTES[letters3(buf[cs]!, buf[cs + 1]!, buf[cs + 2]!)];
-    }
+    if (sc.end[F_CURRENCY]! - cs === 3) currency = currencyOfBytes(buf, cs);
   } else {
     const s = stringOf(buf, sc, F_CURRENCY);
     if (currencyExponent(s) !== undefined) currency = s;
@@ -227,8 +222,4 @@ function applyRules(buf: Uint8Array, sc: RecordScanner, ctx: DecodeContext): Dec
       ref_txn_id: refTxnId,
     },
   };
-}
-
-function isUpper(c: number): boolean {
-  return c >= 0x41 && c <= 0x5a;
 }

@@ -43,6 +43,11 @@ export interface DecodeContext {
   nowMs: number;
   /** Whether the tenant's registry has this store. */
   hasStore(storeId: string): boolean;
+  /**
+   * The same question for the store id's UTF-8 bytes `buf[start, end)`,
+   * when the caller can answer it without a string (compact ingest).
+   */
+  hasStoreBytes?: (buf: Uint8Array, start: number, end: number) => boolean;
   /** Longest accepted line in bytes, without its line ending (4096 by default). */
   maxLineBytes: number;
 }
@@ -171,6 +176,18 @@ export const msg = {
   taxAboveAmount: (amount: number, got: string) => `tax_minor must not exceed amount_minor (${String(amount)}), got ${got}`,
   unknownCurrency: (got: string) => `currency must be an active ISO 4217 code, got ${got}`,
   brandWithoutCard: (got: string, tender: string) => `card_brand is only allowed when tender is card or wallet, got ${got} with tender '${tender}'`,
+  // Compact records (compact-decoder.ts): the same rules, and what only a binary layout can get wrong.
+  recordTooLong: (bytes: number, limit: number) => `record is ${String(bytes)} bytes, the limit is ${String(limit)}`,
+  recordTruncated: (declared: number, got: number) => `record is truncated: its frame declares ${String(declared)} bytes, the stream ended after ${String(got)}`,
+  recordTooShort: (bytes: number, min: number) => `record is ${String(bytes)} bytes, shorter than the ${String(min)}-byte header`,
+  recordVersion: (got: number, supported: number) => `record version ${String(got)} is not supported (this server reads version ${String(supported)})`,
+  recordFlags: (got: number, known: number) => `record flags 0x${got.toString(16)} have unknown bits (known: 0x${known.toString(16)})`,
+  recordOverrun: (field: string, at: number, bytes: number) => `${field} at byte ${String(at)} overruns the record of ${String(bytes)} bytes`,
+  recordTrailing: (extra: number) => `record has ${String(extra)} bytes after its last field`,
+  recordNotUtf8: (field: string) => `${field} is not valid UTF-8`,
+  recordBrandWithoutFlag: (got: number) => `card_brand byte is ${String(got)} but the card_brand flag is not set`,
+  compactTimestamp: (got: string) => `ts must be epoch milliseconds of a time in the years 0000-9999, with an offset between -1439 and 1439 minutes, got ${got}`,
+  extraJson: (reason: string) => `extra must be one JSON object: ${reason}`,
 };
 
 /** Whether `s` has a UTF-16 surrogate without its partner (JSON can carry one via `\uD800`). */

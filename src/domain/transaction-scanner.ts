@@ -57,6 +57,11 @@ export class RecordScanner {
   /** Unknown top-level keys seen so far; only touched by lines that have them. */
   private readonly unknownKeys = new Set<string>();
 
+  /** Whether the last line scanned had top-level keys outside the record table. */
+  get hasUnknownFields(): boolean {
+    return this.unknownKeys.size > 0;
+  }
+
   /** Scans `buf[start, end)`. Returns a SCAN_* status. */
   scan(buf: Uint8Array, start: number, end: number): number {
     this.seen = 0;

@@ -41,6 +41,15 @@ export function idString(buf: Uint8Array, start: number, end: number): string | 
   return String.fromCharCode.apply(null, args);
 }
 
+/** Whether `buf[start, end)` is a txn_id-style id (1–64 bytes of [A-Za-z0-9._:-]), without building it. */
+export function isIdBytes(buf: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n === 0 || n > MAX_ID_BYTES) return false;
+  for (let i = start; i < end; i++) if (ID_BYTE[buf[i]!] !== 1) return false;
+  return true;
+}
+const MAX_ID_BYTES = 64;
+
 /** A repeating id: interned when plain ASCII. */
 export function idOf(buf: Uint8Array, sc: RecordScanner, id: number): string {
   return (sc.flags[id]! & SLOW_STRING) === 0 ? ids.get(buf, sc.start[id]!, sc.end[id]!) : stringOf(buf, sc, id);

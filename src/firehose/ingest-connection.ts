@@ -11,7 +11,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { FirehoseAuthError, FirehoseConnectionError } from './errors.js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { offsetAfterLines, type LineChunk } from './line-chunk.js';
+import { offsetAfterRecords, type LineChunk } from './line-chunk.js';
 
 export interface ConnectionConfig {
   host: string;
@@ -25,6 +25,8 @@ export interface ConnectionConfig {
   maxRetries: number;
   connectTimeoutMs: number;
   ackTimeoutMs: number;
+  /** `compact`: send compact frames (asked for on the AUTH line); every chunk must then be compact. */
+  format: 'ndjson' | 'compact';
 }
 
 /** Counters shared by the connections of one sender. */
@@ -42,6 +44,7 @@ export class SenderStats {
 interface Batch {
   data: Buffer;
   lines: number;
+  format?: 'compact';
   /** Line number of the first line on the current session. */
   first: number;
   /** Leading lines already covered by an ack. */
@@ -111,7 +114,7 @@ export class IngestConnection {
     this.tail = '';
     const s = createConnection({ host: this.cfg.host, port: this.cfg.port, noDelay: true });
     this.socket = s;
-    s.on('connect', () => s.write(`AUTH ${this.cfg.key}\n`));
+    s.on('connect', () => s.write(this.cfg.format === 'compact' ? `AUTH ${this.cfg.key} format=compact\n` : `AUTH ${this.cfg.key}\n`));
     s.on('data', (chunk: Buffer) => this.onData(s, chunk));
     s.on('drain', () => {
       this.blocked = false;
@@ -174,7 +177,7 @@ export class IngestConnection {
     for (let i = this.head; i < this.queue.length; i++) {
       const b = this.queue[i]!;
       if (b.acked > 0) {
-        b.data = b.data.subarray(offsetAfterLines(b.data, b.acked));
+        b.data = b.data.subarray(offsetAfterRecords(b, b.acked));
         b.lines -= b.acked;
         b.acked = 0;
       }
@@ -238,7 +241,10 @@ export class IngestConnection {
 
   /** Queues a batch and writes it. Only call when `capacity()` ≥ `chunk.lines`. */
   send(chunk: LineChunk): void {
-    this.queue.push({ data: chunk.data, lines: chunk.lines, first: this.nextLine, acked: 0, writtenAt: performance.now() });
+    if ((chunk.format ?? 'ndjson') !== this.cfg.format) throw new FirehoseConnectionError(`a ${chunk.format ?? 'ndjson'} chunk on a ${this.cfg.format} connection`);
+    const b: Batch = { data: chunk.data, lines: chunk.lines, first: this.nextLine, acked: 0, writtenAt: performance.now() };
+    if (chunk.format !== undefined) b.format = chunk.format;
+    this.queue.push(b);
     this.nextLine += chunk.lines;
     this.unacked += chunk.lines;
     this.write(chunk.data);

@@ -7,10 +7,12 @@
 const NL = 0x0a;
 
 export interface LineChunk {
-  /** Whole lines, each terminated by `\n` (a `\r` before it is part of the line). */
+  /** Whole lines, each terminated by `\n` (a `\r` before it is part of the line); or whole compact frames. */
   data: Buffer;
-  /** Number of `\n` in `data`. */
+  /** Number of `\n` in `data` (of frames, for compact chunks). */
   lines: number;
+  /** `compact`: `data` holds compact frames (a u16 length, then a record), not lines. */
+  format?: 'compact';
 }
 
 /** Where lines come from: a generator, a file reader, or preloaded chunks. */
@@ -47,6 +49,25 @@ export function offsetAfterLines(buf: Buffer, n: number, start = 0): number {
 }
 
 /**
+ * Byte offset just after the `n`-th compact frame at or after `start`, or
+ * -1 if there are fewer than `n`.
+ */
+export function offsetAfterFrames(buf: Buffer, n: number, start = 0): number {
+  let at = start;
+  for (let k = 0; k < n; k++) {
+    if (at + 2 > buf.length) return -1;
+    at += 2 + (buf[at]! | (buf[at + 1]! << 8));
+    if (at > buf.length) return -1;
+  }
+  return at;
+}
+
+/** Byte offset after the first `n` records of `chunk`, whatever its format. */
+export function offsetAfterRecords(chunk: LineChunk, n: number): number {
+  return chunk.format === 'compact' ? offsetAfterFrames(chunk.data, n) : offsetAfterLines(chunk.data, n);
+}
+
+/**
  * A chunk from generated lines (no `\n` inside any of them). Our generated
  * lines are ASCII, so `latin1` encodes them byte for byte without the UTF-8
  * encoder's scan; pass `utf8` for arbitrary text.
@@ -61,12 +82,12 @@ export function linesToChunk(lines: readonly string[], encoding: 'latin1' | 'utf
  * @example const [head, tail] = splitChunk(chunk, 100);
  */
 export function splitChunk(chunk: LineChunk, n: number): [LineChunk, LineChunk] {
-  const cut = offsetAfterLines(chunk.data, n);
+  const cut = offsetAfterRecords(chunk, n);
   if (cut === -1 || n <= 0 || n >= chunk.lines) throw new RangeError(`cannot split ${chunk.lines} lines at ${n}`);
-  return [
-    { data: chunk.data.subarray(0, cut), lines: n },
-    { data: chunk.data.subarray(cut), lines: chunk.lines - n },
-  ];
+  const head: LineChunk = { data: chunk.data.subarray(0, cut), lines: n };
+  const tail: LineChunk = { data: chunk.data.subarray(cut), lines: chunk.lines - n };
+  if (chunk.format !== undefined) head.format = tail.format = chunk.format;
+  return [head, tail];
 }
 
 /**

@@ -43,6 +43,8 @@ export interface TcpSenderOptions {
   progressIntervalMs?: number;
   /** Stops the send; the promise then resolves with `aborted: true`. */
   signal?: AbortSignal;
+  /** `compact`: the source yields compact chunks (compact-chunks.ts), sent with `AUTH <key> format=compact`. Default `ndjson`. */
+  format?: 'ndjson' | 'compact';
 }
 
 /** The rate-control tick: tokens are checked at least this often. */
@@ -63,6 +65,7 @@ function resolveConfig(o: TcpSenderOptions): ConnectionConfig & { connections: n
     connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
     ackTimeoutMs: o.ackTimeoutMs ?? 60_000,
     progressIntervalMs: o.progressIntervalMs ?? 1000,
+    format: o.format ?? 'ndjson',
   };
   if (typeof c.key !== 'string' || c.key.length === 0 || /[\s]/.test(c.key)) throw new FirehoseOptionError('key', c.key, 'a non-empty ingest key without spaces');
   checkInteger('port', c.port, 1, 65535);

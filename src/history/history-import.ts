@@ -13,13 +13,13 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { BatchOutcome } from '../ingest/ingest-engine.js';
+import type { BatchOutcome, SubmitOptions } from '../ingest/ingest-engine.js';
 import type { LineReject } from '../ingest/worker-protocol.js';
 import { detectFormat, fileChunks, type HistoryFormat, type LineChunk } from './history-sources.js';
 
 /** What the importer needs of the ingest engine. */
 export interface HistoryEngine {
-  submit(tenant: string, source: string, data: Uint8Array, firstLine: number): { lines: number; done: Promise<BatchOutcome> };
+  submit(tenant: string, source: string, data: Uint8Array, firstLine: number, opts?: SubmitOptions): { lines: number; done: Promise<BatchOutcome> };
   readonly overloaded: boolean;
   once(event: 'drain', listener: () => void): unknown;
 }
@@ -71,7 +71,7 @@ export interface HistoryOptions {
 /** One source to import: a file on disk, or chunks already made (an HTTP body). */
 export type HistoryInput = { path: string; format?: HistoryFormat } | { name: string; format: HistoryFormat; bytes: number; chunks: AsyncIterable<LineChunk> };
 
-/** Files of the given paths; a directory stands for its NDJSON, CSV and Parquet files (recursively, sorted). */
+/** Files of the given paths; a directory stands for its NDJSON, CSV, Parquet and compact (.tpc) files (recursively, sorted). */
 export function historyFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
   const walk = (p: string): void => {
@@ -79,7 +79,7 @@ export function historyFiles(paths: readonly string[]): string[] {
       for (const name of readdirSync(p).sort()) {
         const child = join(p, name);
         if (statSync(child).isDirectory()) walk(child);
-        else if (/\.(ndjson|jsonl|json|csv|parquet)$/i.test(name)) out.push(child);
+        else if (/\.(ndjson|jsonl|json|csv|parquet|tpc)$/i.test(name)) out.push(child);
       }
     } else out.push(p);
   };
@@ -106,7 +106,7 @@ export async function importHistory(engine: HistoryEngine, tenant: string, input
     try {
       for await (const chunk of chunks) {
         while (engine.overloaded) await new Promise<void>((r) => engine.once('drain', r));
-        const { done } = engine.submit(tenant, 'history', chunk.data, chunk.firstLine);
+        const { done } = engine.submit(tenant, 'history', chunk.data, chunk.firstLine, format === 'compact' ? { format: 'compact' } : {});
         file.lines += chunk.lines;
         bytesRead = chunk.bytesRead > 0 ? chunk.bytesRead : bytesRead;
         const p: Promise<void> = done.then(

@@ -1,9 +1,10 @@
 /**
- * A tenant's past transactions, read from files into the NDJSON lines live
- * ingest takes, in chunks of about a mebibyte cut at line ends. Three
- * layouts (docs/history.md):
+ * A tenant's past transactions, read from files into the NDJSON lines (or
+ * compact frames) live ingest takes, in chunks of about a mebibyte cut at
+ * line (frame) ends. Four layouts (docs/history.md):
  *
  * - NDJSON: the live record format, one record per line, as it is;
+ * - compact: compact frames back to back (docs/transactions.md), as they are;
  * - CSV: a header of field names, one record per row; integer fields are
  *   written as JSON numbers exactly as in the cell, other fields as strings,
  *   an empty cell is a field not given. The record is then judged by the
@@ -23,14 +24,14 @@ import { parse as parseCsv } from 'csv-parse';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { sqlString } from '../warehouse/duckdb-subset.js';
 
-export const HISTORY_FORMATS = ['ndjson', 'csv', 'parquet'] as const;
+export const HISTORY_FORMATS = ['ndjson', 'csv', 'parquet', 'compact'] as const;
 export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
 
 export function isHistoryFormat(v: unknown): v is HistoryFormat {
   return typeof v === 'string' && (HISTORY_FORMATS as readonly string[]).includes(v);
 }
 
-/** NDJSON lines of consecutive records; `data` has no trailing newline. */
+/** NDJSON lines of consecutive records (`data` has no trailing newline), or compact frames for a compact file. */
 export interface LineChunk {
   data: Buffer;
   /** Line (or row) number of the chunk's first record in its file. */
@@ -58,6 +59,7 @@ export async function detectFormat(path: string): Promise<HistoryFormat> {
   const ext = extname(path).toLowerCase();
   if (ext === '.parquet') return 'parquet';
   if (ext === '.csv') return 'csv';
+  if (ext === '.tpc') return 'compact';
   if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
   const fh = await open(path, 'r');
   try {
@@ -246,9 +248,49 @@ export function rfc3339(ms: number, offsetMin: number): string {
   return `${local}${offsetMin < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
+/**
+ * Chunks of a stream of compact frames, cut at frame ends; `lines` counts
+ * records. A last frame cut short goes in the last chunk as it is (ingest
+ * rejects it as truncated, so it is reported, not dropped).
+ */
+export async function* compactChunks(input: AsyncIterable<Buffer>): AsyncGenerator<LineChunk> {
+  let carry: Buffer = Buffer.alloc(0);
+  let record = 1;
+  let bytesRead = 0;
+  for await (const piece of input) {
+    bytesRead += piece.length;
+    const all = carry.length === 0 ? piece : Buffer.concat([carry, piece]);
+    if (all.length < CHUNK_BYTES) {
+      carry = all;
+      continue;
+    }
+    let pos = 0;
+    let n = 0;
+    while (pos + 2 <= all.length) {
+      const end = pos + 2 + (all[pos]! | (all[pos + 1]! << 8));
+      if (end > all.length) break;
+      pos = end;
+      n++;
+    }
+    carry = all.subarray(pos);
+    if (n === 0) continue;
+    yield { data: all.subarray(0, pos), firstLine: record, lines: n, bytesRead };
+    record += n;
+  }
+  if (carry.length === 0) return;
+  let pos = 0;
+  let n = 0;
+  while (pos < carry.length) {
+    pos += 2 + (pos + 2 <= carry.length ? carry[pos]! | (carry[pos + 1]! << 8) : 0);
+    n++;
+  }
+  yield { data: carry, firstLine: record, lines: n, bytesRead };
+}
+
 /** The chunks of one file in its format. */
 export function fileChunks(path: string, format: HistoryFormat, name = path): AsyncGenerator<LineChunk> {
   if (format === 'parquet') return parquetChunks(path, name);
   const stream = createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
+  if (format === 'compact') return compactChunks(stream);
   return format === 'csv' ? csvChunks(stream, name) : ndjsonChunks(stream);
 }

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { tenantSeed } from '../domain/partition.js';
+import { CompactRouter } from './compact-router.js';
 import { LineRouter } from './line-router.js';
 import { SharedSlabPool } from './shared-slab-pool.js';
 import {
@@ -22,6 +23,7 @@ import {
   type TenantInfo,
   type ToWorker,
   type WorkerInit,
+  type WireFormat,
   type WorkerSettings,
 } from './worker-protocol.js';
 
@@ -42,6 +44,8 @@ export interface SubmitOptions {
   oversize?: ReadonlyMap<number, number>;
   /** Do not store rejections as new dead letters (used by replays). */
   noDlq?: boolean;
+  /** `compact`: `data` is compact frames, not NDJSON lines; "lines" are then records. Default `ndjson`. */
+  format?: WireFormat;
 }
 
 export class EngineError extends Error {
@@ -60,7 +64,7 @@ interface Pending {
   duplicates: number;
   rejects: LineReject[];
   bytes: number;
-  msg: { tenant: string; source: string; receivedAt: number; data: SharedArrayBuffer; noDlq: boolean };
+  msg: { tenant: string; source: string; receivedAt: number; data: SharedArrayBuffer; noDlq: boolean; format: WireFormat };
   resolve: (o: BatchOutcome) => void;
   reject: (e: Error) => void;
 }
@@ -86,6 +90,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
   private readonly pending = new Map<number, Pending>();
   private readonly seeds = new Map<string, number>();
   private readonly router: LineRouter;
+  private readonly compactRouter: CompactRouter;
   private readonly slabs = new SharedSlabPool();
   private nextId = 1;
   /** Batches routed to each worker in this event-loop turn, not yet posted. */
@@ -102,6 +107,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
   private constructor(private readonly opts: EngineOptions) {
     super();
     this.router = new LineRouter(opts.workers, opts.partitions, opts.maxLineBytes);
+    this.compactRouter = new CompactRouter(opts.workers, opts.partitions);
     this.outbox = Array.from({ length: opts.workers }, () => []);
   }
 
@@ -212,8 +218,10 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
 
   /**
    * Submits complete lines (`data` ends at a line end; a last line without
-   * `\n` counts as a line). Returns the number of lines at once and the
-   * outcome when every accepted record is durable.
+   * `\n` counts as a line), or with `format: 'compact'` complete compact
+   * frames (a last frame cut short is rejected as truncated). Returns the
+   * number of lines (records) at once and the outcome when every accepted
+   * record is durable.
    */
   submit(tenant: string, source: string, data: Uint8Array, firstLine: number, opts: SubmitOptions = {}): { lines: number; done: Promise<BatchOutcome> } {
     if (this.failed !== null) return { lines: 0, done: Promise.reject(this.failed) };
@@ -222,7 +230,11 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
     const sab = this.slabs.acquire(data.byteLength);
     const buf = Buffer.from(sab, 0, data.byteLength);
     buf.set(data);
-    const routed = this.router.route(buf, data.byteLength, firstLine, this.seed(tenant), opts.oversize);
+    const format = opts.format ?? 'ndjson';
+    const routed =
+      format === 'compact'
+        ? this.compactRouter.route(buf, data.byteLength, firstLine, this.seed(tenant))
+        : this.router.route(buf, data.byteLength, firstLine, this.seed(tenant), opts.oversize);
     const id = this.nextId++;
     let resolve!: (o: BatchOutcome) => void;
     let reject!: (e: Error) => void;
@@ -236,7 +248,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
       duplicates: 0,
       rejects: [],
       bytes: data.byteLength,
-      msg: { tenant, source, receivedAt: Date.now(), data: sab, noDlq: opts.noDlq ?? false },
+      msg: { tenant, source, receivedAt: Date.now(), data: sab, noDlq: opts.noDlq ?? false, format },
       resolve,
       reject,
     };
@@ -294,7 +306,7 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
     p.duplicates += m.duplicates;
     for (const r of m.rejects) p.rejects.push(r);
     const mis = m.misrouted;
-    if (mis.length > 0) {
+    if (mis !== null) {
       // The decoded terminal belongs to another worker: send the line there.
       const byWorker = new Map<number, number[]>();
       for (let i = 0; i < mis.length; i += MISROUTE_STRIDE) {

@@ -6,18 +6,22 @@
  * commit that made its records durable.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeTransaction, type DecodeContext } from '../domain/transaction-decoder.js';
-import { decodeIngestedRecord, encodeIngestedRecord, ingestedRecordMaxSize } from '../domain/ingested-record.js';
+import { checkCompactTransaction } from '../domain/compact-decoder.js';
+import { decodeTransaction, lastLineHadUnknownFields, type DecodeContext } from '../domain/transaction-decoder.js';
+import { decodeIngestedRecord, encodeIngestedCompact, encodeIngestedTransaction, ingestedRecordV2MaxSize } from '../domain/ingested-record.js';
+import { msg as ruleText } from '../domain/transaction-rules.js';
 import { tenantSeed } from '../domain/partition.js';
 import { DedupIndex } from '../domain/dedup-index.js';
 import { snapshotDedupIndex } from '../domain/dedup-snapshot.js';
 import type { RejectCode } from '../domain/reject-codes.js';
+import type { Transaction } from '../domain/transaction.js';
 import { SegmentLog } from '../log/segment-log.js';
 import { LogOffsetOutOfRangeError } from '../log/errors.js';
 import type { Log, LogWriter } from '../log/log.js';
 import { NullLog } from '../log/null-log.js';
 import { DeadLetterWriter } from '../dlq/dead-letter-writer.js';
 import { readDedupSnapshot, writeDedupSnapshot } from './dedup-snapshots.js';
+import { BytesTable } from './bytes-table.js';
 import { partitionOfString } from './partition-of-string.js';
 import {
   INDEX_STRIDE,
@@ -47,6 +51,19 @@ interface TenantState {
    * builds once.
    */
   routes: Map<string, number>;
+  /** The same routes by the terminal_id's bytes, for compact records (no string per record). */
+  routesByBytes: BytesTable;
+  /** Store ids as UTF-8 bytes (value 1), for compact records. */
+  storeBytes: BytesTable;
+}
+
+function storeTable(ids: Iterable<string>): BytesTable {
+  const t = new BytesTable();
+  for (const id of ids) {
+    const b = Buffer.from(id, 'utf8');
+    t.set(b, 0, b.length, 1);
+  }
+  return t;
 }
 
 type PendingSnapshot = { offset: number; state: Uint8Array; partition: number }[];
@@ -69,6 +86,7 @@ class IngestWorker {
   private scratch = Buffer.allocUnsafe(16 << 10);
   private readonly ctx: DecodeContext;
   private currentStores: Set<string> = new Set();
+  private currentStoreBytes = new BytesTable(16);
 
   constructor(
     private readonly init: WorkerInit,
@@ -84,12 +102,15 @@ class IngestWorker {
       nowMs: 0,
       maxLineBytes: init.maxLineBytes,
       hasStore: (id: string) => this.currentStores.has(id),
+      hasStoreBytes: (b: Uint8Array, start: number, end: number) => this.currentStoreBytes.get(b, start, end, 0) === 1,
     };
   }
 
   setTenant(t: TenantInfo): void {
-    const routes = this.tenants.get(t.id)?.routes ?? new Map<string, number>();
-    this.tenants.set(t.id, { seed: tenantSeed(t.id), bytes: Buffer.from(t.id), stores: new Set(t.storeIds), routes });
+    const old = this.tenants.get(t.id);
+    const routes = old?.routes ?? new Map<string, number>();
+    const routesByBytes = old?.routesByBytes ?? new BytesTable();
+    this.tenants.set(t.id, { seed: tenantSeed(t.id), bytes: Buffer.from(t.id), stores: new Set(t.storeIds), routes, routesByBytes, storeBytes: storeTable(t.storeIds) });
   }
 
   /** Rebuilds dedup state for every owned partition: snapshot, then the log after it. */
@@ -158,6 +179,7 @@ class IngestWorker {
     if (m.noDlq) return;
     this.dlq.stage({
       tenant: m.tenant,
+      format: m.format,
       code,
       message,
       field,
@@ -181,31 +203,62 @@ class IngestWorker {
 
   handleBatch(m: BatchMessage): void {
     const buf = Buffer.from(m.data, 0, m.data.byteLength);
-    const reply: BatchReply = { id: m.id, accepted: 0, duplicates: 0, rejects: [], misrouted: new Int32Array(0) };
-    const tenant = this.tenants.get(m.tenant) ?? { seed: tenantSeed(m.tenant), bytes: Buffer.from(m.tenant), stores: new Set<string>(), routes: new Map<string, number>() };
+    const reply: BatchReply = { id: m.id, accepted: 0, duplicates: 0, rejects: [], misrouted: null };
+    const tenant = this.tenants.get(m.tenant) ?? { seed: tenantSeed(m.tenant), bytes: Buffer.from(m.tenant), stores: new Set<string>(), routes: new Map<string, number>(), routesByBytes: new BytesTable(16), storeBytes: new BytesTable(16) };
     const idx = m.index;
     const misrouted: number[] = [];
     const { maxLineBytes, partitions } = this.init;
+    const compact = m.format === 'compact';
     this.ctx.tenant = m.tenant;
     this.ctx.nowMs = m.receivedAt;
     this.currentStores = tenant.stores;
+    this.currentStoreBytes = tenant.storeBytes;
     const routes = tenant.routes;
+    const routesByBytes = tenant.routesByBytes;
     for (let i = 0; i < idx.length; i += INDEX_STRIDE) {
       const start = idx[i]!;
       const end = idx[i + 1]!;
       const line = idx[i + 2]!;
       const oversize = idx[i + 3]!;
       if (oversize > 0) {
-        this.reject(reply, m, buf, start, end, line, oversize, 'line_too_long', `line is ${oversize} bytes, over the ${maxLineBytes}-byte limit`, null);
+        if (compact) this.reject(reply, m, buf, start, end, line, end - start, 'invalid_record', ruleText.recordTruncated(oversize - 1, end - start), null);
+        else this.reject(reply, m, buf, start, end, line, oversize, 'line_too_long', `line is ${oversize} bytes, over the ${maxLineBytes}-byte limit`, null);
         continue;
       }
-      const r = decodeTransaction(buf, start, end, this.ctx);
-      if (!r.ok) {
-        this.reject(reply, m, buf, start, end, line, end - start, r.code, r.message, r.field);
-        continue;
+      let seq: number;
+      let route: number;
+      let txn: Transaction | null = null;
+      let terminalStart = 0;
+      let terminalEnd = 0;
+      let keepLine = false;
+      if (compact) {
+        // Checked, not decoded: the record goes to the log as it came, so no Transaction and no string is built.
+        const r = checkCompactTransaction(buf, start, end, this.ctx);
+        if (!r.ok) {
+          this.reject(reply, m, buf, start, end, line, end - start, r.code, r.message, r.field);
+          continue;
+        }
+        seq = r.seq;
+        terminalStart = r.terminalStart;
+        terminalEnd = r.terminalEnd;
+        route = routesByBytes.get(buf, terminalStart, terminalEnd, NaN);
+        if (Number.isNaN(route)) {
+          const id = buf.toString('utf8', terminalStart, terminalEnd);
+          route = routes.get(id) ?? this.route(m.tenant, tenant, id);
+          routesByBytes.set(buf, terminalStart, terminalEnd, route);
+        }
+      } else {
+        const r = decodeTransaction(buf, start, end, this.ctx);
+        if (!r.ok) {
+          this.reject(reply, m, buf, start, end, line, end - start, r.code, r.message, r.field);
+          continue;
+        }
+        // Read now: the next decode resets it.
+        keepLine = lastLineHadUnknownFields();
+        txn = r.txn;
+        seq = txn.seq;
+        route = routes.get(txn.terminal_id) ?? this.route(m.tenant, tenant, txn.terminal_id);
       }
-      const txn = r.txn;
-      const route = routes.get(txn.terminal_id) ?? this.route(m.tenant, tenant, txn.terminal_id);
       if (route < 0) {
         misrouted.push(start, end, line, -1 - route);
         continue;
@@ -213,7 +266,7 @@ class IngestWorker {
       const p = route % partitions;
       const slot = (route - p) / partitions;
       const dedup = this.dedup[p]!;
-      const verdict = dedup.add(slot, txn.seq);
+      const verdict = dedup.add(slot, seq);
       if (verdict === 'duplicate') {
         reply.duplicates++;
         continue;
@@ -221,12 +274,22 @@ class IngestWorker {
       if (verdict === 'out_of_window') {
         const set = dedup.seqsAt(slot);
         this.reject(reply, m, buf, start, end, line, end - start, 'seq_out_of_window',
-          `seq ${txn.seq} of terminal_id '${txn.terminal_id}' is inside its merged floor (seqs ${set.floorLo}..${set.floorHi}, past the budget of ${this.init.dedupIntervalBudget} intervals) and cannot be proven new`, 'seq');
+          `seq ${seq} of terminal_id '${txn?.terminal_id ?? buf.toString('utf8', terminalStart, terminalEnd)}' is inside its merged floor (seqs ${set.floorLo}..${set.floorHi}, past the budget of ${this.init.dedupIntervalBudget} intervals) and cannot be proven new`, 'seq');
         continue;
       }
-      const need = ingestedRecordMaxSize(tenant.bytes.length, txn.terminal_id, end - start);
-      if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
-      const n = encodeIngestedRecord(this.scratch, tenant.bytes, txn.terminal_id, txn.seq, m.receivedAt, buf, start, end);
+      // Log record v2: the decoded transaction, so the stream never parses
+      // JSON again. A compact record is copied as it came; a line is kept
+      // beside its compact form only when it has fields outside the table.
+      let n: number;
+      if (txn === null) {
+        const need = 16 + tenant.bytes.length + (end - start);
+        if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
+        n = encodeIngestedCompact(this.scratch, tenant.bytes, m.receivedAt, buf, start, end);
+      } else {
+        const need = ingestedRecordV2MaxSize(tenant.bytes.length, txn, keepLine ? end - start : 0);
+        if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
+        n = encodeIngestedTransaction(this.scratch, tenant.bytes, m.receivedAt, txn, buf, start, keepLine ? end : start);
+      }
       this.writer.append(p, this.scratch.subarray(0, n));
       this.nextOffset[p]!++;
       reply.accepted++;

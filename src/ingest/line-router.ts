@@ -45,7 +45,7 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /** A growable Int32 list, reused across batches. */
-class IntList {
+export class IntList {
   data = new Int32Array(1024);
   length = 0;
   push4(a: number, b: number, c: number, d: number): void {

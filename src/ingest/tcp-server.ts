@@ -1,7 +1,8 @@
 /**
- * The TCP NDJSON ingest server (protocol: docs/ingest-protocol.md).
+ * The TCP ingest server (protocol: docs/ingest-protocol.md): NDJSON lines,
+ * or compact frames when the AUTH line asks for `format=compact`.
  *
- * Per connection: authenticate, cut the byte stream into whole lines, hand
+ * Per connection: authenticate, cut the byte stream into whole lines (frames), hand
  * them to the engine in arrival-sized batches, and answer batches strictly
  * in order once each is durable. Reading pauses while the connection or
  * the whole server has too much undecided input, or while the client is
@@ -9,7 +10,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { BatchOutcome, IngestEngine } from './ingest-engine.js';
+import { COMPACT_FRAME_HEADER, COMPACT_MAX_BYTES, type WireFormat } from '../domain/compact-record.js';
+import type { BatchOutcome, IngestEngine, SubmitOptions } from './ingest-engine.js';
 
 export interface TcpAuth {
   /** Returns the tenant of a valid ingest key, or undefined. */
@@ -41,8 +43,12 @@ function errorLine(code: string, message: string): string {
   return `${JSON.stringify({ type: 'error', code, message })}\n`;
 }
 
+/** `AUTH <key>` and options `name=value` (docs/ingest-protocol.md). No backtracking: each part is a run of one class. */
+const AUTH_LINE = /^AUTH ([!-~]{1,200})((?: [a-z_]{1,32}=[!-~]{1,64})*)$/;
+
 class Connection {
   private tenant: string | null = null;
+  private format: WireFormat = 'ndjson';
   private tail: Buffer | null = null;
   /** Prefix and running length of a line over the limit, while we skip to its end. */
   private oversized: { prefix: Buffer; length: number } | null = null;
@@ -90,19 +96,35 @@ class Connection {
       }
       this.tail = null;
       const line = buf.toString('utf8', 0, nl).trim();
-      const m = /^AUTH ([!-~]{1,200})$/.exec(line);
+      const m = AUTH_LINE.exec(line);
       const tenant = m === null ? undefined : this.server.auth(m[1]!);
       clearTimeout(this.authTimer);
       if (tenant === undefined) {
         this.fatal('unauthorized', m === null ? 'the first line must be AUTH <ingest-key>' : 'unknown or revoked ingest key');
         return;
       }
+      for (const opt of (m![2] ?? '').split(' ').filter((o) => o !== '')) {
+        const eq = opt.indexOf('=');
+        const name = opt.slice(0, eq);
+        const value = opt.slice(eq + 1);
+        if (name === 'format' && (value === 'ndjson' || value === 'compact')) this.format = value;
+        else {
+          this.fatal('unsupported_option', name === 'format' ? `format must be ndjson or compact, got '${value}'` : `unknown AUTH option '${name}' (known: format)`);
+          return;
+        }
+      }
       this.tenant = tenant;
-      this.socket.write(`${JSON.stringify({ type: 'ready', tenant, protocol: 1, max_line_bytes: this.server.opts.maxLineBytes })}\n`);
+      const max = this.server.opts.maxLineBytes;
+      const ready =
+        this.format === 'compact'
+          ? { type: 'ready', tenant, protocol: 1, format: 'compact', max_line_bytes: Math.min(max, COMPACT_MAX_BYTES) }
+          : { type: 'ready', tenant, protocol: 1, max_line_bytes: max };
+      this.socket.write(`${JSON.stringify(ready)}\n`);
       if (nl + 1 < buf.length) this.onData(buf.subarray(nl + 1));
       return;
     }
-    this.ingest(chunk, false);
+    if (this.format === 'compact') this.ingestCompact(chunk, false);
+    else     this.ingest(chunk, false);
   }
 
   /** Cuts `chunk` (plus any carried tail) into whole lines and submits them. */
@@ -137,8 +159,36 @@ class Connection {
       }
     }
     if (last < 0) return;
-    const whole = data.subarray(0, last + 1);
-    const { lines, done } = this.server.engine.submit(this.tenant!, this.source, whole, this.nextLine, { oversize });
+    this.submit(data.subarray(0, last + 1), { oversize });
+  }
+
+  /**
+   * Cuts `chunk` (plus any carried tail) into whole compact frames and
+   * submits them. A frame is at most 64 KiB, so the tail is too; at the end
+   * of the stream a partial frame is submitted as it is (rejected as
+   * truncated).
+   */
+  private ingestCompact(chunk: Buffer, final: boolean): void {
+    let data = chunk;
+    if (this.tail !== null) {
+      data = Buffer.concat([this.tail, chunk]);
+      this.tail = null;
+    }
+    let pos = 0;
+    for (;;) {
+      if (pos + COMPACT_FRAME_HEADER > data.length) break;
+      const end = pos + COMPACT_FRAME_HEADER + (data[pos]! | (data[pos + 1]! << 8));
+      if (end > data.length) break;
+      pos = end;
+    }
+    const upto = final ? data.length : pos;
+    if (!final && pos < data.length) this.tail = Buffer.from(data.subarray(pos));
+    if (upto === 0) return;
+    this.submit(data.subarray(0, upto), { format: 'compact' });
+  }
+
+  private submit(whole: Buffer, opts: SubmitOptions): void {
+    const { lines, done } = this.server.engine.submit(this.tenant!, this.source, whole, this.nextLine, opts);
     this.nextLine += lines;
     const item = { through: this.nextLine - 1, done, outcome: null as BatchOutcome | null, bytes: whole.length };
     this.queue.push(item);
@@ -181,7 +231,8 @@ class Connection {
 
   private onEnd(): void {
     this.ended = true;
-    if (this.tenant !== null && (this.tail !== null || this.oversized !== null)) this.ingest(Buffer.alloc(0), true);
+    if (this.tenant !== null && this.format === 'compact' && this.tail !== null) this.ingestCompact(Buffer.alloc(0), true);
+    else if (this.tenant !== null && (this.tail !== null || this.oversized !== null)) this.ingest(Buffer.alloc(0), true);
     if (this.queue.length === 0) this.socket.end();
   }
 

@@ -9,6 +9,16 @@
 import type { RejectCode } from '../domain/reject-codes.js';
 
 export const INDEX_STRIDE = 4;
+
+/**
+ * How a batch's records are written: NDJSON lines, or compact frames (a u16
+ * length, then a compact record; docs/transactions.md). For compact
+ * batches the index quadruplets are (body start, body end, record number,
+ * 0 or, for a record cut short by the end of the stream, its declared
+ * length + 1).
+ */
+export { WIRE_FORMATS, type WireFormat } from '../domain/compact-record.js';
+import type { WireFormat } from '../domain/compact-record.js';
 /** Misrouted lines come back as (start, end, line, partition). */
 export const MISROUTE_STRIDE = 4;
 
@@ -48,6 +58,7 @@ export interface BatchMessage {
   index: Int32Array;
   /** Replays of dead letters must not write new dead letters. */
   noDlq: boolean;
+  format: WireFormat;
 }
 
 /**
@@ -90,7 +101,8 @@ export interface BatchReply {
   accepted: number;
   duplicates: number;
   rejects: LineReject[];
-  misrouted: Int32Array;
+  /** Null when every line was this worker's (the usual case: nothing to clone). */
+  misrouted: Int32Array | null;
 }
 
 export type FromWorker =

@@ -1,15 +1,16 @@
 /**
- * Turns log records into rollup deltas: decode the ingested line, enrich it
+ * Turns log records into rollup deltas: decode the ingested record, enrich it
  * from the store registry, convert its money into the tenant's reporting
  * currency at the rate of its UTC date (DOMAIN.md, "Money"), and add it to
  * the delta of its store, UTC quarter hour, tender, card brand and currency.
  * A record that lands on a closed business day also yields a restatement,
  * unless the day is before the tenant's go-live date (history).
  */
-import { decodeIngestedRecord } from '../domain/ingested-record.js';
+import { decodeCompactTransaction } from '../domain/compact-decoder.js';
+import { IngestedRecordReader } from '../domain/ingested-record.js';
 import { addTransaction, SUM_COUNT } from '../domain/metrics.js';
 import { businessDay, clockFor, DEFAULT_CLOSE_GRACE_MS, isDayClosed, localTime, QUARTER_MS, DAY_MS } from '../domain/time-buckets.js';
-import { decodeTransaction } from '../domain/transaction-decoder.js';
+import { decodeTransaction, type DecodeContext } from '../domain/transaction-decoder.js';
 import { CARD_BRANDS, TENDERS, type Transaction } from '../domain/transaction.js';
 import { CURRENCY_CODES } from '../domain/currency.js';
 import type { Store } from '../domain/store.js';
@@ -61,6 +62,8 @@ class Names {
 }
 
 export class RollupBuilder {
+  private readonly reader = new IngestedRecordReader();
+
   /** Days after their end plus this grace count as closed. */
   constructor(
     private readonly directory: TenantDirectory,
@@ -87,10 +90,12 @@ export class RollupBuilder {
       out.skipped[reason] = (out.skipped[reason] ?? 0) + 1;
       out.examples[reason] ??= example;
     };
+    // One context for every record: no allocation per record.
+    const ctx: DecodeContext = { tenant: '', nowMs: 0, hasStore: () => true, maxLineBytes: BIG };
+    const rec = this.reader;
     for (const r of records) {
-      let rec;
       try {
-        rec = decodeIngestedRecord(r.payload);
+        rec.read(r.payload);
       } catch (err) {
         skip('undecodable', `offset ${String(r.offset)}: ${(err as Error).message}`);
         continue;
@@ -105,7 +110,10 @@ export class RollupBuilder {
         skip('unknown_tenant', `offset ${String(r.offset)}: tenant '${rec.tenant}'`);
         continue;
       }
-      const d = decodeTransaction(rec.line, 0, rec.line.length, { tenant: rec.tenant, nowMs: rec.receivedAt, hasStore: () => true, maxLineBytes: BIG });
+      ctx.tenant = rec.tenant;
+      ctx.nowMs = rec.receivedAt;
+      // Log record v2 holds the compact record: read at fixed offsets, no JSON (v1: the line).
+      const d = rec.compactStart >= 0 ? decodeCompactTransaction(rec.bytes, rec.compactStart, rec.compactEnd, ctx) : decodeTransaction(rec.bytes, rec.lineStart, rec.lineEnd, ctx);
       if (!d.ok) {
         skip('undecodable', `offset ${String(r.offset)}: ${d.code} ${d.message}`);
         continue;

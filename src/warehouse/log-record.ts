@@ -6,7 +6,7 @@
  */
 import { IngestedRecordError, decodeIngestedRecord } from '../domain/ingested-record.js';
 import type { IngestedRecord } from '../domain/ingested-record.js';
-import { decodeTransaction } from '../domain/transaction-decoder.js';
+import { decodeIngestedTransaction } from '../domain/ingested-transaction.js';
 import type { LogRecord } from '../log/log.js';
 import { isTenantId } from './warehouse.js';
 import type { WarehouseRecord } from './warehouse.js';
@@ -31,13 +31,13 @@ export function warehouseRecordOf(partition: number, r: LogRecord): LogRecordDec
     if (err instanceof IngestedRecordError) return { ok: false, code: err.code, message: err.message };
     throw err;
   }
-  const { tenant, line } = ingested;
+  const { tenant } = ingested;
   const receivedAt = Math.round(ingested.receivedAt);
   if (!Number.isSafeInteger(receivedAt)) return { ok: false, code: 'invalid_received_at', message: `received_at ${String(ingested.receivedAt)} is not a time` };
   if (!isTenantId(tenant)) return { ok: false, code: 'invalid_tenant', message: `tenant ${JSON.stringify(tenant)} is not a tenant id` };
   // The same context ingest used: the record's own receive time, and the
   // store check already passed at ingest (the registry may have changed since).
-  const d = decodeTransaction(line, 0, line.length, { tenant, nowMs: receivedAt, hasStore, maxLineBytes: MAX_LINE_BYTES });
+  const d = decodeIngestedTransaction(ingested, { tenant, nowMs: receivedAt, hasStore, maxLineBytes: MAX_LINE_BYTES });
   if (!d.ok) return { ok: false, code: d.code, message: d.message };
   const t = d.txn;
   // A literal, not a spread: every record gets the same hidden class, which

@@ -16,6 +16,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import { importHistory, type HistorySummary } from '../../src/history/history-import.js';
+import { COMPACT_CONTENT_TYPE } from '../../src/domain/compact-record.js';
+import { toCompactChunk } from '../../src/firehose/compact-chunks.js';
+import { linesToChunk } from '../../src/firehose/line-chunk.js';
 import { csvRecordJson } from '../../src/history/history-sources.js';
 import { startPlatform, type Platform } from '../../src/platform/platform.js';
 import { TenantStore } from '../../src/tenants/tenant-store.js';
@@ -226,6 +229,30 @@ void describe('history import', () => {
     }
     const dead = (await get('/v1/dead-letters?limit=100', acme.readKey))['items'] as { code: string }[];
     assert.equal(dead.filter((d) => d.code === 'seq_out_of_window').length, 0);
+  });
+
+  void it('imports a compact file with the same rules and totals, over the engine and the admin route', async () => {
+    const yesterday = Math.floor(Date.now() / DAY) * DAY - DAY;
+    const lines = Array.from({ length: 300 }, (_, k) => JSON.stringify({ ...recs[0]!, txn_id: `TPC-${String(k + 1)}`, store_id: 'S2', terminal_id: 'S2-T5', seq: k + 1, amount_minor: 100 + k, tax_minor: 0, ts: new Date(yesterday + 9 * 3_600_000 + k * 1_000).toISOString() }));
+    const conversion = { lines: 0, unconverted: 0 };
+    const compact = toCompactChunk(linesToChunk(lines), acme.tenant, conversion);
+    assert.deepEqual(conversion, { lines: 300, unconverted: 0 });
+    // A record cut short at the end of the file is reported, not dropped.
+    writeFileSync(join(dir.path, 'part4.tpc'), Buffer.concat([compact.data, compact.data.subarray(0, 30)]));
+    await platform.stream.caughtUp(30_000);
+    const before = await netByStoreDay(api, acme.readKey);
+    const status = Number((await get('/v1/status', acme.readKey))['records']);
+    const s = await importHistory(platform.ingest.engine, acme.tenant, [{ path: join(dir.path, 'part4.tpc') }]);
+    assert.deepEqual([s.files[0]!.format, s.accepted, s.duplicates, s.rejectedByCode], ['compact', 300, 0, { invalid_record: 1 }]);
+    assert.deepEqual(s.examples.map((e) => [e.line, e.code]), [[301, 'invalid_record']]);
+    const r = await fetch(`${api}/v1/admin/tenants/${acme.tenant}/history?name=part4.tpc`, { method: 'POST', headers: { authorization: `Bearer ${acme.adminKey}`, 'content-type': COMPACT_CONTENT_TYPE }, body: compact.data });
+    const body = (await r.json()) as HistorySummary;
+    assert.deepEqual([r.status, body.accepted, body.duplicates, body.rejected], [200, 0, 300, 0]);
+    const k = `S2|${new Date(yesterday).toISOString().slice(0, 10)}`;
+    const sale = recs[0]!.type === 'sale' ? 1 : -1;
+    before.set(k, (before.get(k) ?? 0) + sale * (300 * 100 + (299 * 300) / 2));
+    await waitRecords(status + 300);
+    assert.deepEqual(await netByStoreDay(api, acme.readKey), before);
   });
 
   void it('writes a CSV row as the JSON record live ingest takes', () => {
