@@ -26,7 +26,7 @@ function slotHash(h: number, a: number, b: number): number {
  * but the lowest id are `duplicate` of it.
  */
 export function markRepeatedBankLines(s: MatchState): void {
-  const ne = s.entries.length;
+  const ne = s.ne;
   // Open addressing over entry numbers + 1, keyed by the four numbers: a
   // Map of two million bank-reference strings cost more than the rest of
   // this pass together, and almost every line is seen once.
@@ -36,7 +36,7 @@ export function markRepeatedBankLines(s: MatchState): void {
   // Per line seen twice: its first occurrence → every copy (the first included).
   let repeats: Map<number, number[]> | null = null;
   for (let e = 0; e < ne; e++) {
-    const ref = s.entries[e]!.bankReference;
+    const ref = s.entries.bankReferences[e]!;
     if (ref === null) continue;
     const amount = s.eAmt[e]!;
     // The numbers only: a line's text is read when another line has the same account, day, currency and amount.
@@ -47,7 +47,7 @@ export function markRepeatedBankLines(s: MatchState): void {
         table[at] = e + 1;
         break;
       }
-      if (s.eAcc[k] === s.eAcc[e] && s.eDay[k] === s.eDay[e] && s.eCur[k] === s.eCur[e] && s.eAmt[k] === amount && s.entries[k]!.bankReference === ref) {
+      if (s.eAcc[k] === s.eAcc[e] && s.eDay[k] === s.eDay[e] && s.eCur[k] === s.eCur[e] && s.eAmt[k] === amount && s.entries.bankReferences[k] === ref) {
         repeats ??= new Map();
         const copies = repeats.get(k);
         if (copies === undefined) repeats.set(k, [k, e]);
@@ -61,7 +61,7 @@ export function markRepeatedBankLines(s: MatchState): void {
   if (repeats === null) return;
   for (const copies of repeats.values()) {
     let original = copies[0]!;
-    for (const e of copies) if (compareIds(s.entries[e]!.id, s.entries[original]!.id) < 0) original = e;
+    for (const e of copies) if (compareIds(s.entries.ids[e]!, s.entries.ids[original]!) < 0) original = e;
     for (const e of copies) if (e !== original) s.duplicate(e, original, HOW.none);
   }
 }
@@ -90,14 +90,14 @@ class ReferenceIndex {
   private readonly longLength = new Map<number, number>();
 
   constructor(private readonly s: MatchState) {
-    const ni = s.items.length;
+    const ni = s.ni;
     this.mask = tableSize(ni) - 1;
     this.table = s.arena.int32(4 * (this.mask + 1));
     this.norm = s.arena.uint8(Math.max(1024, ni * 21));
     const scanner = new ReferenceScanner();
     let end = 0;
     for (let i = 0; i < ni; i++) {
-      const ref = s.items[i]!.reference;
+      const ref = s.items.references[i]!;
       if (ref === null) continue;
       const h = scanner.whole(ref);
       if (h === null) continue;
@@ -193,9 +193,9 @@ class NamedItems {
 
   /** −1: names nothing; ≥ 0: the one item it names; −2: several, then in `several()`. */
   of(e: number): number {
-    const en = this.s.entries[e]!;
     const acc = this.s.eAcc[e]!;
-    const ref = en.reference;
+    const ref = this.s.entries.references[e]!;
+    const remittance = this.s.entries.remittances[e]!;
     if (ref !== null) {
       const h = this.scanner.whole(ref);
       if (h !== null) {
@@ -208,9 +208,9 @@ class NamedItems {
       this.text = ref;
       this.scanner.scan(ref, this.visit);
     }
-    if (en.remittance !== null) {
-      this.text = en.remittance;
-      this.scanner.scan(en.remittance, this.visit);
+    if (remittance !== null) {
+      this.text = remittance;
+      this.scanner.scan(remittance, this.visit);
     }
     const n = this.found.length;
     if (n === 0) return -1;
@@ -242,11 +242,11 @@ class NamedItems {
 export function matchByReference(s: MatchState): void {
   const mark = s.arena.mark();
   const finder = new NamedItems(s, new ReferenceIndex(s));
-  const ne = s.entries.length;
+  const ne = s.ne;
   // Per entry: −1 none, ≥ 0 the one item it names, −2 several (in `multi`).
   const named = s.arena.int32(ne, -1);
   const multi = new Map<number, number[]>();
-  const claims = s.arena.uint32(s.items.length);
+  const claims = s.arena.uint32(s.ni);
   for (let e = 0; e < ne; e++) {
     if (s.eStatus[e] !== ST.open) continue;
     const one = finder.of(e);
