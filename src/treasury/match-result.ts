@@ -14,6 +14,7 @@
  * r.item(0).entryIds  // ['E1']
  */
 import { MATCH_METHODS, MATCH_STATUSES, MISMATCH_REASONS, type EntryResult, type ItemResult, type MatchMethod } from '../domain/reconciliation.js';
+import type { MatcherArena } from './matcher-arena.js';
 
 /** Bytes of the columns of `items` items and `entries` entries, each column on 8 bytes. */
 function columnBytes(items: number, entries: number): number {
@@ -23,9 +24,11 @@ function columnBytes(items: number, entries: number): number {
 
 /**
  * The outcome columns the passes write (through MatchState), in one
- * buffer of their own: a result outlives the run's working memory.
+ * buffer of their own (a released result's, when there is one): a result
+ * outlives the run's working memory.
  */
 export class ResultColumns {
+  readonly buffer: ArrayBuffer;
   readonly iStatus: Uint8Array;
   readonly iMethod: Uint8Array;
   readonly iReason: Uint8Array;
@@ -42,8 +45,8 @@ export class ResultColumns {
   readonly eItem: Int32Array;
   readonly eDupOf: Int32Array;
 
-  constructor(ni: number, ne: number) {
-    const buffer = new ArrayBuffer(columnBytes(ni, ne));
+  constructor(ni: number, ne: number, arena: MatcherArena) {
+    const buffer = (this.buffer = arena.resultBuffer(columnBytes(ni, ne)));
     let at = 0;
     const take = (bytes: number): number => {
       const start = at;
@@ -51,66 +54,97 @@ export class ResultColumns {
       return start;
     };
     // Float64 first: every later view starts on 8 bytes anyway.
-    this.iDiff = new Float64Array(buffer, take(8 * ni), ni);
-    this.iDaysOff = new Int32Array(buffer, take(4 * ni), ni);
+    this.iDiff = new Float64Array(buffer, take(8 * ni), ni).fill(0);
+    this.iDaysOff = new Int32Array(buffer, take(4 * ni), ni).fill(0);
     this.iBookedCur = new Int32Array(buffer, take(4 * ni), ni).fill(-1);
     this.iEntry = new Int32Array(buffer, take(4 * ni), ni).fill(-1);
     this.eItem = new Int32Array(buffer, take(4 * ne), ne).fill(-1);
     this.eDupOf = new Int32Array(buffer, take(4 * ne), ne).fill(-1);
-    this.iStatus = new Uint8Array(buffer, take(ni), ni);
-    this.iMethod = new Uint8Array(buffer, take(ni), ni);
-    this.iReason = new Uint8Array(buffer, take(ni), ni);
-    this.eStatus = new Uint8Array(buffer, take(ne), ne);
-    this.eMethod = new Uint8Array(buffer, take(ne), ne);
-    this.eReason = new Uint8Array(buffer, take(ne), ne);
+    this.iStatus = new Uint8Array(buffer, take(ni), ni).fill(0);
+    this.iMethod = new Uint8Array(buffer, take(ni), ni).fill(0);
+    this.iReason = new Uint8Array(buffer, take(ni), ni).fill(0);
+    this.eStatus = new Uint8Array(buffer, take(ne), ne).fill(0);
+    this.eMethod = new Uint8Array(buffer, take(ne), ne).fill(0);
+    this.eReason = new Uint8Array(buffer, take(ne), ne).fill(0);
   }
 }
 
-/** Lists of row numbers end to end: list k is `rows[start[k]]` up to `rows[start[k + 1]]`. */
-export interface RowLists {
-  start: Int32Array;
-  rows: Int32Array;
-}
+/**
+ * Lists of row numbers end to end (list k: `rows[start[k]]` up to
+ * `rows[start[k + 1]]`), for the rows paid by or paying several: written
+ * as they are settled, without a Map or an array per row.
+ */
+export class RowLists {
+  private start: Int32Array = new Int32Array(64);
+  private rows: Int32Array = new Int32Array(256);
+  private count = 0;
 
-/** Lists in the order given, the k-th written as −2 − k into `one` for its row. */
-export function rowLists(lists: ReadonlyMap<number, readonly number[]>, one: Int32Array): RowLists {
-  const start = new Int32Array(lists.size + 1);
-  let total = 0;
-  for (const list of lists.values()) total += list.length;
-  const rows = new Int32Array(total);
-  let k = 0;
-  let at = 0;
-  for (const [row, list] of lists) {
-    one[row] = -2 - k;
-    for (const x of list) rows[at++] = x;
-    start[++k] = at;
+  /** Appends a list: its number. */
+  add(list: readonly number[]): number {
+    const k = this.count;
+    const from = this.start[k]!;
+    if (k + 2 > this.start.length) this.start = grown(this.start, 2 * this.start.length);
+    if (from + list.length > this.rows.length) this.rows = grown(this.rows, Math.max(2 * this.rows.length, from + list.length));
+    for (let j = 0; j < list.length; j++) this.rows[from + j] = list[j]!;
+    this.start[k + 1] = from + list.length;
+    this.count = k + 1;
+    return k;
   }
-  return { start, rows };
+
+  /** The rows of `one`: a row itself (≥ 0), none (−1), or list −2 − `one`. */
+  of(one: number): number[] {
+    if (one >= 0) return [one];
+    if (one === -1) return [];
+    const k = -2 - one;
+    return Array.from(this.rows.subarray(this.start[k]!, this.start[k + 1]!));
+  }
 }
 
-function listOf(one: number, lists: RowLists): number[] {
-  if (one >= 0) return [one];
-  if (one === -1) return [];
-  const k = -2 - one;
-  return Array.from(lists.rows.subarray(lists.start[k]!, lists.start[k + 1]!));
+function grown(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
 }
 
 const methodOf = (code: number): MatchMethod | null => (code === 0 ? null : MATCH_METHODS[code - 1]!);
 const reasonOf = (code: number): ItemResult['reason'] => (code === 0 ? null : MISMATCH_REASONS[code - 1]!);
 
 export class MatchResult {
+  private columns: ResultColumns | null;
+
   constructor(
     /** Ids of the items and entries reconciled (row k: `itemIds[k]`); the tables' own arrays, which may grow past the counts. */
     readonly itemIds: readonly string[],
     readonly entryIds: readonly string[],
     readonly itemCount: number,
     readonly entryCount: number,
-    private readonly c: ResultColumns,
+    columns: ResultColumns,
     /** Currency codes `iBookedCur` points into. */
     private readonly currencies: readonly string[],
+    /** Lists of the entries paying an item (split payments). */
     private readonly payers: RowLists,
+    /** Lists of the items an entry paid (batches). */
     private readonly paid: RowLists,
-  ) {}
+    private readonly arena: MatcherArena,
+  ) {
+    this.columns = columns;
+  }
+
+  private get c(): ResultColumns {
+    if (this.columns === null) throw new Error('this reconciliation result was released');
+    return this.columns;
+  }
+
+  /**
+   * Gives the columns back to the arena for the next run's result: the
+   * caller is done with this one (the service, when it replaces a tenant's
+   * reconciliation). Reading it afterwards throws.
+   */
+  release(): void {
+    if (this.columns === null) return;
+    this.arena.giveBack(this.columns.buffer);
+    this.columns = null;
+  }
 
   itemStatus(i: number): ItemResult['status'] {
     return MATCH_STATUSES[this.c.iStatus[i]! - 1] as ItemResult['status'];
@@ -122,12 +156,12 @@ export class MatchResult {
 
   /** Rows of the entries that paid item `i`. */
   itemPayers(i: number): number[] {
-    return listOf(this.c.iEntry[i]!, this.payers);
+    return this.payers.of(this.c.iEntry[i]!);
   }
 
   /** Rows of the items entry `e` paid. */
   entryPaid(e: number): number[] {
-    return listOf(this.c.eItem[e]!, this.paid);
+    return this.paid.of(this.c.eItem[e]!);
   }
 
   item(i: number): ItemResult {

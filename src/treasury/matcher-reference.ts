@@ -177,13 +177,26 @@ interface Group {
  */
 class NamedItems {
   private readonly scanner = new ReferenceScanner();
-  private found: number[] = [];
+  /**
+   * The items found for the current entry, in the order found: a typed
+   * array reused for every entry (an array emptied with `length = 0` lets
+   * its storage go, and took a new one per entry that names an item).
+   */
+  private found = new Int32Array(16);
+  private nFound = 0;
   private text = '';
   private account = 0;
   private readonly visit = (start: number, end: number, h: number, length: number): void => {
     if (!this.index.mayHave(length)) return;
     const i = this.index.find(this.text, start, end, h, length, this.account);
-    if (i !== -1 && !this.found.includes(i)) this.found.push(i);
+    if (i === -1) return;
+    for (let k = 0; k < this.nFound; k++) if (this.found[k] === i) return;
+    if (this.nFound === this.found.length) {
+      const grown = new Int32Array(2 * this.nFound);
+      grown.set(this.found);
+      this.found = grown;
+    }
+    this.found[this.nFound++] = i;
   };
 
   constructor(
@@ -212,20 +225,19 @@ class NamedItems {
       this.text = remittance;
       this.scanner.scan(remittance, this.visit);
     }
-    const n = this.found.length;
+    const n = this.nFound;
     if (n === 0) return -1;
     if (n === 1) {
-      const i = this.found[0]!;
-      this.found.length = 0;
-      return i;
+      this.nFound = 0;
+      return this.found[0]!;
     }
     return -2;
   }
 
-  /** The items of the last `of` that answered −2 (the caller keeps the array). */
+  /** The items of the last `of` that answered −2, in the order found (a new array for the caller). */
   several(): number[] {
-    const found = this.found;
-    this.found = [];
+    const found = Array.from(this.found.subarray(0, this.nFound));
+    this.nFound = 0;
     return found;
   }
 }
@@ -273,41 +285,63 @@ export function matchByReference(s: MatchState): void {
     }
   }
   contested.sort(s.byEntryDate);
-  const groupOf = new Map<number, Group>();
+  // Per item, the number of its payment in `groups` (−1: none yet): typed, for the hundreds of
+  // thousands of contested entries of a year (a Map and a few arrays per entry were most of this pass's garbage).
+  const groupOf = s.arena.int32(s.ni, -1);
   const groups: Group[] = [];
-  for (const e of contested) {
+  for (let c = 0; c < contested.length; c++) {
+    const e = contested[c]!;
     const one = named[e]!;
-    const set = one >= 0 ? [one] : multi.get(e)!;
-    const free = set.filter((i) => !groupOf.has(i));
-    if (free.length > 0) {
-      const g: Group = { items: free, payers: [e], method: set.length > 1 ? HOW.batch : HOW.reference };
-      groups.push(g);
-      for (const i of free) groupOf.set(i, g);
+    if (one >= 0) {
+      const k = groupOf[one]!;
+      if (k === -1) {
+        groupOf[one] = groups.length;
+        groups.push({ items: [one], payers: [e], method: HOW.reference });
+      } else if (groups[k]!.items.length === 1) joinOrRepeat(s, groups[k]!, e);
+      // It names an item a batch already covers: a second booking of part of it.
+      else s.duplicate(e, groups[k]!.payers[0]!, HOW.reference);
       continue;
     }
-    const g = groupOf.get(set[0]!)!;
-    if (g.items.length === set.length && set.every((i) => groupOf.get(i) === g)) {
-      const repeated = repeatOf(s, g, e);
-      if (repeated === -1) g.payers.push(e);
-      else s.duplicate(e, repeated, g.method);
-    } else {
+    const set = multi.get(e)!;
+    let free: number[] | null = null;
+    for (let j = 0; j < set.length; j++) if (groupOf[set[j]!] === -1) (free ??= []).push(set[j]!);
+    if (free !== null) {
+      const k = groups.length;
+      groups.push({ items: free, payers: [e], method: HOW.batch });
+      for (let j = 0; j < free.length; j++) groupOf[free[j]!] = k;
+      continue;
+    }
+    const k = groupOf[set[0]!]!;
+    const g = groups[k]!;
+    let same = g.items.length === set.length;
+    for (let j = 0; same && j < set.length; j++) same = groupOf[set[j]!] === k;
+    if (same) joinOrRepeat(s, g, e);
+    else {
       // It names items that other payments already cover: a second booking of (part of) them.
       let earliest = g.payers[0]!;
-      for (const i of set) {
-        const p = groupOf.get(i)!.payers[0]!;
+      for (let j = 0; j < set.length; j++) {
+        const p = groups[groupOf[set[j]!]!]!.payers[0]!;
         if (s.byEntryDate(p, earliest) < 0) earliest = p;
       }
-      s.duplicate(e, earliest, set.length > 1 ? HOW.batch : HOW.reference);
+      s.duplicate(e, earliest, HOW.batch);
     }
   }
-  for (const g of groups) s.settle(g.items, g.payers, g.method);
+  for (let k = 0; k < groups.length; k++) s.settle(groups[k]!.items, groups[k]!.payers, groups[k]!.method);
   s.arena.release(mark);
+}
+
+/** A later entry naming exactly a payment's items: a repeat of one of its payers, or part of a split. */
+function joinOrRepeat(s: MatchState, g: Group, e: number): void {
+  const repeated = repeatOf(s, g, e);
+  if (repeated === -1) g.payers.push(e);
+  else s.duplicate(e, repeated, g.method);
 }
 
 /** The earlier payer `e` repeats (same amount and currency, and adding it would not help the total), or −1. */
 function repeatOf(s: MatchState, g: Group, e: number): number {
   let same = -1;
-  for (const p of g.payers) {
+  for (let k = 0; k < g.payers.length; k++) {
+    const p = g.payers[k]!;
     if (s.eAmt[p] === s.eAmt[e] && s.eCur[p] === s.eCur[e]) {
       same = p;
       break;
@@ -317,8 +351,8 @@ function repeatOf(s: MatchState, g: Group, e: number): number {
   const cur = s.iCur[g.items[0]!]!;
   if (s.eCur[e] !== cur) return same;
   let expected = 0;
-  for (const i of g.items) expected += s.iAmt[i]!;
+  for (let k = 0; k < g.items.length; k++) expected += s.iAmt[g.items[k]!]!;
   let booked = 0;
-  for (const p of g.payers) if (s.eCur[p] === cur) booked += s.eAmt[p]!;
+  for (let k = 0; k < g.payers.length; k++) if (s.eCur[g.payers[k]!] === cur) booked += s.eAmt[g.payers[k]!]!;
   return Math.abs(booked + s.eAmt[e]! - expected) >= Math.abs(booked - expected) ? same : -1;
 }

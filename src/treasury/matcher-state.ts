@@ -8,7 +8,7 @@
 import type { MatchOptions } from '../domain/reconciliation.js';
 import { isoDay } from './iso-day.js';
 import type { Dictionary, EntryTable, ItemTable } from './match-tables.js';
-import { ResultColumns } from './match-result.js';
+import { ResultColumns, RowLists } from './match-result.js';
 import { SHARED_ARENA, type MatcherArena } from './matcher-arena.js';
 
 /** Outcome codes: 0 = still open, else the index in MATCH_STATUSES + 1. */
@@ -76,16 +76,16 @@ export class MatchState {
   readonly iDaysOff: Int32Array;
   /** Booked currency code when it differs, else −1. */
   readonly iBookedCur: Int32Array;
-  /** The one paying entry, −1 for none, −2 for several (in `iPayers`). */
+  /** The one paying entry, −1 for none; −2 − k: several, list k of `payerLists`. */
   readonly iEntry: Int32Array;
-  readonly iPayers = new Map<number, readonly number[]>();
+  readonly payerLists = new RowLists();
 
   readonly eStatus: Uint8Array;
   readonly eMethod: Uint8Array;
   readonly eReason: Uint8Array;
-  /** The one item paid, −1 for none, −2 for several (in `ePaid`). */
+  /** The one item paid, −1 for none; −2 − k: several, list k of `paidLists`. */
   readonly eItem: Int32Array;
-  readonly ePaid = new Map<number, readonly number[]>();
+  readonly paidLists = new RowLists();
   readonly eDupOf: Int32Array;
 
   /** Row counts: the tables may hold more rows by the time a caller reads the result. */
@@ -110,7 +110,7 @@ export class MatchState {
     // The entries' codes, plus room for the largest pass (the reference index).
     let table = 16;
     while (table < 2 * ni) table *= 2;
-    arena.begin(16 * ne + 32 * ni + 16 * table + 65_536);
+    arena.begin(16 * ne + 36 * ni + 16 * table + 65_536);
     this.iAcc = items.account.subarray(0, ni);
     this.iCur = items.currency.subarray(0, ni);
     this.iDay = items.day.subarray(0, ni);
@@ -126,7 +126,7 @@ export class MatchState {
     }
     this.eDay = entries.day.subarray(0, ne);
     this.eAmt = entries.amount.subarray(0, ne);
-    const out = (this.out = new ResultColumns(ni, ne));
+    const out = (this.out = new ResultColumns(ni, ne, arena));
     this.iStatus = out.iStatus;
     this.iMethod = out.iMethod;
     this.iReason = out.iReason;
@@ -194,6 +194,9 @@ export class MatchState {
     }
     let worst: number = ST.matched;
     let worstReason: number = WHY.none;
+    // One list for the whole group, whichever rows point to it.
+    const payersOf = payers.length === 1 ? payers[0]! : -2 - this.payerLists.add(payers);
+    const paidBy = items.length === 1 ? items[0]! : -2 - this.paidLists.add(items);
     for (const i of items) {
       let foreign = -1;
       for (const e of payers) {
@@ -220,21 +223,13 @@ export class MatchState {
       // amount_mismatch (2) outranks timing (3), which outranks matched (1).
       if (status === ST.amount_mismatch || (status === ST.timing && worst === ST.matched)) worst = status;
       if (status === ST.amount_mismatch && worstReason !== WHY.currency) worstReason = this.iReason[i]!;
-      if (payers.length === 1) this.iEntry[i] = payers[0]!;
-      else {
-        this.iEntry[i] = -2;
-        this.iPayers.set(i, payers);
-      }
+      this.iEntry[i] = payersOf;
     }
     for (const e of payers) {
       this.eStatus[e] = worst;
       this.eReason[e] = worstReason;
       this.eMethod[e] = method;
-      if (items.length === 1) this.eItem[e] = items[0]!;
-      else {
-        this.eItem[e] = -2;
-        this.ePaid.set(e, items);
-      }
+      this.eItem[e] = paidBy;
     }
   }
 

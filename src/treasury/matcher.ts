@@ -26,7 +26,7 @@
  * r.itemStatus(0) // 'matched'
  */
 import type { BookedEntry, ExpectedItem, MatchOptions } from '../domain/reconciliation.js';
-import { MatchResult, rowLists } from './match-result.js';
+import { MatchResult } from './match-result.js';
 import { EntryTable, ItemTable } from './match-tables.js';
 import { matchByAmount } from './matcher-amount.js';
 import { SHARED_ARENA, type MatcherArena } from './matcher-arena.js';
@@ -39,7 +39,8 @@ import { MatchState, ST } from './matcher-state.js';
  * `arena` holds the working arrays and is kept for the next run
  * (matcher-arena.ts); runs sharing one must not overlap (they cannot: the
  * call is synchronous). The result reads the tables' id arrays: rows
- * appended later do not change it.
+ * appended later do not change it. A caller done with a result may
+ * `release()` it, so the next run reuses its columns' memory.
  */
 export function reconcileTables(items: ItemTable, entries: EntryTable, options: MatchOptions, arena: MatcherArena = SHARED_ARENA): MatchResult {
   const s = new MatchState(items, entries, options, arena);
@@ -55,9 +56,7 @@ export function reconcileTables(items: ItemTable, entries: EntryTable, options: 
     s.iStatus[i] = s.asOfDay - s.iDay[i]! > options.missingAfterDays ? ST.missing : ST.pending;
   }
   for (let e = 0; e < s.ne; e++) if (s.eStatus[e] === ST.open) s.eStatus[e] = ST.unexpected;
-  const payers = rowLists(s.iPayers, s.iEntry);
-  const paid = rowLists(s.ePaid, s.eItem);
-  return new MatchResult(items.ids, entries.ids, s.ni, s.ne, s.out, s.currencies, payers, paid);
+  return new MatchResult(items.ids, entries.ids, s.ni, s.ne, s.out, s.currencies, s.payerLists, s.paidLists, arena);
 }
 
 /** `reconcileTables` over rows: builds the tables (for tests and small callers; a service keeps its tables). */

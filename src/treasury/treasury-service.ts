@@ -101,6 +101,11 @@ export class TreasuryService {
     const key = `${String(expected.at)}|${String(this.deps.store.version(tenant))}|${asOf}`;
     const hit = this.recon.get(tenant);
     if (hit !== undefined && hit.key === key) return hit.value;
+    if (hit !== undefined) {
+      // Replaced: its columns' memory goes to this run's result (nothing reads it after this call).
+      this.recon.delete(tenant);
+      hit.value.result.release();
+    }
     const t0 = performance.now();
     let items = this.itemTables.get(expected);
     if (items === undefined) {

@@ -131,6 +131,9 @@ void describe('the optimised matcher gives the plain matcher’s result', () => 
     const kept = rows(first);
     same(big.items, big.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: big.asOf }, 'then big', arena);
     assert.deepEqual(rows(first), kept, 'a result keeps its columns when the arena is used again');
+    first.release();
+    assert.throws(() => first.item(0), /released/);
+    same(small.items, small.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: iso(10) }, 'after a release, in its columns', arena);
     const held = arena.bytes;
     same(small.items, small.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: iso(10) }, 'small again', arena);
     assert.equal(arena.bytes, held, 'the larger buffer is kept, not shrunk or grown');
