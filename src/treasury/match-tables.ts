@@ -65,6 +65,8 @@ abstract class RowTable {
   /** The dates as given (`YYYY-MM-DD`). */
   readonly dates: string[] = [];
   readonly references: (string | null)[] = [];
+  /** UTF-16 units of every reference together: room enough for all of them normalised. */
+  referenceChars = 0;
   readonly accounts = new Dictionary();
   readonly currencies = new Dictionary();
   /** Per row: code in `accounts`, code in `currencies`, day number, signed minor units (valid up to `length`). */
@@ -93,6 +95,7 @@ abstract class RowTable {
     this.ids.push(id);
     this.dates.push(date);
     this.references.push(reference);
+    if (reference !== null) this.referenceChars += reference.length;
     this.account[k] = this.accounts.code(account);
     this.currency[k] = this.currencies.code(currency);
     const day = isoDay(date);

@@ -86,14 +86,16 @@ class ReferenceIndex {
   /** Normalised lengths some item reference has (the last cell: 255 or more). */
   private readonly lengths = new Uint8Array(256);
   /** Normalised references end to end, each after one byte of its length (255: the length is in `longLength`). */
-  private norm: Uint8Array;
+  private readonly norm: Uint8Array;
   private readonly longLength = new Map<number, number>();
 
   constructor(private readonly s: MatchState) {
     const ni = s.ni;
     this.mask = tableSize(ni) - 1;
     this.table = s.arena.int32(4 * (this.mask + 1));
-    this.norm = s.arena.uint8(Math.max(1024, ni * 21));
+    // A length byte and the text per reference is room enough (a normalised reference is never longer
+    // than its text): sized from the table, so it never grows outside the arena during a run.
+    this.norm = s.arena.uint8(ni + s.items.referenceChars);
     const scanner = new ReferenceScanner();
     let end = 0;
     for (let i = 0; i < ni; i++) {
@@ -102,12 +104,6 @@ class ReferenceIndex {
       const h = scanner.whole(ref);
       if (h === null) continue;
       const length = scanner.length;
-      // A normalised reference is never longer than its text (UTF-16 units): room for the text is room enough.
-      if (end + 1 + ref.length > this.norm.length) {
-        const grown = new Uint8Array(Math.max(2 * this.norm.length, end + 1 + ref.length));
-        grown.set(this.norm.subarray(0, end));
-        this.norm = grown;
-      }
       const at = end;
       this.norm[at] = Math.min(255, length);
       if (length >= 255) this.longLength.set(at, length);

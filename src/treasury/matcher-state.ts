@@ -110,7 +110,7 @@ export class MatchState {
     // The entries' codes, plus room for the largest pass (the reference index).
     let table = 16;
     while (table < 2 * ni) table *= 2;
-    arena.begin(16 * ne + 36 * ni + 16 * table + 65_536);
+    arena.begin(16 * ne + 16 * ni + items.referenceChars + 16 * table + 65_536);
     this.iAcc = items.account.subarray(0, ni);
     this.iCur = items.currency.subarray(0, ni);
     this.iDay = items.day.subarray(0, ni);
