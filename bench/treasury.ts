@@ -10,9 +10,15 @@
  *      per booking day; `camt053_parse_mb_per_s` and `mt940_parse_mb_per_s`
  *      read every file back through parseStatement (bytes in, decoding
  *      included);
- *   4. `reconcile_ms` and `reconcile_entries_per_s`: the matcher over the
- *      year (median of --runs);
- *   5. the peer: the same match as one DuckDB SQL query over the same rows
+ *   4. the item table (from the expected money) and the entry table (from
+ *      the parsed statements) as the treasury service builds them, once
+ *      per computation of expected money and as statements are imported:
+ *      `item_table_ms`, `entry_table_ms`;
+ *   5. `reconcile_ms` and `reconcile_entries_per_s`: the matcher over those
+ *      tables (median of --runs): what a re-run costs the service when
+ *      statements were imported or the day changed (the tables are kept,
+ *      a statement's rows are appended once);
+ *   6. the peer: the same match as one DuckDB SQL query over the same rows
  *      (treasury-peer.ts), `peer_duckdb_reconcile_ms` and the ratio, and a
  *      check that both found the same number of matches of each kind.
  *
@@ -25,17 +31,20 @@ import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dayNumber, dayText } from '../src/domain/business-calendar.js';
-import { DEFAULT_MATCH_OPTIONS, type BookedEntry, type ExpectedItem, type MatchOptions, type MatchResult } from '../src/domain/reconciliation.js';
-import { ExpectedMoneyBook } from '../src/treasury/expected-money.js';
-import { reconcile } from '../src/treasury/matcher.js';
+import { DEFAULT_MATCH_OPTIONS, type MatchOptions } from '../src/domain/reconciliation.js';
+import { appendBookedEntries } from '../src/treasury/booked-entries.js';
+import { expectedItems, expectedItemTable } from '../src/treasury/expected-items.js';
+import { ExpectedMoneyBook, type ExpectedMoney } from '../src/treasury/expected-money.js';
+import type { MatchResult } from '../src/treasury/match-result.js';
+import { EntryTable, type ItemTable } from '../src/treasury/match-tables.js';
+import { reconcileTables } from '../src/treasury/matcher.js';
 import { camt053Chunks } from '../src/treasury/statements/camt053-writer.js';
 import { mt940Chunks } from '../src/treasury/statements/mt940-writer.js';
 import { parseStatement } from '../src/treasury/statements/parse-statement.js';
-import { bookedEntries, expectedItems } from '../src/treasury/treasury-service.js';
 import { statementKey, type StoredStatement } from '../src/treasury/treasury-store.js';
 import { arg, median } from './bench-args.js';
 import { bookItems } from './treasury-bank.js';
-import { matchCounts, type MatchCounts } from './treasury-counts.js';
+import type { MatchCounts } from './treasury-counts.js';
 import { runPeer } from './treasury-peer.js';
 import { buildTreasuryWorld } from './treasury-world.js';
 
@@ -58,7 +67,8 @@ function toBuffer(chunks: Iterable<string>): Buffer {
 }
 
 interface Settled {
-  items: ExpectedItem[];
+  /** Kept for the run, as the service's ExpectedMoneyBook keeps it. */
+  expected: ExpectedMoney;
   lines: number;
   payouts: number;
   deposits: number;
@@ -77,18 +87,21 @@ async function settle(dir: string): Promise<Settled> {
     settlementMs.push(expected.ms);
   }
   log(`${String(expected.payouts.length)} payouts, ${String(expected.deposits.length)} deposits, settlement ${settlementMs.map((x) => x.toFixed(0)).join(' / ')} ms`);
-  return { items: expectedItems(expected), lines: tw.lines, payouts: expected.payouts.length, deposits: expected.deposits.length, settlementMs };
+  return { expected, lines: tw.lines, payouts: expected.payouts.length, deposits: expected.deposits.length, settlementMs };
 }
 
 interface Booked {
-  entries: BookedEntry[];
+  /** Kept for the run, as the treasury store keeps a tenant's statements. */
+  stored: StoredStatement[];
+  entries: number;
   bytes: Record<'camt053' | 'mt940', number>;
   parseMs: Record<'camt053' | 'mt940', number>;
 }
 
 /** The bank's statements as files, one per format and booking day, each parsed back from its bytes (timed); the files are dropped as they are read. */
-function bookAndParse(items: readonly ExpectedItem[], lastDay: number): Booked {
-  const bank = bookItems(items, lastDay);
+function bookAndParse(expected: ExpectedMoney, lastDay: number): Booked {
+  // The bank's side only: the item objects are let go before reconciliation, which does not use them.
+  const bank = bookItems(expectedItems(expected), lastDay);
   log(`${String(bank.entries)} statement entries on ${String(bank.accounts)} accounts`);
   const bytes = { camt053: 0, mt940: 0 };
   const parseMs = { camt053: 0, mt940: 0 };
@@ -106,21 +119,28 @@ function bookAndParse(items: readonly ExpectedItem[], lastDay: number): Booked {
       for (const statement of res.statements) stored.push({ key: statementKey(statement), fileSha256: '', importedAt: '', statement });
     }
   }
-  const entries = bookedEntries(stored);
-  if (entries.length !== bank.entries) throw new Error(`read ${String(entries.length)} entries, the bank booked ${String(bank.entries)}`);
   log(`camt.053 ${(bytes.camt053 / 1e6).toFixed(0)} MB, MT940 ${(bytes.mt940 / 1e6).toFixed(0)} MB parsed`);
-  return { entries, bytes, parseMs };
+  return { stored, entries: bank.entries, bytes, parseMs };
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-treasury-'));
   try {
     const settled = await settle(dir);
-    const { items, settlementMs } = settled;
+    const { expected, settlementMs } = settled;
     // The bank books until a few days after the last sales day; reconciliation runs as of that day.
     const lastDay = FIRST_DAY + DAYS + 5;
     const asOf = dayText(lastDay);
-    const { entries, bytes, parseMs } = bookAndParse(items, lastDay);
+    const { stored, entries: booked, bytes, parseMs } = bookAndParse(expected, lastDay);
+    let t = performance.now();
+    const items: ItemTable = expectedItemTable(expected);
+    const itemTableMs = performance.now() - t;
+    t = performance.now();
+    const entries = new EntryTable();
+    appendBookedEntries(entries, stored);
+    const entryTableMs = performance.now() - t;
+    if (entries.length !== booked) throw new Error(`read ${String(entries.length)} entries, the bank booked ${String(booked)}`);
+    log(`item table ${itemTableMs.toFixed(0)} ms, entry table ${entryTableMs.toFixed(0)} ms`);
 
     const options: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, asOf };
     const reconcileMs: number[] = [];
@@ -133,12 +153,14 @@ async function main(): Promise<void> {
       session.post('Profiler.start');
     }
     for (let r = 0; r < RUNS; r++) {
-      result = null; // let the previous result go before the next run
-      const t = performance.now();
+      // The previous result is let go before the next run, and its columns reused, as the service does.
+      result?.release();
+      result = null;
+      const t0 = performance.now();
       const cpu = process.cpuUsage();
-      result = reconcile(items, entries, options);
+      result = reconcileTables(items, entries, options);
       const used = process.cpuUsage(cpu);
-      reconcileMs.push(performance.now() - t);
+      reconcileMs.push(performance.now() - t0);
       reconcileCpuMs.push((used.user + used.system) / 1000);
       log(`reconcile run ${String(r + 1)}: ${reconcileMs.at(-1)!.toFixed(0)} ms (${reconcileCpuMs.at(-1)!.toFixed(0)} ms CPU)`);
     }
@@ -151,7 +173,7 @@ async function main(): Promise<void> {
       });
       session.disconnect();
     }
-    const ours: MatchCounts = matchCounts(result!);
+    const ours: MatchCounts = result!.counts();
 
     const out: Record<string, number | string | boolean | MatchCounts> = {
       stores: STORES,
@@ -160,19 +182,29 @@ async function main(): Promise<void> {
       expected_payouts: settled.payouts,
       expected_deposits: settled.deposits,
       expected_items: items.length,
+      bank_statements: stored.length,
       statement_entries: entries.length,
       camt053_mb: +(bytes.camt053 / 1e6).toFixed(1),
       mt940_mb: +(bytes.mt940 / 1e6).toFixed(1),
       settlement_ms: Math.round(median(settlementMs)),
       camt053_parse_mb_per_s: +(bytes.camt053 / 1e3 / parseMs.camt053).toFixed(1),
       mt940_parse_mb_per_s: +(bytes.mt940 / 1e3 / parseMs.mt940).toFixed(1),
+      item_table_ms: Math.round(itemTableMs),
+      entry_table_ms: Math.round(entryTableMs),
       reconcile_ms: Math.round(median(reconcileMs)),
       reconcile_entries_per_s: Math.round(entries.length / (median(reconcileMs) / 1000)),
       // CPU time of the process during the runs (the matcher is single-threaded, the collector is not): shows how much a shared machine stretched the wall clock.
       reconcile_cpu_ms: Math.round(median(reconcileCpuMs)),
     };
     if (PEER) {
-      const peer = await runPeer(items, entries, options, RUNS, log);
+      // The peer loads rows: the tables' rows as objects, made after our runs.
+      const peer = await runPeer(
+        Array.from({ length: items.length }, (_, k) => items.item(k)),
+        Array.from({ length: entries.length }, (_, k) => entries.entry(k)),
+        options,
+        RUNS,
+        log,
+      );
       out['peer_duckdb_load_ms'] = Math.round(peer.loadMs);
       out['peer_duckdb_reconcile_ms'] = Math.round(median(peer.queryMs));
       out['peer_over_ours_ratio'] = +(median(peer.queryMs) / median(reconcileMs)).toFixed(2);

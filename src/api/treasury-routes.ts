@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { dayNumber, dayText } from '../domain/business-calendar.js';
 import { currencyExponent } from '../domain/currency.js';
 import { parseUtcDay } from '../domain/fx.js';
-import { BREAK_STATUSES, isMatchStatus, type EntryResult, type ItemResult, type MatchStatus } from '../domain/reconciliation.js';
+import { BREAK_STATUSES, isMatchStatus, type BookedEntry, type EntryResult, type ExpectedItem, type ItemResult, type MatchStatus } from '../domain/reconciliation.js';
 import type { ExpectedDeposit, ExpectedPayout } from '../domain/settlement.js';
 import { isStatementFormat, type StatementFormat } from '../domain/statement.js';
 import type { Store } from '../domain/store.js';
@@ -116,7 +116,14 @@ export function registerTreasuryRoutes(app: FastifyInstance, deps: TreasuryRoute
   const reader = (req: FastifyRequest): string => requireTenantKey(deps, req, 'read');
   const query = (req: FastifyRequest): Params => (req.query ?? {}) as Params;
   const recon = (tenant: string): Reconciliation => answer(() => deps.treasury.reconciliation(tenant));
-  const itemResults = (r: Reconciliation): Map<string, ItemResult> => new Map(r.result.items.map((x) => [x.itemId, x]));
+  const statusOf = (r: Reconciliation, id: string): MatchStatus => {
+    const i = r.items.indexOf(id);
+    return i === -1 ? 'pending' : r.result.itemStatus(i);
+  };
+  const resultOf = (r: Reconciliation, id: string): ItemResult | undefined => {
+    const i = r.items.indexOf(id);
+    return i === -1 ? undefined : r.result.item(i);
+  };
 
   app.post('/v1/statements', { bodyLimit: limit }, async (req, reply) => {
     const tenant = requireTenantKey(deps, req, 'ingest');
@@ -147,7 +154,6 @@ export function registerTreasuryRoutes(app: FastifyInstance, deps: TreasuryRoute
     const tenant = reader(req);
     const p = query(req);
     const r = recon(tenant);
-    const results = itemResults(r);
     const want = statuses(p);
     const [from, to, account, acquirer] = [date(p, 'from'), date(p, 'to'), str(p, 'account'), str(p, 'acquirer')];
     const scope = scopedStores(deps, tenant, p);
@@ -158,10 +164,10 @@ export function registerTreasuryRoutes(app: FastifyInstance, deps: TreasuryRoute
       if (account !== undefined && normaliseAccount(x.bankAccount) !== normaliseAccount(account)) return false;
       if (acquirer !== undefined && x.acquirer !== acquirer) return false;
       if (inScope !== null && !inScope.has(`${x.acquirer}\u0000${x.merchantAccount}\u0000${x.bankAccount}`)) return false;
-      return want === null || want.has(results.get(x.id)?.status ?? 'pending');
+      return want === null || want.has(statusOf(r, x.id));
     });
     const { limit: n, offset } = paging(p);
-    return { as_of: r.asOf, total: rows.length, payouts: rows.slice(offset, offset + n).map((x) => payoutView(x, results.get(x.id))) };
+    return { as_of: r.asOf, total: rows.length, payouts: rows.slice(offset, offset + n).map((x) => payoutView(x, resultOf(r, x.id))) };
   });
 
   app.get('/v1/treasury/payouts/:id', async (req) => {
@@ -170,8 +176,9 @@ export function registerTreasuryRoutes(app: FastifyInstance, deps: TreasuryRoute
     const r = recon(tenant);
     const payout = r.expected.payouts.find((x) => x.id === id);
     if (payout === undefined) throw new HttpError(404, 'not_found', `no expected payout '${id.slice(0, 120)}'`);
-    const result = itemResults(r).get(id);
-    const entries = (result?.entryIds ?? []).map((e) => r.entries[r.entryIndex.get(e)!]!);
+    const row = r.items.indexOf(id);
+    const result = row === -1 ? undefined : r.result.item(row);
+    const entries = row === -1 ? [] : r.result.itemPayers(row).map((e) => r.entries.entry(e));
     return {
       payout: payoutView(payout, result),
       lines: deps.treasury.expectedBook.payoutLines(tenant, payout).map((l) => ({ store_id: l.storeId, business_day: l.businessDay, tender: l.tender, card_brand: l.cardBrand, sale_currency: l.saleCurrency, charged: l.charged, refunds: l.refunds, fees: l.fees, amount: l.amount, sale_count: l.saleCount, refund_count: l.refundCount })),
@@ -184,7 +191,6 @@ export function registerTreasuryRoutes(app: FastifyInstance, deps: TreasuryRoute
     const tenant = reader(req);
     const p = query(req);
     const r = recon(tenant);
-    const results = itemResults(r);
     const want = statuses(p);
     const [from, to, account] = [date(p, 'from'), date(p, 'to'), str(p, 'account')];
     const scope = scopedStores(deps, tenant, p);
@@ -194,10 +200,10 @@ export function registerTreasuryRoutes(app: FastifyInstance, deps: TreasuryRoute
       if (to !== undefined && x.businessDay >= to) return false;
       if (account !== undefined && normaliseAccount(x.bankAccount) !== normaliseAccount(account)) return false;
       if (inScope !== null && !inScope.has(x.storeId)) return false;
-      return want === null || want.has(results.get(x.id)?.status ?? 'pending');
+      return want === null || want.has(statusOf(r, x.id));
     });
     const { limit: n, offset } = paging(p);
-    return { as_of: r.asOf, total: rows.length, deposits: rows.slice(offset, offset + n).map((x) => depositView(x, results.get(x.id))) };
+    return { as_of: r.asOf, total: rows.length, deposits: rows.slice(offset, offset + n).map((x) => depositView(x, resultOf(r, x.id))) };
   });
 
   app.get('/v1/treasury/reconciliation', async (req) => {
@@ -212,40 +218,50 @@ export function registerTreasuryRoutes(app: FastifyInstance, deps: TreasuryRoute
     const depositById = new Map(r.expected.deposits.map((x) => [x.id, x]));
     const scopeKeys = scope === null ? null : new Set(scope.flatMap((s) => [`store:${s.store_id}`, `pay:${s.acquirer ?? ''}\u0000${s.merchant_account ?? ''}\u0000${s.bank_account ?? ''}`]));
     const summary: Record<string, { count: number; amount: number }> = {};
+    const { limit: n, offset } = paging(p);
+    // Rows are counted as they pass the filters; only those of the page are made into objects.
     const items: Record<string, unknown>[] = [];
-    for (const ir of r.result.items) {
-      const item = r.items[r.itemIndex.get(ir.itemId)!]!;
-      const payout = payoutById.get(item.id);
-      const deposit = depositById.get(item.id);
-      if (kind !== undefined && kind !== item.kind) continue;
-      if (from !== undefined && item.expectedDate < from) continue;
-      if (to !== undefined && item.expectedDate >= to) continue;
-      if (account !== undefined && item.account !== normaliseAccount(account)) continue;
+    let totalItems = 0;
+    const wanted = account === undefined ? undefined : normaliseAccount(account);
+    const res = r.result;
+    for (let i = 0; i < res.itemCount; i++) {
+      const id = r.items.ids[i]!;
+      const payout = payoutById.get(id);
+      const deposit = depositById.get(id);
+      const expectedDate = r.items.dates[i]!;
+      if (kind !== undefined && kind !== r.items.kindOf(i)) continue;
+      if (from !== undefined && expectedDate < from) continue;
+      if (to !== undefined && expectedDate >= to) continue;
+      if (wanted !== undefined && r.items.accountOf(i) !== wanted) continue;
       if (acquirer !== undefined && payout?.acquirer !== acquirer) continue;
       if (scopeKeys !== null && !(deposit !== undefined ? scopeKeys.has(`store:${deposit.storeId}`) : payout !== undefined && scopeKeys.has(`pay:${payout.acquirer}\u0000${payout.merchantAccount}\u0000${payout.bankAccount}`))) continue;
-      const s = (summary[ir.status] ??= { count: 0, amount: 0 });
+      const status = res.itemStatus(i);
+      const s = (summary[status] ??= { count: 0, amount: 0 });
       s.count++;
-      s.amount += item.amountMinor;
-      if (want !== null && !want.has(ir.status)) continue;
-      items.push({ ...item, amount: item.amountMinor, amountMinor: undefined, status: ir.status, method: ir.method, entry_ids: ir.entryIds, difference: ir.difference, booked_currency: ir.bookedCurrency, days_off: ir.daysOff, store_id: deposit?.storeId ?? null, business_day: deposit?.businessDay ?? null, acquirer: payout?.acquirer ?? null, first_business_day: payout?.firstBusinessDay ?? deposit?.businessDay ?? null, last_business_day: payout?.lastBusinessDay ?? deposit?.businessDay ?? null });
+      s.amount += r.items.amount[i]!;
+      if (want !== null && !want.has(status)) continue;
+      if (totalItems >= offset && totalItems < offset + n) items.push(itemView(r.items.item(i), res.item(i), payout, deposit));
+      totalItems++;
     }
     const entries: Record<string, unknown>[] = [];
+    let totalEntries = 0;
     if (scope === null && acquirer === undefined && (kind === undefined || kind === 'entry')) {
-      for (const er of r.result.entries) {
-        const e = r.entries[r.entryIndex.get(er.entryId)!]!;
-        if (from !== undefined && e.date < from) continue;
-        if (to !== undefined && e.date >= to) continue;
-        if (account !== undefined && e.account !== normaliseAccount(account)) continue;
-        const key = `entry_${er.status}`;
+      for (let e = 0; e < res.entryCount; e++) {
+        const day = r.entries.dates[e]!;
+        if (from !== undefined && day < from) continue;
+        if (to !== undefined && day >= to) continue;
+        if (wanted !== undefined && r.entries.accountOf(e) !== wanted) continue;
+        const status = res.entryStatus(e);
+        const key = `entry_${status}`;
         const s = (summary[key] ??= { count: 0, amount: 0 });
         s.count++;
-        s.amount += e.amountMinor;
-        if (want !== null && !want.has(er.status)) continue;
-        entries.push(entryView(e, er));
+        s.amount += r.entries.amount[e]!;
+        if (want !== null && !want.has(status)) continue;
+        if (totalEntries >= offset && totalEntries < offset + n) entries.push(entryView(r.entries.entry(e), res.entry(e)));
+        totalEntries++;
       }
     }
-    const { limit: n, offset } = paging(p);
-    return { as_of: r.asOf, ms: Math.round(r.ms), summary, total_items: items.length, total_entries: entries.length, items: items.slice(offset, offset + n), entries: entries.slice(offset, offset + n) };
+    return { as_of: r.asOf, ms: Math.round(r.ms), summary, total_items: totalItems, total_entries: totalEntries, items, entries };
   });
 
   app.get('/v1/treasury/fees', async (req) => {
@@ -306,6 +322,10 @@ export function registerTreasuryRoutes(app: FastifyInstance, deps: TreasuryRoute
   });
 }
 
-function entryView(e: { id: string; account: string; currency: string; amountMinor: number; date: string; reference: string | null; remittance: string | null; bankReference: string | null }, er: EntryResult): Record<string, unknown> {
+function itemView(item: ExpectedItem, ir: ItemResult, payout: ExpectedPayout | undefined, deposit: ExpectedDeposit | undefined): Record<string, unknown> {
+  return { ...item, amount: item.amountMinor, amountMinor: undefined, status: ir.status, method: ir.method, entry_ids: ir.entryIds, difference: ir.difference, booked_currency: ir.bookedCurrency, days_off: ir.daysOff, store_id: deposit?.storeId ?? null, business_day: deposit?.businessDay ?? null, acquirer: payout?.acquirer ?? null, first_business_day: payout?.firstBusinessDay ?? deposit?.businessDay ?? null, last_business_day: payout?.lastBusinessDay ?? deposit?.businessDay ?? null };
+}
+
+function entryView(e: BookedEntry, er: EntryResult): Record<string, unknown> {
   return { id: e.id, account: e.account, ...money(e.currency), amount: e.amountMinor, date: e.date, reference: e.reference, remittance: e.remittance, bank_reference: e.bankReference, status: er.status, method: er.method, item_ids: er.itemIds, duplicate_of: er.duplicateOf };
 }

@@ -2,7 +2,8 @@
  * Reconciliation's vocabulary: what money was expected (payouts from
  * acquirers, cash deposits from stores), what the bank booked, and the
  * status each ends in. The matcher (src/treasury/matcher.ts) applies these
- * rules; this file holds no I/O.
+ * rules and answers in columns (src/treasury/match-result.ts), which give
+ * an ItemResult or EntryResult per row asked for; this file holds no I/O.
  */
 
 export const EXPECTED_KINDS = ['payout', 'deposit'] as const;
@@ -115,12 +116,6 @@ export interface EntryResult {
   duplicateOf: string | null;
   /** For `amount_mismatch`: what differs (null otherwise). */
   reason: MismatchReason | null;
-}
-
-/** `items[k]` is the outcome of the k-th input item, `entries[k]` of the k-th input entry. */
-export interface MatchResult {
-  items: ItemResult[];
-  entries: EntryResult[];
 }
 
 /** Whole calendar days from `a` to `b` (`YYYY-MM-DD`), b − a. */

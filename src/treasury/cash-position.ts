@@ -8,7 +8,9 @@
  * forecasts exist for the tenant.
  */
 import type { AccountPosition, CashPositionDay } from '../domain/cash-position.js';
-import { daysBetween, type ExpectedItem, type ItemResult } from '../domain/reconciliation.js';
+import { daysBetween } from '../domain/reconciliation.js';
+import type { MatchResult } from './match-result.js';
+import type { ItemTable } from './match-tables.js';
 import type { StoredStatement } from './treasury-store.js';
 import { normaliseAccount } from './treasury-store.js';
 
@@ -16,8 +18,9 @@ export type { AccountPosition, CashPositionDay };
 
 export interface CashPositionInput {
   statements: readonly StoredStatement[];
-  items: readonly ExpectedItem[];
-  results: ReadonlyMap<string, ItemResult>;
+  items: ItemTable;
+  /** The reconciliation of `items` (row k of each is the same item). */
+  result: MatchResult;
   /** `YYYY-MM-DD`: the projection starts the day after the latest statement, or on this day when there is none. */
   today: string;
   /** Optional forecast inflow per `normalised account|currency`: date → minor units (mean and 80 % band). */
@@ -57,24 +60,28 @@ export function cashPosition(input: CashPositionInput): AccountPosition[] {
     const [account, currency] = key.split('|') as [string, string];
     if (wanted === null || account === wanted) positionOf(account, currency);
   }
-  for (const item of input.items) {
-    if (wanted !== null && normaliseAccount(item.account) !== wanted) continue;
-    const r = input.results.get(item.id);
-    const status = r?.status ?? 'pending';
+  const items = input.items;
+  for (let i = 0; i < input.result.itemCount; i++) {
+    // Only money not yet arrived counts, and the columns are read before any string.
+    const status = input.result.itemStatus(i);
     if (status !== 'pending' && status !== 'missing') continue;
-    const p = positionOf(item.account, item.currency);
+    const account = items.accountOf(i);
+    if (wanted !== null && normaliseAccount(account) !== wanted) continue;
+    const amount = items.amount[i]!;
+    const p = positionOf(account, items.currencyOf(i));
     if (status === 'missing') {
-      p.missing.amount += item.amountMinor;
+      p.missing.amount += amount;
       p.missing.items++;
       continue;
     }
     const start = p.statement === null ? input.today : addDays(p.statement.date, 1);
-    if (item.expectedDate < start) {
-      p.overdue.amount += item.amountMinor;
+    const expectedDate = items.dates[i]!;
+    if (expectedDate < start) {
+      p.overdue.amount += amount;
       p.overdue.items++;
     }
-    const day = item.expectedDate < start ? start : item.expectedDate;
-    p.owedByDay.set(day, (p.owedByDay.get(day) ?? 0) + item.amountMinor);
+    const day = expectedDate < start ? start : expectedDate;
+    p.owedByDay.set(day, (p.owedByDay.get(day) ?? 0) + amount);
   }
   const out: AccountPosition[] = [];
   for (const [key, p] of [...positions].sort(([a], [b]) => (a < b ? -1 : 1))) {

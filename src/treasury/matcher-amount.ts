@@ -28,10 +28,10 @@ function openByAccount(s: MatchState): Bucket[] {
     }
     return b;
   };
-  for (let i = 0; i < s.items.length; i++) {
+  for (let i = 0; i < s.ni; i++) {
     if (s.iStatus[i] === ST.open && s.iAmt[i] !== 0) slot(s.iAcc[i]!, s.iCur[i]!).items.push(i);
   }
-  for (let e = 0; e < s.entries.length; e++) {
+  for (let e = 0; e < s.ne; e++) {
     if (s.eStatus[e] === ST.open) slot(s.eAcc[e]!, s.eCur[e]!).entries.push(e);
   }
   return out;
@@ -60,8 +60,8 @@ class AmountBuckets {
 
   constructor(s: MatchState) {
     const nc = s.currencies.length;
-    const ne = s.entries.length;
-    const ni = s.items.length;
+    const ne = s.ne;
+    const ni = s.ni;
     let open = 0;
     for (let e = 0; e < ne; e++) if (s.eStatus[e] === ST.open) open++;
     let size = 16;
@@ -171,8 +171,8 @@ function matchNearAmounts(s: MatchState): void {
     (x, y) =>
       x.days - y.days ||
       x.diff - y.diff ||
-      compareIds(s.items[x.item]!.id, s.items[y.item]!.id) ||
-      compareIds(s.entries[x.entry]!.id, s.entries[y.entry]!.id),
+      compareIds(s.items.ids[x.item]!, s.items.ids[y.item]!) ||
+      compareIds(s.entries.ids[x.entry]!, s.entries.ids[y.entry]!),
   );
   for (const c of candidates) {
     if (s.iStatus[c.item] === ST.open && s.eStatus[c.entry] === ST.open) s.pair(c.item, c.entry, HOW.amount);

@@ -8,6 +8,11 @@
  * buffer costs nothing after the first run; the price is that it stays
  * allocated (about 100 bytes per item and per entry of the largest run).
  *
+ * A result's columns (match-result.ts) outlive the run, so they get a
+ * buffer of their own; a result that is let go gives it back
+ * (`MatchResult.release`) and the next run's result takes it instead of a
+ * new one (65 MB for that year: alone more than the 64 MB step).
+ *
  * Pass-local arrays are taken after a `mark()` and given back with
  * `release(mark)`; a view must not be used after its space is released.
  * Requests beyond the buffer get arrays of their own, and the next run's
@@ -22,6 +27,8 @@ export class MatcherArena {
   private buffer: ArrayBuffer | null = null;
   private at = 0;
   private high = 0;
+  /** A released result's buffer, for the next result. */
+  private spare: ArrayBuffer | null = null;
 
   /** Starts a run that needs about `bytes`: every earlier view is invalid from here. */
   begin(bytes: number): void {
@@ -34,9 +41,24 @@ export class MatcherArena {
     this.high = 0;
   }
 
-  /** Bytes held between runs. */
+  /** Bytes held between runs (the working buffer; not a spare result buffer). */
   get bytes(): number {
     return this.buffer?.byteLength ?? 0;
+  }
+
+  /** A buffer of at least `bytes` for a result's columns: the spare one when it is large enough (not zeroed). */
+  resultBuffer(bytes: number): ArrayBuffer {
+    const spare = this.spare;
+    if (spare !== null && spare.byteLength >= bytes) {
+      this.spare = null;
+      return spare;
+    }
+    return new ArrayBuffer(bytes);
+  }
+
+  /** Takes back a released result's buffer (the larger of it and the one kept). */
+  giveBack(buffer: ArrayBuffer): void {
+    if (this.spare === null || buffer.byteLength > this.spare.byteLength) this.spare = buffer;
   }
 
   mark(): number {

@@ -35,11 +35,11 @@ export function matchBatches(s: MatchState): void {
     }
     set.items.push(i);
   };
-  for (let i = 0; i < s.items.length; i++) {
+  for (let i = 0; i < s.ni; i++) {
     if (s.iStatus[i] !== ST.open || s.iAmt[i] === 0) continue;
     const day = `${String(s.iAcc[i])},${String(s.iCur[i])},${String(s.iDay[i])}`;
     add(day, i, null);
-    const group = s.items[i]!.group;
+    const group = s.items.groups[i];
     // JSON keeps any group name apart from the day key's digits and commas.
     if (group !== undefined && group !== null) add(`${day},${JSON.stringify(group)}`, i, group);
   }
@@ -58,7 +58,7 @@ export function matchBatches(s: MatchState): void {
   }
   if (byTotal.size === 0) return;
   const open: number[] = [];
-  for (let e = 0; e < s.entries.length; e++) if (s.eStatus[e] === ST.open) open.push(e);
+  for (let e = 0; e < s.ne; e++) if (s.eStatus[e] === ST.open) open.push(e);
   open.sort(s.byEntryDate);
   const w = s.options.dateWindowDays;
   for (const e of open) {

@@ -26,7 +26,7 @@ function slotHash(h: number, a: number, b: number): number {
  * but the lowest id are `duplicate` of it.
  */
 export function markRepeatedBankLines(s: MatchState): void {
-  const ne = s.entries.length;
+  const ne = s.ne;
   // Open addressing over entry numbers + 1, keyed by the four numbers: a
   // Map of two million bank-reference strings cost more than the rest of
   // this pass together, and almost every line is seen once.
@@ -36,7 +36,7 @@ export function markRepeatedBankLines(s: MatchState): void {
   // Per line seen twice: its first occurrence → every copy (the first included).
   let repeats: Map<number, number[]> | null = null;
   for (let e = 0; e < ne; e++) {
-    const ref = s.entries[e]!.bankReference;
+    const ref = s.entries.bankReferences[e]!;
     if (ref === null) continue;
     const amount = s.eAmt[e]!;
     // The numbers only: a line's text is read when another line has the same account, day, currency and amount.
@@ -47,7 +47,7 @@ export function markRepeatedBankLines(s: MatchState): void {
         table[at] = e + 1;
         break;
       }
-      if (s.eAcc[k] === s.eAcc[e] && s.eDay[k] === s.eDay[e] && s.eCur[k] === s.eCur[e] && s.eAmt[k] === amount && s.entries[k]!.bankReference === ref) {
+      if (s.eAcc[k] === s.eAcc[e] && s.eDay[k] === s.eDay[e] && s.eCur[k] === s.eCur[e] && s.eAmt[k] === amount && s.entries.bankReferences[k] === ref) {
         repeats ??= new Map();
         const copies = repeats.get(k);
         if (copies === undefined) repeats.set(k, [k, e]);
@@ -61,7 +61,7 @@ export function markRepeatedBankLines(s: MatchState): void {
   if (repeats === null) return;
   for (const copies of repeats.values()) {
     let original = copies[0]!;
-    for (const e of copies) if (compareIds(s.entries[e]!.id, s.entries[original]!.id) < 0) original = e;
+    for (const e of copies) if (compareIds(s.entries.ids[e]!, s.entries.ids[original]!) < 0) original = e;
     for (const e of copies) if (e !== original) s.duplicate(e, original, HOW.none);
   }
 }
@@ -86,28 +86,24 @@ class ReferenceIndex {
   /** Normalised lengths some item reference has (the last cell: 255 or more). */
   private readonly lengths = new Uint8Array(256);
   /** Normalised references end to end, each after one byte of its length (255: the length is in `longLength`). */
-  private norm: Uint8Array;
+  private readonly norm: Uint8Array;
   private readonly longLength = new Map<number, number>();
 
   constructor(private readonly s: MatchState) {
-    const ni = s.items.length;
+    const ni = s.ni;
     this.mask = tableSize(ni) - 1;
     this.table = s.arena.int32(4 * (this.mask + 1));
-    this.norm = s.arena.uint8(Math.max(1024, ni * 21));
+    // A length byte and the text per reference is room enough (a normalised reference is never longer
+    // than its text): sized from the table, so it never grows outside the arena during a run.
+    this.norm = s.arena.uint8(ni + s.items.referenceChars);
     const scanner = new ReferenceScanner();
     let end = 0;
     for (let i = 0; i < ni; i++) {
-      const ref = s.items[i]!.reference;
+      const ref = s.items.references[i]!;
       if (ref === null) continue;
       const h = scanner.whole(ref);
       if (h === null) continue;
       const length = scanner.length;
-      // A normalised reference is never longer than its text (UTF-16 units): room for the text is room enough.
-      if (end + 1 + ref.length > this.norm.length) {
-        const grown = new Uint8Array(Math.max(2 * this.norm.length, end + 1 + ref.length));
-        grown.set(this.norm.subarray(0, end));
-        this.norm = grown;
-      }
       const at = end;
       this.norm[at] = Math.min(255, length);
       if (length >= 255) this.longLength.set(at, length);
@@ -177,13 +173,26 @@ interface Group {
  */
 class NamedItems {
   private readonly scanner = new ReferenceScanner();
-  private found: number[] = [];
+  /**
+   * The items found for the current entry, in the order found: a typed
+   * array reused for every entry (an array emptied with `length = 0` lets
+   * its storage go, and took a new one per entry that names an item).
+   */
+  private found = new Int32Array(16);
+  private nFound = 0;
   private text = '';
   private account = 0;
   private readonly visit = (start: number, end: number, h: number, length: number): void => {
     if (!this.index.mayHave(length)) return;
     const i = this.index.find(this.text, start, end, h, length, this.account);
-    if (i !== -1 && !this.found.includes(i)) this.found.push(i);
+    if (i === -1) return;
+    for (let k = 0; k < this.nFound; k++) if (this.found[k] === i) return;
+    if (this.nFound === this.found.length) {
+      const grown = new Int32Array(2 * this.nFound);
+      grown.set(this.found);
+      this.found = grown;
+    }
+    this.found[this.nFound++] = i;
   };
 
   constructor(
@@ -193,9 +202,9 @@ class NamedItems {
 
   /** −1: names nothing; ≥ 0: the one item it names; −2: several, then in `several()`. */
   of(e: number): number {
-    const en = this.s.entries[e]!;
     const acc = this.s.eAcc[e]!;
-    const ref = en.reference;
+    const ref = this.s.entries.references[e]!;
+    const remittance = this.s.entries.remittances[e]!;
     if (ref !== null) {
       const h = this.scanner.whole(ref);
       if (h !== null) {
@@ -208,24 +217,23 @@ class NamedItems {
       this.text = ref;
       this.scanner.scan(ref, this.visit);
     }
-    if (en.remittance !== null) {
-      this.text = en.remittance;
-      this.scanner.scan(en.remittance, this.visit);
+    if (remittance !== null) {
+      this.text = remittance;
+      this.scanner.scan(remittance, this.visit);
     }
-    const n = this.found.length;
+    const n = this.nFound;
     if (n === 0) return -1;
     if (n === 1) {
-      const i = this.found[0]!;
-      this.found.length = 0;
-      return i;
+      this.nFound = 0;
+      return this.found[0]!;
     }
     return -2;
   }
 
-  /** The items of the last `of` that answered −2 (the caller keeps the array). */
+  /** The items of the last `of` that answered −2, in the order found (a new array for the caller). */
   several(): number[] {
-    const found = this.found;
-    this.found = [];
+    const found = Array.from(this.found.subarray(0, this.nFound));
+    this.nFound = 0;
     return found;
   }
 }
@@ -242,11 +250,11 @@ class NamedItems {
 export function matchByReference(s: MatchState): void {
   const mark = s.arena.mark();
   const finder = new NamedItems(s, new ReferenceIndex(s));
-  const ne = s.entries.length;
+  const ne = s.ne;
   // Per entry: −1 none, ≥ 0 the one item it names, −2 several (in `multi`).
   const named = s.arena.int32(ne, -1);
   const multi = new Map<number, number[]>();
-  const claims = s.arena.uint32(s.items.length);
+  const claims = s.arena.uint32(s.ni);
   for (let e = 0; e < ne; e++) {
     if (s.eStatus[e] !== ST.open) continue;
     const one = finder.of(e);
@@ -273,41 +281,63 @@ export function matchByReference(s: MatchState): void {
     }
   }
   contested.sort(s.byEntryDate);
-  const groupOf = new Map<number, Group>();
+  // Per item, the number of its payment in `groups` (−1: none yet): typed, for the hundreds of
+  // thousands of contested entries of a year (a Map and a few arrays per entry were most of this pass's garbage).
+  const groupOf = s.arena.int32(s.ni, -1);
   const groups: Group[] = [];
-  for (const e of contested) {
+  for (let c = 0; c < contested.length; c++) {
+    const e = contested[c]!;
     const one = named[e]!;
-    const set = one >= 0 ? [one] : multi.get(e)!;
-    const free = set.filter((i) => !groupOf.has(i));
-    if (free.length > 0) {
-      const g: Group = { items: free, payers: [e], method: set.length > 1 ? HOW.batch : HOW.reference };
-      groups.push(g);
-      for (const i of free) groupOf.set(i, g);
+    if (one >= 0) {
+      const k = groupOf[one]!;
+      if (k === -1) {
+        groupOf[one] = groups.length;
+        groups.push({ items: [one], payers: [e], method: HOW.reference });
+      } else if (groups[k]!.items.length === 1) joinOrRepeat(s, groups[k]!, e);
+      // It names an item a batch already covers: a second booking of part of it.
+      else s.duplicate(e, groups[k]!.payers[0]!, HOW.reference);
       continue;
     }
-    const g = groupOf.get(set[0]!)!;
-    if (g.items.length === set.length && set.every((i) => groupOf.get(i) === g)) {
-      const repeated = repeatOf(s, g, e);
-      if (repeated === -1) g.payers.push(e);
-      else s.duplicate(e, repeated, g.method);
-    } else {
+    const set = multi.get(e)!;
+    let free: number[] | null = null;
+    for (let j = 0; j < set.length; j++) if (groupOf[set[j]!] === -1) (free ??= []).push(set[j]!);
+    if (free !== null) {
+      const k = groups.length;
+      groups.push({ items: free, payers: [e], method: HOW.batch });
+      for (let j = 0; j < free.length; j++) groupOf[free[j]!] = k;
+      continue;
+    }
+    const k = groupOf[set[0]!]!;
+    const g = groups[k]!;
+    let same = g.items.length === set.length;
+    for (let j = 0; same && j < set.length; j++) same = groupOf[set[j]!] === k;
+    if (same) joinOrRepeat(s, g, e);
+    else {
       // It names items that other payments already cover: a second booking of (part of) them.
       let earliest = g.payers[0]!;
-      for (const i of set) {
-        const p = groupOf.get(i)!.payers[0]!;
+      for (let j = 0; j < set.length; j++) {
+        const p = groups[groupOf[set[j]!]!]!.payers[0]!;
         if (s.byEntryDate(p, earliest) < 0) earliest = p;
       }
-      s.duplicate(e, earliest, set.length > 1 ? HOW.batch : HOW.reference);
+      s.duplicate(e, earliest, HOW.batch);
     }
   }
-  for (const g of groups) s.settle(g.items, g.payers, g.method);
+  for (let k = 0; k < groups.length; k++) s.settle(groups[k]!.items, groups[k]!.payers, groups[k]!.method);
   s.arena.release(mark);
+}
+
+/** A later entry naming exactly a payment's items: a repeat of one of its payers, or part of a split. */
+function joinOrRepeat(s: MatchState, g: Group, e: number): void {
+  const repeated = repeatOf(s, g, e);
+  if (repeated === -1) g.payers.push(e);
+  else s.duplicate(e, repeated, g.method);
 }
 
 /** The earlier payer `e` repeats (same amount and currency, and adding it would not help the total), or −1. */
 function repeatOf(s: MatchState, g: Group, e: number): number {
   let same = -1;
-  for (const p of g.payers) {
+  for (let k = 0; k < g.payers.length; k++) {
+    const p = g.payers[k]!;
     if (s.eAmt[p] === s.eAmt[e] && s.eCur[p] === s.eCur[e]) {
       same = p;
       break;
@@ -317,8 +347,8 @@ function repeatOf(s: MatchState, g: Group, e: number): number {
   const cur = s.iCur[g.items[0]!]!;
   if (s.eCur[e] !== cur) return same;
   let expected = 0;
-  for (const i of g.items) expected += s.iAmt[i]!;
+  for (let k = 0; k < g.items.length; k++) expected += s.iAmt[g.items[k]!]!;
   let booked = 0;
-  for (const p of g.payers) if (s.eCur[p] === cur) booked += s.eAmt[p]!;
+  for (let k = 0; k < g.payers.length; k++) if (s.eCur[g.payers[k]!] === cur) booked += s.eAmt[g.payers[k]!]!;
   return Math.abs(booked + s.eAmt[e]! - expected) >= Math.abs(booked - expected) ? same : -1;
 }

@@ -1,13 +1,14 @@
 /**
- * The working state of one `reconcile` run: the inputs with accounts,
- * currencies and dates turned into small integers (typed arrays, so millions
- * of items cost a few bytes each), and each item's and entry's outcome as it
- * is decided. The passes (matcher-reference, matcher-amount, matcher-batch)
+ * The working state of one `reconcile` run: the tables' columns (accounts,
+ * currencies and dates as small integers, so millions of rows cost a few
+ * bytes each), and each item's and entry's outcome as it is decided. The passes (matcher-reference, matcher-amount, matcher-batch)
  * only write through `settle` and `duplicate`, so every match gets its
  * status by the same rules (docs/reconciliation.md, "Statuses").
  */
-import { parseUtcDay } from '../domain/fx.js';
-import type { BookedEntry, ExpectedItem, MatchOptions } from '../domain/reconciliation.js';
+import type { MatchOptions } from '../domain/reconciliation.js';
+import { isoDay } from './iso-day.js';
+import type { Dictionary, EntryTable, ItemTable } from './match-tables.js';
+import { ResultColumns, RowLists } from './match-result.js';
 import { SHARED_ARENA, type MatcherArena } from './matcher-arena.js';
 
 /** Outcome codes: 0 = still open, else the index in MATCH_STATUSES + 1. */
@@ -25,56 +26,38 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The digit at `k`, or NaN. */
-function digitAt(s: string, k: number): number {
-  const c = s.charCodeAt(k) - 48;
-  return c >= 0 && c <= 9 ? c : NaN;
-}
-
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
-
-/**
- * Days since 1970-01-01 of a `YYYY-MM-DD` date, or null when it is not a
- * real date: parseUtcDay's answer, read from the character codes (a regular
- * expression and a Date per row, or a Map of date strings, cost more than
- * the rest of setting up millions of rows).
- * @example isoDay('2026-03-02') // 20514
- */
-export function isoDay(date: string): number | null {
-  if (date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) return null;
-  const y = digitAt(date, 0) * 1000 + digitAt(date, 1) * 100 + digitAt(date, 2) * 10 + digitAt(date, 3);
-  const m = digitAt(date, 5) * 10 + digitAt(date, 6);
-  const d = digitAt(date, 8) * 10 + digitAt(date, 9);
-  if (Number.isNaN(y + m + d)) return null;
-  // Date.UTC reads years 0–99 as 1900–1999, so parseUtcDay refuses them: ask it.
-  if (y < 100) return parseUtcDay(date);
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (m < 1 || m > 12 || d < 1 || d > (m === 2 && leap ? 29 : MONTH_DAYS[m - 1]!)) return null;
-  // Days from the civil date (H. Hinnant's algorithm: years start in March, eras of 400 years).
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
-}
-
 function validDay(date: string, what: string): number {
   const d = isoDay(date);
   if (d === null) throw new RangeError(`${what}: ${JSON.stringify(date)} is not a YYYY-MM-DD date`);
   return d;
 }
 
-function validAmount(amount: number, what: string): number {
-  if (!Number.isSafeInteger(amount)) throw new RangeError(`${what}: amountMinor ${String(amount)} is not a safe integer`);
-  return amount;
+/**
+ * Per code of the entries' dictionary, the code in the items' one; values
+ * only entries have get codes after the items' (and are added to `values`).
+ * Only the dictionaries are looked up (a few thousand accounts), not a row.
+ */
+function translation(entries: Dictionary, items: Dictionary, values: string[] | null): Int32Array {
+  const out = new Int32Array(entries.values.length);
+  let next = items.values.length;
+  for (let k = 0; k < entries.values.length; k++) {
+    const v = entries.values[k]!;
+    const code = items.find(v);
+    if (code !== -1) out[k] = code;
+    else {
+      out[k] = next++;
+      values?.push(v);
+    }
+  }
+  return out;
 }
 
 export class MatchState {
-  readonly accounts = new Map<string, number>();
-  readonly currencies: string[] = [];
-  private readonly currencyCodes = new Map<string, number>();
+  /** Currencies by code: the items' first, then those only entries have. */
+  readonly currencies: string[];
   readonly asOfDay: number;
 
+  /** The tables' columns: items keep their codes, entries' are put in the items' numbering. */
   readonly iAcc: Int32Array;
   readonly iCur: Int32Array;
   readonly iDay: Int32Array;
@@ -84,6 +67,8 @@ export class MatchState {
   readonly eDay: Int32Array;
   readonly eAmt: Float64Array;
 
+  /** Where the outcome is written; the result keeps it. */
+  readonly out: ResultColumns;
   readonly iStatus: Uint8Array;
   readonly iMethod: Uint8Array;
   readonly iReason: Uint8Array;
@@ -91,102 +76,76 @@ export class MatchState {
   readonly iDaysOff: Int32Array;
   /** Booked currency code when it differs, else −1. */
   readonly iBookedCur: Int32Array;
-  /** The one paying entry, −1 for none, −2 for several (in `iPayers`). */
+  /** The one paying entry, −1 for none; −2 − k: several, list k of `payerLists`. */
   readonly iEntry: Int32Array;
-  readonly iPayers = new Map<number, readonly number[]>();
+  readonly payerLists = new RowLists();
 
   readonly eStatus: Uint8Array;
   readonly eMethod: Uint8Array;
   readonly eReason: Uint8Array;
-  /** The one item paid, −1 for none, −2 for several (in `ePaid`). */
+  /** The one item paid, −1 for none; −2 − k: several, list k of `paidLists`. */
   readonly eItem: Int32Array;
-  readonly ePaid = new Map<number, readonly number[]>();
+  readonly paidLists = new RowLists();
   readonly eDupOf: Int32Array;
 
+  /** Row counts: the tables may hold more rows by the time a caller reads the result. */
+  readonly ni: number;
+  readonly ne: number;
+
   constructor(
-    readonly items: readonly ExpectedItem[],
-    readonly entries: readonly BookedEntry[],
+    readonly items: ItemTable,
+    readonly entries: EntryTable,
     readonly options: MatchOptions,
-    /** Where the typed arrays live (reused between runs); valid until its next `begin`. */
+    /** Where the working arrays live (reused between runs); valid until its next `begin`. */
     readonly arena: MatcherArena = SHARED_ARENA,
   ) {
     for (const k of ['amountToleranceMinor', 'dateWindowDays', 'missingAfterDays'] as const) {
       if (!Number.isSafeInteger(options[k]) || options[k] < 0) throw new RangeError(`options.${k} must be a non-negative integer`);
     }
     this.asOfDay = validDay(options.asOf, 'options.asOf');
-    const ni = items.length;
-    const ne = entries.length;
-    // The state's own arrays, plus room for the largest pass (the reference index).
+    if (items.invalid !== null) throw new RangeError(items.invalid);
+    if (entries.invalid !== null) throw new RangeError(entries.invalid);
+    const ni = (this.ni = items.length);
+    const ne = (this.ne = entries.length);
+    // The entries' codes, plus room for the largest pass (the reference index).
     let table = 16;
     while (table < 2 * ni) table *= 2;
-    arena.begin(80 * ni + 40 * ne + 8 * table + 65_536);
-    this.iAcc = arena.int32(ni);
-    this.iCur = arena.int32(ni);
-    this.iDay = arena.int32(ni);
-    this.iAmt = arena.float64(ni);
-    for (let i = 0; i < ni; i++) {
-      const it = items[i]!;
-      this.iAcc[i] = this.account(it.account);
-      this.iCur[i] = this.currency(it.currency);
-      this.iDay[i] = validDay(it.expectedDate, `item ${it.id}`);
-      this.iAmt[i] = validAmount(it.amountMinor, `item ${it.id}`);
-    }
+    arena.begin(16 * ne + 16 * ni + items.referenceChars + 16 * table + 65_536);
+    this.iAcc = items.account.subarray(0, ni);
+    this.iCur = items.currency.subarray(0, ni);
+    this.iDay = items.day.subarray(0, ni);
+    this.iAmt = items.amount.subarray(0, ni);
+    this.currencies = [...items.currencies.values];
+    const accounts = translation(entries.accounts, items.accounts, null);
+    const currencies = translation(entries.currencies, items.currencies, this.currencies);
     this.eAcc = arena.int32(ne);
     this.eCur = arena.int32(ne);
-    this.eDay = arena.int32(ne);
-    this.eAmt = arena.float64(ne);
     for (let e = 0; e < ne; e++) {
-      const en = entries[e]!;
-      this.eAcc[e] = this.account(en.account);
-      this.eCur[e] = this.currency(en.currency);
-      this.eDay[e] = validDay(en.date, `entry ${en.id}`);
-      this.eAmt[e] = validAmount(en.amountMinor, `entry ${en.id}`);
+      this.eAcc[e] = accounts[entries.account[e]!]!;
+      this.eCur[e] = currencies[entries.currency[e]!]!;
     }
-    this.iStatus = arena.uint8(ni);
-    this.iMethod = arena.uint8(ni);
-    this.iReason = arena.uint8(ni);
-    this.iDiff = arena.float64(ni);
-    this.iDaysOff = arena.int32(ni);
-    this.iBookedCur = arena.int32(ni, -1);
-    this.iEntry = arena.int32(ni, -1);
-    this.eStatus = arena.uint8(ne);
-    this.eMethod = arena.uint8(ne);
-    this.eReason = arena.uint8(ne);
-    this.eItem = arena.int32(ne, -1);
-    this.eDupOf = arena.int32(ne, -1);
-  }
-
-  private lastAccount = '';
-  private lastAccountCode = -1;
-
-  private account(a: string): number {
-    // Entries come a statement at a time, all of one account: most look-ups are the previous one.
-    if (a === this.lastAccount && this.lastAccountCode !== -1) return this.lastAccountCode;
-    let k = this.accounts.get(a);
-    if (k === undefined) {
-      k = this.accounts.size;
-      this.accounts.set(a, k);
-    }
-    this.lastAccount = a;
-    this.lastAccountCode = k;
-    return k;
-  }
-
-  private currency(c: string): number {
-    let k = this.currencyCodes.get(c);
-    if (k === undefined) {
-      k = this.currencies.length;
-      this.currencies.push(c);
-      this.currencyCodes.set(c, k);
-    }
-    return k;
+    this.eDay = entries.day.subarray(0, ne);
+    this.eAmt = entries.amount.subarray(0, ne);
+    const out = (this.out = new ResultColumns(ni, ne, arena));
+    this.iStatus = out.iStatus;
+    this.iMethod = out.iMethod;
+    this.iReason = out.iReason;
+    this.iDiff = out.iDiff;
+    this.iDaysOff = out.iDaysOff;
+    this.iBookedCur = out.iBookedCur;
+    this.iEntry = out.iEntry;
+    this.eStatus = out.eStatus;
+    this.eMethod = out.eMethod;
+    this.eReason = out.eReason;
+    this.eItem = out.eItem;
+    this.eDupOf = out.eDupOf;
   }
 
   /** Items by expected date, then id. */
-  readonly byItemDate = (a: number, b: number): number => this.iDay[a]! - this.iDay[b]! || compareIds(this.items[a]!.id, this.items[b]!.id);
+  readonly byItemDate = (a: number, b: number): number => this.iDay[a]! - this.iDay[b]! || compareIds(this.items.ids[a]!, this.items.ids[b]!);
   /** Entries by date, then id. */
-  readonly byEntryDate = (a: number, b: number): number => this.eDay[a]! - this.eDay[b]! || compareIds(this.entries[a]!.id, this.entries[b]!.id);
-  readonly byItemId = (a: number, b: number): number => compareIds(this.items[a]!.id, this.items[b]!.id);
+  readonly byEntryDate = (a: number, b: number): number => this.eDay[a]! - this.eDay[b]! || compareIds(this.entries.ids[a]!, this.entries.ids[b]!);
+  readonly byItemId = (a: number, b: number): number => compareIds(this.items.ids[a]!, this.items.ids[b]!);
 
   /**
    * One item paid by one entry: the common case of `settle`, without arrays.
@@ -235,6 +194,9 @@ export class MatchState {
     }
     let worst: number = ST.matched;
     let worstReason: number = WHY.none;
+    // One list for the whole group, whichever rows point to it.
+    const payersOf = payers.length === 1 ? payers[0]! : -2 - this.payerLists.add(payers);
+    const paidBy = items.length === 1 ? items[0]! : -2 - this.paidLists.add(items);
     for (const i of items) {
       let foreign = -1;
       for (const e of payers) {
@@ -261,21 +223,13 @@ export class MatchState {
       // amount_mismatch (2) outranks timing (3), which outranks matched (1).
       if (status === ST.amount_mismatch || (status === ST.timing && worst === ST.matched)) worst = status;
       if (status === ST.amount_mismatch && worstReason !== WHY.currency) worstReason = this.iReason[i]!;
-      if (payers.length === 1) this.iEntry[i] = payers[0]!;
-      else {
-        this.iEntry[i] = -2;
-        this.iPayers.set(i, payers);
-      }
+      this.iEntry[i] = payersOf;
     }
     for (const e of payers) {
       this.eStatus[e] = worst;
       this.eReason[e] = worstReason;
       this.eMethod[e] = method;
-      if (items.length === 1) this.eItem[e] = items[0]!;
-      else {
-        this.eItem[e] = -2;
-        this.ePaid.set(e, items);
-      }
+      this.eItem[e] = paidBy;
     }
   }
 

@@ -17,21 +17,17 @@
  * linear in the inputs plus sorting what competes (several entries for one
  * item, and what is left for the amount and batch passes).
  *
+ * The matcher reads columns (match-tables.ts), built where the rows come
+ * from and kept between runs, and answers columns (match-result.ts):
+ * objects are only made for the rows a caller asks about.
+ *
  * @example
  * const r = reconcile(items, entries, { ...DEFAULT_MATCH_OPTIONS, asOf: '2026-03-31' });
- * r.items[0].status // 'matched'
+ * r.itemStatus(0) // 'matched'
  */
-import {
-  MATCH_METHODS,
-  MATCH_STATUSES,
-  MISMATCH_REASONS,
-  type BookedEntry,
-  type EntryResult,
-  type ExpectedItem,
-  type ItemResult,
-  type MatchOptions,
-  type MatchResult,
-} from '../domain/reconciliation.js';
+import type { BookedEntry, ExpectedItem, MatchOptions } from '../domain/reconciliation.js';
+import { MatchResult } from './match-result.js';
+import { EntryTable, ItemTable } from './match-tables.js';
 import { matchByAmount } from './matcher-amount.js';
 import { SHARED_ARENA, type MatcherArena } from './matcher-arena.js';
 import { matchBatches } from './matcher-batch.js';
@@ -42,59 +38,28 @@ import { MatchState, ST } from './matcher-state.js';
  * Ids must be unique among items and among entries: ties are broken by id.
  * `arena` holds the working arrays and is kept for the next run
  * (matcher-arena.ts); runs sharing one must not overlap (they cannot: the
- * call is synchronous).
+ * call is synchronous). The result reads the tables' id arrays: rows
+ * appended later do not change it. A caller done with a result may
+ * `release()` it, so the next run reuses its columns' memory.
  */
-export function reconcile(items: readonly ExpectedItem[], entries: readonly BookedEntry[], options: MatchOptions, arena: MatcherArena = SHARED_ARENA): MatchResult {
+export function reconcileTables(items: ItemTable, entries: EntryTable, options: MatchOptions, arena: MatcherArena = SHARED_ARENA): MatchResult {
   const s = new MatchState(items, entries, options, arena);
   markRepeatedBankLines(s);
   matchByReference(s);
-  for (let i = 0; i < items.length; i++) {
+  for (let i = 0; i < s.ni; i++) {
     if (s.iStatus[i] === ST.open && s.iAmt[i] === 0) s.iStatus[i] = ST.matched;
   }
   matchByAmount(s);
   matchBatches(s);
-  for (let i = 0; i < items.length; i++) {
+  for (let i = 0; i < s.ni; i++) {
     if (s.iStatus[i] !== ST.open) continue;
     s.iStatus[i] = s.asOfDay - s.iDay[i]! > options.missingAfterDays ? ST.missing : ST.pending;
   }
-  for (let e = 0; e < entries.length; e++) if (s.eStatus[e] === ST.open) s.eStatus[e] = ST.unexpected;
-  return { items: itemResults(s), entries: entryResults(s) };
+  for (let e = 0; e < s.ne; e++) if (s.eStatus[e] === ST.open) s.eStatus[e] = ST.unexpected;
+  return new MatchResult(items.ids, entries.ids, s.ni, s.ne, s.out, s.currencies, s.payerLists, s.paidLists, arena);
 }
 
-function itemResults(s: MatchState): ItemResult[] {
-  const out = new Array<ItemResult>(s.items.length);
-  for (let i = 0; i < s.items.length; i++) {
-    const one = s.iEntry[i]!;
-    const payers = one >= 0 ? [s.entries[one]!.id] : one === -2 ? s.iPayers.get(i)!.map((e) => s.entries[e]!.id) : [];
-    const booked = s.iBookedCur[i]!;
-    out[i] = {
-      itemId: s.items[i]!.id,
-      status: MATCH_STATUSES[s.iStatus[i]! - 1] as ItemResult['status'],
-      entryIds: payers,
-      method: s.iMethod[i] === 0 ? null : MATCH_METHODS[s.iMethod[i]! - 1]!,
-      difference: s.iDiff[i]!,
-      bookedCurrency: booked === -1 ? null : s.currencies[booked]!,
-      daysOff: s.iDaysOff[i]!,
-      reason: s.iReason[i] === 0 ? null : MISMATCH_REASONS[s.iReason[i]! - 1]!,
-    };
-  }
-  return out;
-}
-
-function entryResults(s: MatchState): EntryResult[] {
-  const out = new Array<EntryResult>(s.entries.length);
-  for (let e = 0; e < s.entries.length; e++) {
-    const one = s.eItem[e]!;
-    const paid = one >= 0 ? [s.items[one]!.id] : one === -2 ? s.ePaid.get(e)!.map((i) => s.items[i]!.id) : [];
-    const dup = s.eDupOf[e]!;
-    out[e] = {
-      entryId: s.entries[e]!.id,
-      status: MATCH_STATUSES[s.eStatus[e]! - 1] as EntryResult['status'],
-      itemIds: paid,
-      method: s.eMethod[e] === 0 ? null : MATCH_METHODS[s.eMethod[e]! - 1]!,
-      duplicateOf: dup === -1 ? null : s.entries[dup]!.id,
-      reason: s.eReason[e] === 0 ? null : MISMATCH_REASONS[s.eReason[e]! - 1]!,
-    };
-  }
-  return out;
+/** `reconcileTables` over rows: builds the tables (for tests and small callers; a service keeps its tables). */
+export function reconcile(items: readonly ExpectedItem[], entries: readonly BookedEntry[], options: MatchOptions, arena: MatcherArena = SHARED_ARENA): MatchResult {
+  return reconcileTables(ItemTable.of(items), EntryTable.of(entries), options, arena);
 }

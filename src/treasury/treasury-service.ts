@@ -9,15 +9,19 @@
  */
 import { dayText } from '../domain/business-calendar.js';
 import type { FxTable } from '../domain/fx.js';
-import { DEFAULT_MATCH_OPTIONS, type BookedEntry, type ExpectedItem, type MatchOptions, type MatchResult } from '../domain/reconciliation.js';
-import { signedAmount, type StatementFormat } from '../domain/statement.js';
+import { DEFAULT_MATCH_OPTIONS, type MatchOptions } from '../domain/reconciliation.js';
+import type { StatementFormat } from '../domain/statement.js';
+import { BookedEntryTables } from './booked-entries.js';
 import { cashPosition, type AccountPosition, type CashPositionInput } from './cash-position.js';
+import { expectedItemTable } from './expected-items.js';
 import { ExpectedMoneyBook, type ExpectedMoney } from './expected-money.js';
-import { reconcile } from './matcher.js';
+import type { MatchResult } from './match-result.js';
+import type { EntryTable, ItemTable } from './match-tables.js';
+import { reconcileTables } from './matcher.js';
 import { parseSettlementSetup, type SettlementSetup } from './settlement-setup.js';
 import type { SettlementSource } from './settlement-source.js';
 import { balanceFlags, importStatementFile, type BalanceFlag, type ImportResult, type StatementParser } from './statement-import.js';
-import { normaliseAccount, type ItemChange, type StoredStatement, type TreasuryStore } from './treasury-store.js';
+import type { ItemChange, StoredStatement, TreasuryStore } from './treasury-store.js';
 
 export interface TreasuryDeps {
   store: TreasuryStore;
@@ -32,12 +36,10 @@ export interface TreasuryDeps {
 
 export interface Reconciliation {
   asOf: string;
-  items: ExpectedItem[];
-  entries: BookedEntry[];
+  /** The rows reconciled (row k of `result` is row k of these; `entries` may have grown since, by later imports). */
+  items: ItemTable;
+  entries: EntryTable;
   result: MatchResult;
-  /** Item id → index in `items`; entry id → index in `entries`. */
-  itemIndex: Map<string, number>;
-  entryIndex: Map<string, number>;
   expected: ExpectedMoney;
   ms: number;
 }
@@ -47,6 +49,9 @@ export class TreasuryService {
   private readonly now: () => number;
   private readonly options: Omit<MatchOptions, 'asOf'>;
   private readonly recon = new Map<string, { key: string; value: Reconciliation }>();
+  /** Item tables by the expected money they were built from: built once per computation of it. */
+  private readonly itemTables = new WeakMap<ExpectedMoney, ItemTable>();
+  private readonly entryTables = new BookedEntryTables();
 
   constructor(private readonly deps: TreasuryDeps) {
     this.now = deps.now ?? Date.now;
@@ -96,11 +101,20 @@ export class TreasuryService {
     const key = `${String(expected.at)}|${String(this.deps.store.version(tenant))}|${asOf}`;
     const hit = this.recon.get(tenant);
     if (hit !== undefined && hit.key === key) return hit.value;
+    if (hit !== undefined) {
+      // Replaced: its columns' memory goes to this run's result (nothing reads it after this call).
+      this.recon.delete(tenant);
+      hit.value.result.release();
+    }
     const t0 = performance.now();
-    const items = expectedItems(expected);
-    const entries = bookedEntries(this.deps.store.statements(tenant));
-    const result = reconcile(items, entries, { ...this.options, asOf });
-    const value: Reconciliation = { asOf, items, entries, result, itemIndex: new Map(items.map((x, i) => [x.id, i])), entryIndex: new Map(entries.map((x, i) => [x.id, i])), expected, ms: performance.now() - t0 };
+    let items = this.itemTables.get(expected);
+    if (items === undefined) {
+      items = expectedItemTable(expected);
+      this.itemTables.set(expected, items);
+    }
+    const entries = this.entryTables.of(tenant, this.deps.store.statements(tenant));
+    const result = reconcileTables(items, entries, { ...this.options, asOf });
+    const value: Reconciliation = { asOf, items, entries, result, expected, ms: performance.now() - t0 };
     this.logChanges(tenant, value);
     this.recon.set(tenant, { key, value });
     return value;
@@ -112,11 +126,12 @@ export class TreasuryService {
     const at = new Date(this.now()).toISOString();
     const changes: ItemChange[] = [];
     const next = new Map<string, number>();
-    for (const ir of r.result.items) {
-      const item = r.items[r.itemIndex.get(ir.itemId)!]!;
-      const before = prev.get(ir.itemId);
-      if (before !== undefined && before !== item.amountMinor) changes.push({ itemId: ir.itemId, at, status: 'matched', fromAmount: before, toAmount: item.amountMinor });
-      if (ir.status === 'matched' || before !== undefined) next.set(ir.itemId, item.amountMinor);
+    for (let i = 0; i < r.result.itemCount; i++) {
+      const id = r.items.ids[i]!;
+      const amount = r.items.amount[i]!;
+      const before = prev.get(id);
+      if (before !== undefined && before !== amount) changes.push({ itemId: id, at, status: 'matched', fromAmount: before, toAmount: amount });
+      if (before !== undefined || r.result.itemStatus(i) === 'matched') next.set(id, amount);
     }
     this.deps.store.addChanges(tenant, changes);
     if (changes.length > 0 || !sameAmounts(prev, next)) this.deps.store.putMatchedAmounts(tenant, next);
@@ -124,8 +139,7 @@ export class TreasuryService {
 
   cashPosition(tenant: string, opts: Pick<CashPositionInput, 'account' | 'to' | 'forecast'> = {}): AccountPosition[] {
     const r = this.reconciliation(tenant);
-    const results = new Map(r.result.items.map((x) => [x.itemId, x]));
-    return cashPosition({ statements: this.deps.store.statements(tenant), items: r.items, results, today: r.asOf, ...opts });
+    return cashPosition({ statements: this.deps.store.statements(tenant), items: r.items, result: r.result, today: r.asOf, ...opts });
   }
 }
 
@@ -133,24 +147,4 @@ function sameAmounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, numb
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
-}
-
-/** Expected payouts (their acquirer as the batch group) and deposits as the matcher sees them. */
-export function expectedItems(expected: Pick<ExpectedMoney, 'payouts' | 'deposits'>): ExpectedItem[] {
-  return [
-    ...expected.payouts.map((p): ExpectedItem => ({ id: p.id, kind: 'payout', account: normaliseAccount(p.bankAccount), currency: p.currency, amountMinor: p.amount, expectedDate: p.payoutDate, reference: p.reference, group: p.acquirer })),
-    ...expected.deposits.map((d): ExpectedItem => ({ id: d.id, kind: 'deposit', account: normaliseAccount(d.bankAccount), currency: d.currency, amountMinor: d.amount, expectedDate: d.expectedDate, reference: d.reference })),
-  ];
-}
-
-/** The entries of kept statements as the matcher sees them: signed amounts, value date (else booking date, else the statement's closing date). */
-export function bookedEntries(statements: readonly StoredStatement[]): BookedEntry[] {
-  const entries: BookedEntry[] = [];
-  for (const s of statements) {
-    const account = normaliseAccount(s.statement.account);
-    for (const e of s.statement.entries) {
-      entries.push({ id: `${s.key}#${String(e.index)}`, account, currency: e.currency, amountMinor: signedAmount(e), date: e.valueDate ?? e.bookingDate ?? s.statement.closing?.date ?? '', reference: e.reference, remittance: e.remittance, bankReference: e.bankReference });
-    }
-  }
-  return entries;
 }

@@ -23,9 +23,10 @@ import { statementFiles } from '../../src/firehose/statements/statement-files.js
 import { generateStatementWorld, ibanBankDays } from '../../src/firehose/statements/statement-world.js';
 import { generateWorld } from '../../src/firehose/world.js';
 import { startPlatform, type Platform } from '../../src/platform/platform.js';
-import { reconcile } from '../../src/treasury/matcher.js';
+import { reconcileTables } from '../../src/treasury/matcher.js';
 import { calendarOf, parseSettlementSetup } from '../../src/treasury/settlement-setup.js';
-import { bookedEntries } from '../../src/treasury/treasury-service.js';
+import { bookedEntries } from '../../src/treasury/booked-entries.js';
+import { EntryTable } from '../../src/treasury/match-tables.js';
 import { statementKey } from '../../src/treasury/treasury-store.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 
@@ -77,11 +78,13 @@ void describe('generated bank statements with an answer key, through import and 
       }
       assert.equal(platform.treasury.statements(tenant).flags.length, 0);
       const rec = platform.treasury.reconciliation(tenant);
+      const itemResults = rec.result.itemResults();
+      const entryResults = rec.result.entryResults();
       const wrong: string[] = [];
       const keyed = new Map(key.items.map((x) => [x.id, x]));
       const unkeyed = new Map<string, number>();
       let flagged = 0;
-      for (const r of rec.result.items) {
+      for (const r of itemResults) {
         const k = keyed.get(r.itemId);
         if (BREAK_STATUSES.has(r.status)) flagged++;
         if (k === undefined) {
@@ -93,8 +96,8 @@ void describe('generated bank statements with an answer key, through import and 
         if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${k.break ?? 'clean'} item ${r.itemId}: got ${JSON.stringify(got)}, key ${JSON.stringify(want)}`);
       }
       const keyedEntries = new Map(key.entries.map((x) => [x.entry_id, x]));
-      assert.equal(rec.result.entries.length, key.entries.length, 'every booked entry is in the key');
-      for (const r of rec.result.entries) {
+      assert.equal(entryResults.length, key.entries.length, 'every booked entry is in the key');
+      for (const r of entryResults) {
         const k = keyedEntries.get(r.entryId);
         if (BREAK_STATUSES.has(r.status)) flagged++;
         if (k === undefined) {
@@ -110,7 +113,7 @@ void describe('generated bank statements with an answer key, through import and 
       assert.deepEqual(wrong.slice(0, 10), [], `${String(wrong.length)} outcomes differ from the answer key`);
       // What the key does not cover is due from today on: not yet due, never a break.
       for (const status of unkeyed.keys()) assert.ok(status === 'pending' || status === 'matched', `an item after the last statement day is ${status}`);
-      for (const r of rec.result.items) if (!keyed.has(r.itemId)) assert.ok(rec.items[rec.itemIndex.get(r.itemId)!]!.expectedDate >= today());
+      for (let i = 0; i < rec.result.itemCount; i++) if (!keyed.has(rec.items.ids[i]!)) assert.ok(rec.items.dates[i]! >= today());
       assert.ok(key.items.length > 200, `${String(key.items.length)} items keyed`);
       assert.ok(key.items.filter((x) => x.break === null).length > 0.7 * key.items.length, 'most items are clean');
     });
@@ -138,9 +141,9 @@ void describe('generated bank statements with an answer key, through import and 
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const { statements, key } = generateStatementWorld({ items, from, to: yesterday(), seed, breakRate: 0.6, isBankDay: ibanBankDays(calendarOf(setup)) });
       const entries = bookedEntries(statements.map((s) => ({ key: statementKey(s.statement), fileSha256: '', importedAt: '', statement: s.statement })));
-      const r = reconcile(expected.items, entries, { ...DEFAULT_MATCH_OPTIONS, asOf: today() });
-      const byItem = new Map(r.items.map((x) => [x.itemId, x]));
-      const byEntry = new Map(r.entries.map((x) => [x.entryId, x]));
+      const r = reconcileTables(expected.items, EntryTable.of(entries), { ...DEFAULT_MATCH_OPTIONS, asOf: today() });
+      const byItem = new Map(r.itemResults().map((x) => [x.itemId, x]));
+      const byEntry = new Map(r.entryResults().map((x) => [x.entryId, x]));
       const wrong: string[] = [];
       for (const k of key.items) {
         const x = byItem.get(k.id)!;
@@ -150,7 +153,7 @@ void describe('generated bank statements with an answer key, through import and 
         const x = byEntry.get(k.entry_id)!;
         if (JSON.stringify([x.status, x.itemIds, x.duplicateOf]) !== JSON.stringify([k.status, k.item_ids, k.duplicate_of])) wrong.push(`seed ${String(seed)} ${k.break ?? 'clean'} entry ${k.entry_id}: ${x.status}`);
       }
-      assert.equal(r.entries.length, key.entries.length);
+      assert.equal(r.entryCount, key.entries.length);
       assert.deepEqual(wrong.slice(0, 10), [], `${String(wrong.length)} outcomes differ`);
       assert.ok(key.items.filter((x) => x.break !== null && x.break !== 'zero').length > 0.4 * key.items.length);
     }
@@ -166,7 +169,12 @@ void describe('generated bank statements with an answer key, through import and 
     assert.ok(statements.length > 20);
     assert.deepEqual(flags, []);
     const rec = platform.treasury.reconciliation(demo);
-    const count = (pred: (s: MatchStatus) => boolean): number => rec.result.items.filter((x) => pred(x.status)).length + rec.result.entries.filter((x) => pred(x.status)).length;
+    const count = (pred: (s: MatchStatus) => boolean): number => {
+      let n = 0;
+      for (let i = 0; i < rec.result.itemCount; i++) if (pred(rec.result.itemStatus(i))) n++;
+      for (let e = 0; e < rec.result.entryCount; e++) if (pred(rec.result.entryStatus(e))) n++;
+      return n;
+    };
     const breaks = count((s) => BREAK_STATUSES.has(s));
     assert.ok(count((s) => s === 'matched') > 10 * breaks && breaks > 0, `${String(breaks)} breaks`);
     const again = await feedDemoStatements(platform, world);

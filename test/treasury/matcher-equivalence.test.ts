@@ -13,11 +13,14 @@ import { parseUtcDay } from '../../src/domain/fx.js';
 import { DEFAULT_MATCH_OPTIONS, type BookedEntry, type ExpectedItem, type MatchOptions } from '../../src/domain/reconciliation.js';
 import { forEachReferenceCandidate, normalisedLength, normaliseReference, ReferenceScanner, referenceHash } from '../../src/domain/reference-text.js';
 import { Prng } from '../../src/firehose/prng.js';
+import { isoDay } from '../../src/treasury/iso-day.js';
+import type { MatchResult } from '../../src/treasury/match-result.js';
+import { EntryTable, ItemTable } from '../../src/treasury/match-tables.js';
 import { MatcherArena } from '../../src/treasury/matcher-arena.js';
-import { isoDay } from '../../src/treasury/matcher-state.js';
-import { reconcile } from '../../src/treasury/matcher.js';
-import { reconcile as reconcilePlain } from './plain/matcher.js';
+import { reconcile, reconcileTables } from '../../src/treasury/matcher.js';
+import { rows } from './matcher-fixtures.js';
 import { generateWorld } from './matcher-world.js';
+import { reconcile as reconcilePlain } from './plain/matcher.js';
 
 /** Pieces references and texts are made of: case, separators, field marks, NBSP, non-ASCII. */
 const PIECES = ['PO', 'po', 'Dep', '2026', '0001', '7', '-', ' ', '/', '+', ':', '=', '(', ')', '[', ']', '|', '#', ',', ';', '\t', '\u00a0', 'Ü', 'ß', '.', '_', 'EREF+', 'SVWZ+', '/ROC/', 'REF:', 'x'] as const;
@@ -69,10 +72,37 @@ function hostileWorld(seed: number): { items: ExpectedItem[]; entries: BookedEnt
   return { items, entries };
 }
 
-function same(items: readonly ExpectedItem[], entries: readonly BookedEntry[], options: MatchOptions, label: string, arena = new MatcherArena()): void {
+/**
+ * Every item's and entry's result, made from the columns, equals the plain
+ * matcher's; so do the per-row accessors and the counts. The tables are
+ * built as the service builds them too: entries appended a few at a time.
+ */
+function same(items: readonly ExpectedItem[], entries: readonly BookedEntry[], options: MatchOptions, label: string, arena = new MatcherArena()): MatchResult {
   const fast = reconcile(items, entries, options, arena);
   const plain = reconcilePlain(items, entries, options);
-  assert.deepEqual(fast, plain, label);
+  assert.deepEqual(rows(fast), plain, label);
+  for (let i = 0; i < fast.itemCount; i++) {
+    assert.equal(fast.itemStatus(i), plain.items[i]!.status, label);
+    assert.deepEqual(fast.itemPayers(i).map((e) => entries[e]!.id), plain.items[i]!.entryIds, label);
+  }
+  for (let e = 0; e < fast.entryCount; e++) {
+    assert.equal(fast.entryStatus(e), plain.entries[e]!.status, label);
+    assert.deepEqual(fast.entryPaid(e).map((i) => items[i]!.id), plain.entries[e]!.itemIds, label);
+  }
+  const count = (xs: readonly { status: string; method: string | null }[]): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const x of xs) m.set(`${x.status}/${x.method ?? 'none'}`, (m.get(`${x.status}/${x.method ?? 'none'}`) ?? 0) + 1);
+    return m;
+  };
+  assert.deepEqual(fast.counts(), { items: sortedCounts(count(plain.items)), entries: sortedCounts(count(plain.entries)) }, label);
+  const grown = new EntryTable(1);
+  for (const en of entries) grown.add(en.id, en.account, en.currency, en.amountMinor, en.date, en.reference, en.remittance, en.bankReference);
+  assert.deepEqual(rows(reconcileTables(ItemTable.of(items), grown, options, arena)), plain, `${label}, appended entries`);
+  return fast;
+}
+
+function sortedCounts(m: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
 }
 
 void describe('the optimised matcher gives the plain matcher’s result', () => {
@@ -97,8 +127,13 @@ void describe('the optimised matcher gives the plain matcher’s result', () => 
     const arena = new MatcherArena();
     const big = generateWorld(9, 12, 90);
     const small = hostileWorld(5);
-    same(small.items, small.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: iso(10) }, 'small first', arena);
+    const first = same(small.items, small.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: iso(10) }, 'small first', arena);
+    const kept = rows(first);
     same(big.items, big.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: big.asOf }, 'then big', arena);
+    assert.deepEqual(rows(first), kept, 'a result keeps its columns when the arena is used again');
+    first.release();
+    assert.throws(() => first.item(0), /released/);
+    same(small.items, small.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: iso(10) }, 'after a release, in its columns', arena);
     const held = arena.bytes;
     same(small.items, small.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: iso(10) }, 'small again', arena);
     assert.equal(arena.bytes, held, 'the larger buffer is kept, not shrunk or grown');

@@ -1,5 +1,6 @@
 /** Builders for matcher tests: an item, an entry, a run that answers by id. */
 import type { BookedEntry, EntryResult, ExpectedItem, ItemResult, MatchOptions } from '../../src/domain/reconciliation.js';
+import type { MatchResult } from '../../src/treasury/match-result.js';
 import { reconcile } from '../../src/treasury/matcher.js';
 
 export const ACC = 'DE89370400440532013000';
@@ -22,8 +23,18 @@ export interface Outcome {
   entries: EntryResult[];
 }
 
+/** Every row of a result as objects, in row order. */
+export interface Rows {
+  items: ItemResult[];
+  entries: EntryResult[];
+}
+
+export function rows(r: MatchResult): Rows {
+  return { items: r.itemResults(), entries: r.entryResults() };
+}
+
 export function run(items: readonly ExpectedItem[], entries: readonly BookedEntry[], options: Partial<MatchOptions> = {}): Outcome {
-  const r = reconcile(items, entries, { ...OPTIONS, ...options });
+  const r = rows(reconcile(items, entries, { ...OPTIONS, ...options }));
   const byItem = new Map(r.items.map((x) => [x.itemId, x]));
   const byEntry = new Map(r.entries.map((x) => [x.entryId, x]));
   return {

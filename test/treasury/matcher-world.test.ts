@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_MATCH_OPTIONS, type MatchResult } from '../../src/domain/reconciliation.js';
+import { DEFAULT_MATCH_OPTIONS } from '../../src/domain/reconciliation.js';
 import { Prng } from '../../src/firehose/prng.js';
 import { reconcile } from '../../src/treasury/matcher.js';
-import { shuffled } from './matcher-fixtures.js';
+import { rows, shuffled, type Rows } from './matcher-fixtures.js';
 import { BREAKS, generateWorld, type World } from './matcher-world.js';
 
-function check(w: World, r: MatchResult): Map<string, number> {
+function check(w: World, r: Rows): Map<string, number> {
   const seen = new Map<string, number>();
   const wrong: string[] = [];
   for (const x of r.items) {
@@ -36,7 +36,7 @@ void describe('reconcile over generated worlds with an answer key', () => {
   for (const seed of [1, 2, 3, 42, 20260302]) {
     void it(`seed ${String(seed)}: every injected break as keyed, nothing clean flagged`, () => {
       const w = generateWorld(seed, 8, 60);
-      const r = reconcile(w.items, w.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: w.asOf });
+      const r = rows(reconcile(w.items, w.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: w.asOf }));
       const seen = check(w, r);
       // Every kind of break was injected (so the pass above covered it), and most of the world is clean.
       for (const b of [...BREAKS, 'unexpected', 'zero']) assert.ok((seen.get(b) ?? 0) + (seen.get(`entry:${b}`) ?? 0) > 0, `no ${b} injected`);
@@ -50,11 +50,11 @@ void describe('reconcile over generated worlds with an answer key', () => {
   void it('shuffled inputs give every item and entry the same outcome', () => {
     const w = generateWorld(7, 6, 40);
     const options = { ...DEFAULT_MATCH_OPTIONS, asOf: w.asOf };
-    const base = reconcile(w.items, w.entries, options);
-    const byId = (r: MatchResult): string => JSON.stringify([[...r.items].sort((a, b) => (a.itemId < b.itemId ? -1 : 1)), [...r.entries].sort((a, b) => (a.entryId < b.entryId ? -1 : 1))]);
+    const base = rows(reconcile(w.items, w.entries, options));
+    const byId = (r: Rows): string => JSON.stringify([[...r.items].sort((a, b) => (a.itemId < b.itemId ? -1 : 1)), [...r.entries].sort((a, b) => (a.entryId < b.entryId ? -1 : 1))]);
     const rng = new Prng(99);
     for (let k = 0; k < 5; k++) {
-      const r = reconcile(shuffled(w.items, () => rng.float()), shuffled(w.entries, () => rng.float()), options);
+      const r = rows(reconcile(shuffled(w.items, () => rng.float()), shuffled(w.entries, () => rng.float()), options));
       assert.equal(byId(r), byId(base));
     }
     check(w, base);
@@ -62,7 +62,7 @@ void describe('reconcile over generated worlds with an answer key', () => {
 
   void it('the statuses of a world add up: every entry explained once', () => {
     const w = generateWorld(5, 4, 30);
-    const r = reconcile(w.items, w.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: w.asOf });
+    const r = rows(reconcile(w.items, w.entries, { ...DEFAULT_MATCH_OPTIONS, asOf: w.asOf }));
     const paidBy = new Map<string, string[]>();
     for (const x of r.items) for (const e of x.entryIds) paidBy.set(e, [...(paidBy.get(e) ?? []), x.itemId]);
     for (const x of r.entries) {

@@ -11,8 +11,9 @@ import { describe, it } from 'node:test';
 import { MATCH_STATUSES, type ExpectedItem } from '../../src/domain/reconciliation.js';
 import { reconcile } from '../../src/treasury/matcher.js';
 import { parseStatement } from '../../src/treasury/statements/parse-statement.js';
-import { bookedEntries } from '../../src/treasury/treasury-service.js';
+import { bookedEntries } from '../../src/treasury/booked-entries.js';
 import { statementKey, type StoredStatement } from '../../src/treasury/treasury-store.js';
+import { rows } from './matcher-fixtures.js';
 import { sampleBytes, sampleFiles, statementsOf } from './statements-helpers.js';
 
 const SAMPLES = [...sampleFiles('camt053', '.xml').map((f) => ['camt053', f] as const), ...sampleFiles('mt940', '.sta').map((f) => ['mt940', f] as const)].filter(([, f]) => !f.startsWith('bad_'));
@@ -32,7 +33,7 @@ void describe('reconciliation of the real sample statements', () => {
       items.push({ id: 'payout:never', kind: 'payout', account: entries[0]!.account, currency: entries[0]!.currency, amountMinor: 12_345, expectedDate: entries[0]!.date || last, reference: 'NEVER-ARRIVED-1' });
       const asOf = new Date(Date.parse(`${last}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
 
-      const result = reconcile(items, entries, { amountToleranceMinor: 0, dateWindowDays: 3, missingAfterDays: 2, asOf });
+      const result = rows(reconcile(items, entries, { amountToleranceMinor: 0, dateWindowDays: 3, missingAfterDays: 2, asOf }));
 
       assert.deepEqual(result.entries.map((r) => r.entryId).sort(), entries.map((e) => e.id).sort(), 'each entry judged once');
       for (const r of result.entries) assert.ok((MATCH_STATUSES as readonly string[]).includes(r.status), `${r.entryId}: ${r.status}`);

@@ -30,15 +30,20 @@ import {
   type ExpectedItem,
   type ItemResult,
   type MatchOptions,
-  type MatchResult,
 } from '../../../src/domain/reconciliation.js';
 import { matchByAmount } from './matcher-amount.js';
 import { matchBatches } from './matcher-batch.js';
 import { markRepeatedBankLines, matchByReference } from './matcher-reference.js';
 import { MatchState, ST } from './matcher-state.js';
 
+/** `items[k]` is the outcome of the k-th input item, `entries[k]` of the k-th input entry. */
+export interface PlainResult {
+  items: ItemResult[];
+  entries: EntryResult[];
+}
+
 /** Ids must be unique among items and among entries: ties are broken by id. */
-export function reconcile(items: readonly ExpectedItem[], entries: readonly BookedEntry[], options: MatchOptions): MatchResult {
+export function reconcile(items: readonly ExpectedItem[], entries: readonly BookedEntry[], options: MatchOptions): PlainResult {
   const s = new MatchState(items, entries, options);
   markRepeatedBankLines(s);
   matchByReference(s);
