@@ -111,7 +111,7 @@ export function forecastExtent(points: readonly ForecastPoint[]): [number, numbe
 export const FLAG_TEXT: Record<ForecastFlag, string> = {
   no_history: 'no sale before the forecast date: the forecast is zero',
   short_history: 'less than 8 weeks of history: weekday pattern only, wider intervals',
-  no_yearly_cycle: 'less than a year of history: no yearly cycle',
+  no_yearly_cycle: 'less than a year of history: the yearly cycle is partly or not known',
   closed_days: 'closed on some weekdays or public holidays: those days are forecast as zero',
   zero_heavy: 'many days without sales: the forecast is scaled by the chance of trading',
   outliers_clipped: 'unusual days of the last 13 weeks were clipped before fitting',
