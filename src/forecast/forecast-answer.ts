@@ -5,10 +5,12 @@
  *
  * - a single store: the store's own calibrated bands;
  * - a set equal to a stored node (a city, region, country or the tenant):
- *   that node's bands, calibrated on backtests of node totals;
+ *   that node's bands: its stores' combined with the correlation of their
+ *   level's errors (`rollUp`);
  * - any other set (a bounding box, a polygon, a store list): the stores'
  *   deviations from their means combined as independent errors, each side
- *   separately: hi = mean + √Σ(hiᵢ − meanᵢ)², lo = max(0, mean − √Σ(meanᵢ − loᵢ)²).
+ *   separately: hi = mean + √Σ(hiᵢ − meanᵢ)², lo = max(0, mean − √Σ(meanᵢ − loᵢ)²)
+ *   (`rollUp` with ρ = 0).
  *   Independence understates the width when the stores miss together (a
  *   holiday, the weather), so such a band is narrower than a node's.
  */

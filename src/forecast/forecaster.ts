@@ -174,9 +174,23 @@ function truncate(b: ForecastBands, n: number): ForecastBands {
  * Adds the standardised errors of a forecast made at `origin` against the
  * actual days after it to the calibration pools: daily per step, weekly per
  * ISO week. Only days before `limit` are read (the `as_of` of the forecast
- * being calibrated), so a calibration never sees its own future.
+ * being calibrated), so a calibration never sees its own future. With
+ * `paired`, each error is also written at `paired.at + step` (daily) and
+ * `paired.at + steps + week` (weekly), where nothing is written for a step
+ * without an error: what the roll-ups measure how stores miss together on.
  */
-export function collectErrors(s: SalesSeries, origin: number, limit: number, steps: number, weeks: number, model: Exclude<ModelName, 'seasonal_naive'>, holidays: HolidayDays, daily: ErrorPool, weekly: ErrorPool | null): void {
+export function collectErrors(
+  s: SalesSeries,
+  origin: number,
+  limit: number,
+  steps: number,
+  weeks: number,
+  model: Exclude<ModelName, 'seasonal_naive'>,
+  holidays: HolidayDays,
+  daily: ErrorPool,
+  weekly: ErrorPool | null,
+  paired?: { values: Float64Array; at: number },
+): void {
   if (origin <= s.first) return;
   const totalSteps = Math.max(steps, weeks > 0 ? daysForWeeks(origin, weeks) : 0);
   const lf = logForecast(s, origin, totalSteps, model, holidays);
@@ -190,7 +204,9 @@ export function collectErrors(s: SalesSeries, origin: number, limit: number, ste
     // widening is for the season a forecast cannot know, and the errors of
     // an earlier origin's unseen months (an unseen October is flat) are no
     // measure of an unseen December.
-    daily.add(h, (Math.log(a) - lf.mu[h]!) / lf.sigma);
+    const u = (Math.log(a) - lf.mu[h]!) / lf.sigma;
+    daily.add(h, u);
+    if (paired !== undefined) paired.values[paired.at + h] = u;
   }
   if (weekly === null) return;
   const off = firstMonday(origin) - origin;
@@ -204,6 +220,8 @@ export function collectErrors(s: SalesSeries, origin: number, limit: number, ste
     }
     const point = weekMedian(lf, off + 7 * w);
     if (!complete || actual <= 0 || point <= 0) continue;
-    weekly.add(w, Math.log(actual / point) / lf.sigma);
+    const u = Math.log(actual / point) / lf.sigma;
+    weekly.add(w, u);
+    if (paired !== undefined) paired.values[paired.at + steps + w] = u;
   }
 }
