@@ -6,16 +6,11 @@
  */
 import type { ForecastFlag } from '../../src/forecast/series.js';
 import { bucketsBetween } from './buckets.js';
-import type { ForecastPoint } from './forecast-api.js';
+import { isForecastGranularity, type ForecastGranularity, type ForecastPoint } from '../../src/forecast/forecast-answer-types.js';
 import { addDays } from './time.js';
 
 /** Forecasts exist for net sales by business day and by ISO week. */
-export const FORECAST_GRANULARITIES = ['day', 'week'] as const;
-export type ForecastGranularity = (typeof FORECAST_GRANULARITIES)[number];
-
-export function isForecastGranularity(g: string): g is ForecastGranularity {
-  return (FORECAST_GRANULARITIES as readonly string[]).includes(g);
-}
+export { isForecastGranularity, type ForecastGranularity };
 
 /** The API's longest horizons (56 days, 26 ISO weeks) and the shortest one worth drawing. */
 const HORIZON: Record<ForecastGranularity, { min: number; max: number }> = { day: { min: 7, max: 56 }, week: { min: 4, max: 26 } };
