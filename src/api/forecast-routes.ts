@@ -9,7 +9,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currencyExponent } from '../domain/currency.js';
 import { GeoScopeError } from '../domain/geo.js';
-import { answerForecast, FORECAST_GRANULARITIES, FORECAST_GROUP_BYS, type ForecastGranularity, type ForecastGroupBy } from '../forecast/forecast-answer.js';
+import { answerForecast, FORECAST_GROUP_BYS, type ForecastGroupBy } from '../forecast/forecast-answer.js';
+import { FORECAST_GRANULARITIES, type BacktestAnswer, type BacktestRow, type ForecastAnswer, type ForecastGranularity } from '../forecast/forecast-answer-types.js';
 import { computeForecast, lastClosedBusinessDay } from '../forecast/forecast-job.js';
 import type { ForecastPool } from '../forecast/forecast-pool.js';
 import { dayLabel, type ForecastStore, type StoredForecast } from '../forecast/forecast-store.js';
@@ -100,17 +101,20 @@ function forecastRequest(p: Params): ForecastRequest {
   return { granularity, horizon, groupBy, level: lv, asOf: a === undefined ? null : day('as_of', a) };
 }
 
-const backtestRow = (r: LevelScores): Record<string, unknown> => ({
+/** A score with nothing to score (NaN) is null, as JSON would write it anyway. */
+const score = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+const backtestRow = (r: LevelScores): BacktestRow => ({
   level: r.level,
   grain: r.grain,
   series: r.series,
   forecasts: r.forecasts,
-  mase: r.mase,
-  baseline_mase: r.baselineMase,
-  smape: r.smape,
-  baseline_smape: r.baselineSmape,
-  coverage_80: r.coverage80,
-  coverage_95: r.coverage95,
+  mase: score(r.mase),
+  baseline_mase: score(r.baselineMase),
+  smape: score(r.smape),
+  baseline_smape: score(r.baselineSmape),
+  coverage_80: score(r.coverage80),
+  coverage_95: score(r.coverage95),
 });
 
 export function registerForecastRoutes(app: FastifyInstance, deps: ForecastRouteDeps): void {
@@ -154,7 +158,7 @@ export function registerForecastRoutes(app: FastifyInstance, deps: ForecastRoute
     return p;
   };
 
-  const forecasts = async (req: FastifyRequest): Promise<unknown> => {
+  const forecasts = async (req: FastifyRequest): Promise<ForecastAnswer> => {
     const tenant = tenantOf(req);
     const p = params(req);
     const r = forecastRequest(p);
@@ -180,7 +184,7 @@ export function registerForecastRoutes(app: FastifyInstance, deps: ForecastRoute
   app.get('/v1/forecasts', async (req) => forecasts(req));
   app.post('/v1/forecasts', async (req) => forecasts(req));
 
-  app.get('/v1/forecasts/backtest', async (req) => {
+  app.get('/v1/forecasts/backtest', async (req): Promise<BacktestAnswer> => {
     const tenant = tenantOf(req);
     const p = params(req);
     const a = text(p, 'as_of');

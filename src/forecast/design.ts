@@ -14,7 +14,7 @@ export interface DesignSpec {
   holidays: boolean;
 }
 
-const YEAR_DAYS = 365.2425;
+export const YEAR_DAYS = 365.2425;
 
 export function designColumns(s: DesignSpec): number {
   return 7 + (s.trend ? 1 : 0) + 2 * s.yearly + (s.holidays ? 2 : 0);
@@ -22,9 +22,11 @@ export function designColumns(s: DesignSpec): number {
 
 /**
  * Fills `row` for `day`; `trendOrigin` is the day where the trend is 0 (the
- * end of the history, so the intercept is the level "now").
+ * end of the history, so the intercept is the level "now"); the yearly
+ * cycle is that of `yearDay` (a forecast in a part of the year never seen
+ * holds the season of the last day seen).
  */
-export function fillRow(row: Float64Array, s: DesignSpec, day: number, holidayFlags: number, trendOrigin: number): void {
+export function fillRow(row: Float64Array, s: DesignSpec, day: number, holidayFlags: number, trendOrigin: number, yearDay = day): void {
   row[0] = 1;
   const wd = (day + 4) % 7;
   for (let k = 1; k < 7; k++) row[k] = wd === k ? 1 : 0;
@@ -32,7 +34,7 @@ export function fillRow(row: Float64Array, s: DesignSpec, day: number, holidayFl
   if (s.trend) row[c++] = (day - trendOrigin) / YEAR_DAYS;
   if (s.yearly > 0) {
     // sin/cos of k·θ by the angle-addition recurrence: one sin and one cos per day.
-    const theta = (2 * Math.PI * day) / YEAR_DAYS;
+    const theta = (2 * Math.PI * yearDay) / YEAR_DAYS;
     const s1 = Math.sin(theta);
     const c1 = Math.cos(theta);
     let sk = s1;

@@ -5,10 +5,12 @@
  *
  * - a single store: the store's own calibrated bands;
  * - a set equal to a stored node (a city, region, country or the tenant):
- *   that node's bands, calibrated on backtests of node totals;
+ *   that node's bands: its stores' combined with the correlation of their
+ *   level's errors (`rollUp`);
  * - any other set (a bounding box, a polygon, a store list): the stores'
  *   deviations from their means combined as independent errors, each side
- *   separately: hi = mean + √Σ(hiᵢ − meanᵢ)², lo = max(0, mean − √Σ(meanᵢ − loᵢ)²).
+ *   separately: hi = mean + √Σ(hiᵢ − meanᵢ)², lo = max(0, mean − √Σ(meanᵢ − loᵢ)²)
+ *   (`rollUp` with ρ = 0).
  *   Independence understates the width when the stores miss together (a
  *   holiday, the weather), so such a band is narrower than a node's.
  */
@@ -16,28 +18,10 @@ import type { Level } from './hierarchy.js';
 import type { StoredBands, StoredForecast, StoredNode, StoredStore } from './forecast-store.js';
 import type { ForecastFlag } from './series.js';
 import { FORECAST_FLAGS } from './series.js';
+import type { AnswerLevel, ForecastGranularity, ForecastGroup, ForecastPoint } from './forecast-answer-types.js';
 
 export const FORECAST_GROUP_BYS = ['none', 'store', 'city', 'region', 'country'] as const;
 export type ForecastGroupBy = (typeof FORECAST_GROUP_BYS)[number];
-export const FORECAST_GRANULARITIES = ['day', 'week'] as const;
-export type ForecastGranularity = (typeof FORECAST_GRANULARITIES)[number];
-
-export interface ForecastPoint {
-  date: string;
-  week?: string;
-  mean: number;
-  lo80: number;
-  hi80: number;
-  lo95: number;
-  hi95: number;
-}
-
-export interface ForecastGroup {
-  key: string | null;
-  stores: number;
-  flags: ForecastFlag[];
-  points: ForecastPoint[];
-}
 
 export interface ForecastAsk {
   /** Stores in scope, or null when the request names no scope. */
@@ -48,9 +32,6 @@ export interface ForecastAsk {
   granularity: ForecastGranularity;
   horizon: number;
 }
-
-/** `level` of the answer: the groups' level, or `scope` for groups that are no stored node. */
-export type AnswerLevel = Level | 'scope';
 
 const groupKey: Record<Exclude<ForecastGroupBy, 'none'>, (s: StoredStore) => string> = {
   store: (s) => s.id,

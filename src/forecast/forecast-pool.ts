@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { CalibrationPlan } from './calibrate.js';
+import { pairedSlots, type CalibrationPlan } from './calibrate.js';
 import { ForecastWorkerError } from './errors.js';
 import type { ModelName } from './forecaster.js';
 import { ErrorPool, packCalibration, type IntervalCalibration } from './interval-calibration.js';
@@ -69,17 +69,24 @@ export class ForecastPool implements AsyncDisposable {
     return this.workers.length;
   }
 
-  /** Calibration errors of `series` for a plan, merged over the chunks. */
-  async errors(series: readonly SalesSeries[], plan: CalibrationPlan): Promise<{ daily: ErrorPool; weekly: ErrorPool }> {
+  /**
+   * Calibration errors of `series` for a plan, merged over the chunks, and
+   * per series in input order (`paired`, `pairedSlots(plan)` per series).
+   */
+  async errors(series: readonly SalesSeries[], plan: CalibrationPlan): Promise<{ daily: ErrorPool; weekly: ErrorPool; paired: Float64Array }> {
     const daily = new ErrorPool(plan.days);
     const weekly = new ErrorPool(Math.max(1, plan.weeks));
+    const paired = new Float64Array(series.length * pairedSlots(plan));
     const results = await this.map(series, { kind: 'errors', plan });
+    let at = 0;
     for (const r of results) {
       if (r.kind !== 'errors') continue;
       daily.merge(r.daily);
       weekly.merge(r.weekly);
+      paired.set(r.paired, at);
+      at += r.paired.length;
     }
-    return { daily, weekly };
+    return { daily, weekly, paired };
   }
 
   /** Forecasts of every series, in input order. */

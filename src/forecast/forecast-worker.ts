@@ -19,7 +19,8 @@ function run(t: PoolTask): { result: PoolResult; transfer: ArrayBuffer[] } {
       const pools = collectCalibrationErrors(series, t.plan, holidays);
       const daily = pools.daily.pack();
       const weekly = pools.weekly.pack();
-      return { result: { kind: 'errors', id: t.id, daily, weekly }, transfer: [daily.buffer as ArrayBuffer, weekly.buffer as ArrayBuffer] };
+      const paired = pools.paired;
+      return { result: { kind: 'errors', id: t.id, daily, weekly, paired }, transfer: [daily.buffer as ArrayBuffer, weekly.buffer as ArrayBuffer, paired.buffer as ArrayBuffer] };
     }
     case 'forecast': {
       const daily = unpackCalibration(t.daily);

@@ -105,14 +105,15 @@ export function dailyBands(lf: LogForecast, cal: IntervalCalibration, first: num
     if (lf.trading[h] !== 1) continue;
     const m = lf.mu[h]!;
     const q = cal.q.subarray(Math.min(h, cal.steps - 1) * 4);
+    const sg = lf.sigma * lf.widen[h]!;
     const point = Math.round(lf.openChance * Math.exp(Math.min(m, MAX_LOG)) * meanFactor(cal, h, lf.pointSigma));
     b.point[h] = point;
     // A zero-heavy store may not trade at all: the lower bound is 0 when the
     // chance of a zero day is above the tail the interval leaves out.
-    b.lo95[h] = pClosed >= 0.025 ? 0 : Math.min(point, Math.floor(Math.exp(Math.min(m + q[0]! * lf.sigma, MAX_LOG))));
-    b.lo80[h] = pClosed >= 0.1 ? 0 : Math.min(point, Math.floor(Math.exp(Math.min(m + q[1]! * lf.sigma, MAX_LOG))));
-    b.hi80[h] = Math.max(point, Math.ceil(Math.exp(Math.min(m + q[2]! * lf.sigma, MAX_LOG))));
-    b.hi95[h] = Math.max(b.hi80[h]!, Math.ceil(Math.exp(Math.min(m + q[3]! * lf.sigma, MAX_LOG))));
+    b.lo95[h] = pClosed >= 0.025 ? 0 : Math.min(point, Math.floor(Math.exp(Math.min(m + q[0]! * sg, MAX_LOG))));
+    b.lo80[h] = pClosed >= 0.1 ? 0 : Math.min(point, Math.floor(Math.exp(Math.min(m + q[1]! * sg, MAX_LOG))));
+    b.hi80[h] = Math.max(point, Math.ceil(Math.exp(Math.min(m + q[2]! * sg, MAX_LOG))));
+    b.hi95[h] = Math.max(b.hi80[h]!, Math.ceil(Math.exp(Math.min(m + q[3]! * sg, MAX_LOG))));
   }
   return b;
 }
@@ -147,10 +148,13 @@ function weeklyBands(lf: LogForecast, daily: ForecastBands, cal: IntervalCalibra
     if (p <= 0) continue;
     const m = weekMedian(lf, off + 7 * w);
     const q = cal.q.subarray(Math.min(w, cal.steps - 1) * 4);
-    b.lo95[w] = Math.min(p, Math.floor(m * Math.exp(q[0]! * lf.sigma)));
-    b.lo80[w] = Math.min(p, Math.floor(m * Math.exp(q[1]! * lf.sigma)));
-    b.hi80[w] = Math.max(p, Math.ceil(m * Math.exp(q[2]! * lf.sigma)));
-    b.hi95[w] = Math.max(b.hi80[w]!, Math.ceil(m * Math.exp(q[3]! * lf.sigma)));
+    let wf = 0;
+    for (let d = 0; d < 7; d++) wf += lf.widen[off + 7 * w + d] ?? 1;
+    const sg = (lf.sigma * wf) / 7;
+    b.lo95[w] = Math.min(p, Math.floor(m * Math.exp(q[0]! * sg)));
+    b.lo80[w] = Math.min(p, Math.floor(m * Math.exp(q[1]! * sg)));
+    b.hi80[w] = Math.max(p, Math.ceil(m * Math.exp(q[2]! * sg)));
+    b.hi95[w] = Math.max(b.hi80[w]!, Math.ceil(m * Math.exp(q[3]! * sg)));
   }
   return b;
 }
@@ -170,9 +174,23 @@ function truncate(b: ForecastBands, n: number): ForecastBands {
  * Adds the standardised errors of a forecast made at `origin` against the
  * actual days after it to the calibration pools: daily per step, weekly per
  * ISO week. Only days before `limit` are read (the `as_of` of the forecast
- * being calibrated), so a calibration never sees its own future.
+ * being calibrated), so a calibration never sees its own future. With
+ * `paired`, each error is also written at `paired.at + step` (daily) and
+ * `paired.at + steps + week` (weekly), where nothing is written for a step
+ * without an error: what the roll-ups measure how stores miss together on.
  */
-export function collectErrors(s: SalesSeries, origin: number, limit: number, steps: number, weeks: number, model: Exclude<ModelName, 'seasonal_naive'>, holidays: HolidayDays, daily: ErrorPool, weekly: ErrorPool | null): void {
+export function collectErrors(
+  s: SalesSeries,
+  origin: number,
+  limit: number,
+  steps: number,
+  weeks: number,
+  model: Exclude<ModelName, 'seasonal_naive'>,
+  holidays: HolidayDays,
+  daily: ErrorPool,
+  weekly: ErrorPool | null,
+  paired?: { values: Float64Array; at: number },
+): void {
   if (origin <= s.first) return;
   const totalSteps = Math.max(steps, weeks > 0 ? daysForWeeks(origin, weeks) : 0);
   const lf = logForecast(s, origin, totalSteps, model, holidays);
@@ -182,7 +200,13 @@ export function collectErrors(s: SalesSeries, origin: number, limit: number, ste
   for (let h = 0; h < steps; h++) {
     const a = known[at + h];
     if (a === undefined || lf.trading[h] !== 1 || !(a > 0)) continue;
-    daily.add(h, (Math.log(a) - lf.mu[h]!) / lf.sigma);
+    // In σ, not in the widened σ of days in an unseen part of the year: the
+    // widening is for the season a forecast cannot know, and the errors of
+    // an earlier origin's unseen months (an unseen October is flat) are no
+    // measure of an unseen December.
+    const u = (Math.log(a) - lf.mu[h]!) / lf.sigma;
+    daily.add(h, u);
+    if (paired !== undefined) paired.values[paired.at + h] = u;
   }
   if (weekly === null) return;
   const off = firstMonday(origin) - origin;
@@ -196,6 +220,8 @@ export function collectErrors(s: SalesSeries, origin: number, limit: number, ste
     }
     const point = weekMedian(lf, off + 7 * w);
     if (!complete || actual <= 0 || point <= 0) continue;
-    weekly.add(w, Math.log(actual / point) / lf.sigma);
+    const u = Math.log(actual / point) / lf.sigma;
+    weekly.add(w, u);
+    if (paired !== undefined) paired.values[paired.at + steps + w] = u;
   }
 }

@@ -6,13 +6,13 @@
  * its stores' point forecasts, to the minor unit, so every level adds up by
  * construction (store → city → region → country → tenant). Summing bounds
  * would give intervals far too wide (it assumes every store misses in the
- * same direction on the same day), so a node's interval comes from a model
- * fitted to the node's own total, calibrated on backtests of node totals,
- * and is then moved to sit around the bottom-up point: each bound keeps its
- * ratio to the node model's own point.
+ * same direction on the same day), treating them as independent far too
+ * narrow (a holiday, a season misread, miss in every store of a country):
+ * a node's interval combines its stores' with the correlation their
+ * calibration errors show (`level-correlation.ts`).
  */
 import type { ForecastBands, SalesSeries } from './series.js';
-import { BAND_NAMES, emptyBands } from './series.js';
+import { emptyBands } from './series.js';
 
 export const LEVELS = ['store', 'city', 'region', 'country', 'tenant'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -38,22 +38,30 @@ export interface HierarchyNode {
   country: string;
 }
 
+/** The key of the node of `level` a store belongs to. */
+export function nodeKey(level: NodeLevel, s: StoreSeries): string {
+  switch (level) {
+    case 'city':
+      return `${s.country}/${s.city}`;
+    case 'region':
+      return s.region;
+    case 'country':
+      return s.country;
+    case 'tenant':
+      return 'tenant';
+  }
+}
+
 /**
  * @example
  * buildHierarchy(stores).filter((n) => n.level === 'country').map((n) => n.key) // ['DE', 'FR', …]
  */
 export function buildHierarchy(stores: readonly StoreSeries[]): HierarchyNode[] {
-  const keyOf: Record<NodeLevel, (s: StoreSeries) => string> = {
-    city: (s) => `${s.country}/${s.city}`,
-    region: (s) => s.region,
-    country: (s) => s.country,
-    tenant: () => 'tenant',
-  };
   const out: HierarchyNode[] = [];
   for (const level of ['city', 'region', 'country', 'tenant'] as const) {
     const groups = new Map<string, number[]>();
     stores.forEach((s, i) => {
-      const k = keyOf[level](s);
+      const k = nodeKey(level, s);
       let g = groups.get(k);
       if (g === undefined) groups.set(k, (g = []));
       g.push(i);
@@ -89,30 +97,32 @@ export function nodeSeries(node: HierarchyNode, stores: readonly SalesSeries[]):
 
 /**
  * Coherent bands of a node: the point is the sum of the stores' points;
- * each bound is the point times the ratio of that bound to the point in
- * the node's own forecast (`own`). Where the node's own model has no point
- * (it expects the node closed, or has no history), the bounds are the sums
- * of the stores' bounds.
+ * each bound is the point plus (upper) or minus (lower, floored at 0) the
+ * stores' distances from their points to that bound, combined as errors
+ * of correlation `rho[step]`: √((1 − ρ)·Σdᵢ² + ρ·(Σdᵢ)²). ρ = 0 is the
+ * independent errors' √Σdᵢ² (what the API does for any other set of
+ * stores), ρ = 1 the sum of the stores' bounds.
+ * @example
+ * rollUp([a, b], rho.city.daily).hi80[0] // a.point[0] + b.point[0] + √(…)
  */
-export function rollUp(members: readonly ForecastBands[], own: ForecastBands): ForecastBands {
-  const n = own.point.length;
-  const sum = emptyBands(own.first, n);
-  for (const m of members) for (const b of BAND_NAMES) for (let h = 0; h < n; h++) sum[b][h]! += m[b][h]!;
-  const out = emptyBands(own.first, n);
+export function rollUp(members: readonly ForecastBands[], rho: Float64Array): ForecastBands {
+  const n = members[0]?.point.length ?? 0;
+  const out = emptyBands(members[0]?.first ?? 0, n);
   for (let h = 0; h < n; h++) {
-    const p = sum.point[h]!;
-    const op = own.point[h]!;
+    const r = rho[Math.min(h, rho.length - 1)] ?? 0;
+    let p = 0;
+    for (const m of members) p += m.point[h]!;
     out.point[h] = p;
-    if (op > 0 && p > 0) {
-      out.lo95[h] = Math.min(p, Math.floor((p * own.lo95[h]!) / op));
-      out.lo80[h] = Math.min(p, Math.floor((p * own.lo80[h]!) / op));
-      out.hi80[h] = Math.max(p, Math.ceil((p * own.hi80[h]!) / op));
-      out.hi95[h] = Math.max(out.hi80[h]!, Math.ceil((p * own.hi95[h]!) / op));
-    } else {
-      out.lo95[h] = sum.lo95[h]!;
-      out.lo80[h] = sum.lo80[h]!;
-      out.hi80[h] = sum.hi80[h]!;
-      out.hi95[h] = sum.hi95[h]!;
+    for (const b of ['lo95', 'lo80', 'hi80', 'hi95'] as const) {
+      let sum = 0;
+      let sq = 0;
+      for (const m of members) {
+        const d = Math.abs(m[b][h]! - m.point[h]!);
+        sum += d;
+        sq += d * d;
+      }
+      const dev = Math.sqrt(Math.max(0, (1 - r) * sq + r * sum * sum));
+      out[b][h] = b.startsWith('lo') ? Math.max(0, Math.floor(p - dev)) : Math.ceil(p + dev);
     }
   }
   return out;

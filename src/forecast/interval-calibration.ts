@@ -24,24 +24,27 @@ export interface IntervalCalibration {
   q: Float64Array;
   /** Errors seen per step (before pooling). */
   counts: Int32Array;
-  /** Median of the standardised errors per step (a model's bias, in σ). */
+  /** Median of the standardised errors per step (in σ); `q` is taken about it, and the point does not use it. */
   center: Float64Array;
   /** Robust SD of the standardised errors per step: (q90 − q10) / 2.563. */
   spread: Float64Array;
 }
 
 /**
- * The mean of exp(μ + σ·u) under the calibrated errors, as a factor on
+ * The mean of exp(μ + σ·u) under the calibrated spread, as a factor on
  * e^μ: the point forecast is a mean, not a median, so that store points add
  * up to an unbiased total (the median of a sum is not the sum of medians;
- * the mean is).
+ * the mean is). The calibration's median miss is not added (see
+ * `calibrate`): shifting every store the same way by one season's miss
+ * moved the totals more than the stores (tenant MASE 0.66 with it, 0.54
+ * without, on `bench:forecast`).
  */
 export function meanFactor(c: IntervalCalibration, step: number, sigma: number): number {
   const s = Math.min(step, c.steps - 1);
   const sd = c.spread[s]! * sigma;
-  // Bounded: a correction beyond ±15 % says the calibration does not fit
+  // Bounded: a correction beyond +15 % says the calibration does not fit
   // this series, and a point should not move that far on its say-so.
-  return Math.min(1.15, Math.max(1 / 1.15, Math.exp(c.center[s]! * sigma + (sd * sd) / 2)));
+  return Math.min(1.15, Math.exp((sd * sd) / 2));
 }
 
 /** Standardised backtest errors per horizon step. */
@@ -101,7 +104,12 @@ export class ErrorPool {
       INTERVAL_QUANTILES.forEach((p, k) => {
         q[s * 4 + k] = quantileSorted(sorted, p);
       });
+      // The bounds are the quantiles about the median: the origins of one
+      // calibration share a season, so their median miss is that season's
+      // (a December the fits had not seen, a level that was falling), not a
+      // bias the next weeks will repeat.
       center[s] = quantileSorted(sorted, 0.5);
+      for (let k = 0; k < 4; k++) q[s * 4 + k]! -= center[s]!;
       spread[s] = (q[s * 4 + 2]! - q[s * 4 + 1]!) / 2.5631;
     }
     return { steps: this.steps, q, counts, center, spread };

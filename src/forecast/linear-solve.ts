@@ -34,16 +34,18 @@ export class NormalEquations {
   }
 
   /**
-   * Solves (X'WX + λ·D) β = X'Wz, where D is the identity except for column
-   * 0 (the intercept is not shrunk). A column without data gets β = 0
-   * instead of a singular matrix: that is what the ridge term is for.
+   * Solves (X'WX + λ·D + P) β = X'Wz, where D is the identity except for
+   * column 0 (the intercept is not shrunk) and P the diagonal `penalty`
+   * (extra shrinkage of chosen columns; none when omitted). A column
+   * without data gets β = 0 instead of a singular matrix: that is what the
+   * ridge term is for.
    * Writes β into `out` and returns false if the matrix is not positive
    * definite even so (then `out` is all zeros).
    */
-  solve(lambda: number, out: Float64Array): boolean {
+  solve(lambda: number, out: Float64Array, penalty?: Float64Array): boolean {
     const p = this.p;
     const l = new Float64Array(p * p);
-    for (let i = 0; i < p; i++) for (let j = i; j < p; j++) l[j * p + i] = this.xtx[i * p + j]! + (i === j && i > 0 ? lambda : 0);
+    for (let i = 0; i < p; i++) for (let j = i; j < p; j++) l[j * p + i] = this.xtx[i * p + j]! + (i === j && i > 0 ? lambda + (penalty?.[i] ?? 0) : 0);
     // In-place Cholesky of the lower triangle: L L' = A.
     for (let j = 0; j < p; j++) {
       let d = l[j * p + j]!;

@@ -14,7 +14,7 @@
  * open) are fitted; closed weekdays, closed holidays and zero days are
  * left to the profile.
  */
-import { designColumns, dot, fillRow, type DesignSpec } from './design.js';
+import { YEAR_DAYS, designColumns, dot, fillRow, type DesignSpec } from './design.js';
 import { NormalEquations } from './linear-solve.js';
 import { expectsTrading, profileSeries, traded, type SeriesProfile } from './series-profile.js';
 import type { ForecastFlag } from './series.js';
@@ -30,7 +30,7 @@ export interface LogLinearOptions {
   yearly?: number;
   /** Whether to fit public-holiday effects. Default true. */
   holidays?: boolean;
-  /** Whether to fit a trend (only with a year of history). Default true. */
+  /** Whether to fit a trend (only with a year of history; shrunk under ~16 months). Default true. */
   trend?: boolean;
   /** Older days weigh less: weight halves every this many days. Default 365. */
   halfLifeDays?: number;
@@ -49,6 +49,11 @@ export interface LogForecast {
   openChance: number;
   /** Scale of one-step errors on the log scale (inflated for short histories). */
   sigma: number;
+  /**
+   * Per step, the factor on σ of the bounds: 1, or more on days in a part
+   * of the year the history has not seen (the yearly curve is a guess there).
+   */
+  widen: Float64Array;
   /** σ before the short-history widening: what the point's mean correction uses. */
   pointSigma: number;
   flags: ForecastFlag[];
@@ -66,6 +71,36 @@ const PHIS = [0.9, 0.97, 0.995] as const;
 
 let scratch = new Float64Array(0);
 
+/** Below this many years of history, no yearly cycle at all. */
+const MIN_YEARLY_YEARS = 0.7;
+/** Below this many years, fewer yearly harmonics (shrunk) and a shrunk trend. */
+const FULL_YEARLY_YEARS = 1.3;
+const SHORT_YEARLY_HARMONICS = 4;
+/**
+ * Ridge penalty per harmonic k of a short history, as a share of the total
+ * weight of the fitted days, times k: higher harmonics are shrunk harder.
+ */
+const SHORT_YEARLY_PENALTY = 0.005;
+/**
+ * From a year of history a trend is fitted; below FULL_YEARLY_YEARS it is
+ * shrunk by this share of the total weight. With one cycle and a bit, a
+ * free line and the yearly curve explain the same rise and the line runs
+ * on through the horizon (1.5× seasonal naive's MASE at 460 days); without
+ * any, a year of growth is missed (docs/forecasting.md has the figures).
+ */
+const SHORT_TREND_PENALTY = 0.1;
+
+/**
+ * Yearly harmonics and their ridge penalty for `years` of history: none
+ * below ~8 months, 4 shrunk ones below ~16 months (one year cannot tell 8
+ * harmonics from noise and a level shift), all of them after.
+ */
+function yearlyTerms(years: number, most: number): { harmonics: number; penalty: number } {
+  if (years < MIN_YEARLY_YEARS) return { harmonics: 0, penalty: 0 };
+  if (years < FULL_YEARLY_YEARS) return { harmonics: Math.min(most, SHORT_YEARLY_HARMONICS), penalty: SHORT_YEARLY_PENALTY };
+  return { harmonics: most, penalty: 0 };
+}
+
 /**
  * Fits `values` (days `first … first + n − 1`) and forecasts `horizon` days
  * from `first + n`. `holidays` holds the holiday flags of days
@@ -80,12 +115,13 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
   const mu = new Float64Array(horizon);
   const trading = new Uint8Array(horizon);
   const flags = prof.flags;
-  if (prof.start === -1 || prof.stopped) return { mu, trading, openChance: 0, sigma: 0, pointSigma: 0, flags };
+  if (prof.start === -1 || prof.stopped) return { mu, trading, openChance: 0, sigma: 0, widen: new Float64Array(horizon).fill(1), pointSigma: 0, flags };
   const from = Math.max(prof.start, n - (o.maxHistoryDays ?? 1100));
-  const long = prof.tradingDays >= YEAR;
+  const years = Math.min(prof.tradingDays, n - from) / YEAR;
+  const yearly = yearlyTerms(years, o.yearly ?? 8);
   if (prof.tradingDays < SHORT_HISTORY_DAYS) flags.push('short_history');
-  if (!long) flags.push('no_yearly_cycle');
-  const spec: DesignSpec = { trend: long && (o.trend ?? true), yearly: long ? (o.yearly ?? 8) : 0, holidays: o.holidays ?? true };
+  if (prof.tradingDays < YEAR) flags.push('no_yearly_cycle');
+  const spec: DesignSpec = { trend: years >= 1 && (o.trend ?? true), yearly: yearly.harmonics, holidays: o.holidays ?? true };
   const p = designColumns(spec);
   const m = n - from;
   if (scratch.length < (m + 1) * (p + 3)) scratch = new Float64Array((m + 1) * (p + 3) * 2);
@@ -115,12 +151,21 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
     }
   }
   const lambda = obs < 28 ? 2 : 0.1;
+  const penalty = new Float64Array(p);
+  // The trend follows the weekday columns, then the Fourier pairs; pair k is shrunk by k × penalty × Σw.
+  if (yearly.penalty > 0) {
+    let wsum = 0;
+    for (let i = 0; i < m; i++) wsum += w[i]!;
+    if (spec.trend) penalty[7] = SHORT_TREND_PENALTY * wsum;
+    const at = spec.trend ? 8 : 7;
+    for (let j = 0; j < 2 * spec.yearly; j++) penalty[at + j] = yearly.penalty * wsum * ((j >> 1) + 1);
+  }
   const ne = new NormalEquations(p);
   const beta = new Float64Array(p);
   const solveAll = (): void => {
     ne.reset();
     for (let i = 0; i < m; i++) if (w[i]! > 0) ne.add(rows.subarray(i * p, i * p + p), z[i]!, w[i]!);
-    ne.solve(lambda, beta);
+    ne.solve(lambda, beta, penalty);
   };
   solveAll();
   for (let i = 0; i < m; i++) r[i] = w[i]! > 0 ? z[i]! - dot(rows.subarray(i * p, i * p + p), beta, p) : NaN;
@@ -135,7 +180,7 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
       const dz = (shift[i] ?? 0) * w[i]!;
       for (let j = 0; j < p; j++) ne.xtz[j]! -= dz * row[j]!;
     }
-    ne.solve(lambda, beta);
+    ne.solve(lambda, beta, penalty);
     for (let i = 0; i < m; i++) r[i] = w[i]! > 0 ? z[i]! - dot(rows.subarray(i * p, i * p + p), beta, p) : NaN;
   }
   const lv = o.level ?? true ? fitLevel(r, m) : { level: 0, phi: 0, sigma: rms(r, m) };
@@ -143,17 +188,45 @@ export function fitLogLinear(values: ArrayLike<number>, first: number, holidays:
   // A short history knows its own noise badly: widen, so that a new store's
   // intervals are honest rather than as narrow as an old store's.
   if (obs < SHORT_HISTORY_DAYS) sigma = Math.max(sigma, 0.12) * (1 + 14 / Math.max(obs, 1));
+  // Under a year of history the first forecast days lie in a part of the
+  // year never seen: the fitted curve there only joins the end of the
+  // history to its start (and misses a December peak it never saw). Those
+  // days keep the season where the history ends, and their bounds add the
+  // spread of the yearly curve: the unseen days' effect is another point
+  // of that curve, so the difference from the held one has twice its variance.
+  const seenFrom = first + from + YEAR_DAYS;
+  const unseenSigma = spec.yearly > 0 && first + n < seenFrom ? Math.sqrt(sigma * sigma + 2 * yearlyVariance(rows, w, beta, m, p, spec)) : sigma;
+  const widen = new Float64Array(horizon).fill(1);
   const row = new Float64Array(p);
   let decay = 1;
   for (let h = 0; h < horizon; h++) {
     const d = n + h;
     decay *= lv.phi;
+    const unseen = first + d < seenFrom && spec.yearly > 0;
+    if (unseen) widen[h] = unseenSigma / sigma;
     if (!expectsTrading(prof, first + d, holidays[d]!)) continue;
-    fillRow(row, spec, first + d, holidays[d]!, trendOrigin);
+    fillRow(row, spec, first + d, holidays[d]!, trendOrigin, unseen ? first + n - 1 : first + d);
     mu[h] = dot(row, beta, p) + decay * lv.level;
     trading[h] = 1;
   }
-  return { mu, trading, openChance: prof.openChance, sigma, pointSigma: Math.max(lv.sigma, 0.02), flags };
+  return { mu, trading, openChance: prof.openChance, sigma, widen, pointSigma: Math.max(lv.sigma, 0.02), flags };
+}
+
+/** Variance of the fitted yearly curve over the fitted days (the Fourier columns' part of each row). */
+function yearlyVariance(rows: Float64Array, w: Float64Array, beta: Float64Array, m: number, p: number, spec: DesignSpec): number {
+  const at = spec.trend ? 8 : 7;
+  let s1 = 0;
+  let s2 = 0;
+  let k = 0;
+  for (let i = 0; i < m; i++) {
+    if (!(w[i]! > 0)) continue;
+    let y = 0;
+    for (let j = at; j < at + 2 * spec.yearly; j++) y += rows[i * p + j]! * beta[j]!;
+    s1 += y;
+    s2 += y * y;
+    k++;
+  }
+  return k > 1 ? Math.max(0, s2 / k - (s1 / k) ** 2) : 0;
 }
 
 /**

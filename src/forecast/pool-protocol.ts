@@ -38,7 +38,7 @@ export type PoolTask =
   | { kind: 'forecast'; id: number; series: PackedSeries; asOf: number; days: number; weeks: number; model: ModelName; daily: Float64Array; weekly: Float64Array | null };
 
 export type PoolResult =
-  | { kind: 'errors'; id: number; daily: Float64Array; weekly: Float64Array }
+  | { kind: 'errors'; id: number; daily: Float64Array; weekly: Float64Array; /** `collectCalibrationErrors`' per-series errors of the chunk. */ paired: Float64Array }
   | {
       kind: 'forecast';
       id: number;

@@ -13,7 +13,7 @@ export const FORECAST_FLAGS = [
   'no_history',
   /** Fewer than 8 weeks of trading: weekday pattern only, wider intervals. */
   'short_history',
-  /** Under a year of trading: no yearly cycle fitted. */
+  /** Under a year of trading: the yearly cycle fitted in part (from 0.7 years) or not at all. */
   'no_yearly_cycle',
   /** The store closes on some weekdays or public holidays: those days are forecast as zero. */
   'closed_days',

@@ -7,7 +7,9 @@
  * exactly; weeks; a past as_of computed from the days up to it only (late
  * sales after it change nothing); bad parameters named; another tenant
  * sees nothing; the backtest rows; the cash position's forecast columns
- * against a brute-force computation; and `tpay batch forecast`.
+ * against a brute-force computation; `tpay batch forecast`; and a past
+ * as_of refused (422) for a tenant of more stores than a forecast computed
+ * on request may have.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -33,6 +35,8 @@ const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const DAY = 86_400_000;
 const HISTORY_DAYS = 420;
 const ymd = (d: number): string => new Date(d * DAY).toISOString().slice(0, 10);
+/** Stores a forecast computed on request may have at most (docs/forecasting.md, "A past `as_of`"). */
+const MAX_ON_DEMAND_STORES = 1000;
 const ACCOUNT_DE = 'DE89370400440532013000';
 const ACCOUNT_FR = 'FR7630006000011234567890189';
 
@@ -121,6 +125,8 @@ void describe('forecast API', () => {
   let read = '';
   let ingest = '';
   let otherRead = '';
+  let bigRead = '';
+  let bigIngest = '';
   let admin = '';
   let stored: StoredForecast;
   // Today in UTC is today in Berlin and Paris between 00:00 and 23:00 UTC; sales end yesterday.
@@ -146,6 +152,14 @@ void describe('forecast API', () => {
     tenants.createTenant({ id: 'globex', reportingCurrency: 'USD' });
     registries.put('globex', [store('G1', { country: 'US', city: 'New York', region: 'NA-East', timezone: 'America/New_York', currency: 'USD', lat: 52.5, lon: 13.4 })]);
     otherRead = tenants.createKey('globex', 'read').secret;
+    // One store more than a forecast computed on request may have.
+    tenants.createTenant({ id: 'hooli', reportingCurrency: 'EUR' });
+    registries.put(
+      'hooli',
+      Array.from({ length: MAX_ON_DEMAND_STORES + 1 }, (_, i) => store(`H${String(i).padStart(4, '0')}`)),
+    );
+    bigRead = tenants.createKey('hooli', 'read').secret;
+    bigIngest = tenants.createKey('hooli', 'ingest').secret;
     const file = join(dir.path, 'history.ndjson');
     writeFileSync(file, `${history(lastDay).map((r) => JSON.stringify(r)).join('\n')}\n`);
     // Import with the forecast timer off, then restart: the running platform forecasts on its own.
@@ -440,5 +454,27 @@ void describe('forecast API', () => {
     const bad = spawnSync(process.execPath, [CLI, '--data-dir', dir.path, 'batch', 'forecast', '--tenant', 'acme', '--days', '57'], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--days must be from 1 to 56, got 57/);
+  });
+
+  void it('answers a past as_of with no stored batch for a tenant of more than 1000 stores with 422 forecast_too_large, naming the count and the command', async () => {
+    const day = lastDay - 3;
+    const sale = JSON.stringify({ txn_id: 'H-1', store_id: 'H0000', terminal_id: 'H0000-T1', seq: 1, ts: new Date(day * DAY + 12 * 3_600_000).toISOString(), type: 'sale', amount_minor: 12_345, currency: 'EUR', tax_minor: 0, tender: 'cash' });
+    assert.equal((await call('POST', '/v1/transactions', bigIngest, `${sale}\n`, 'application/x-ndjson')).body['accepted'], 1);
+    const path = `/v1/forecasts?as_of=${ymd(day + 1)}&horizon=7`;
+    // Until the sale is served the tenant has no sales and the answer is a 404.
+    let r = await call('GET', path, bigRead);
+    for (let i = 0; i < 200 && r.status === 404; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      r = await call('GET', path, bigRead);
+    }
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    const e = r.body['error'] as { code: string; message: string };
+    assert.equal(e.code, 'forecast_too_large');
+    assert.ok(e.message.includes(String(MAX_ON_DEMAND_STORES + 1)) && e.message.includes(`tpay batch forecast --as-of ${ymd(day + 1)}`), e.message);
+    // The same as POST, and for the backtest recomputed on request.
+    assert.equal((await call('POST', '/v1/forecasts', bigRead, { as_of: ymd(day + 1), horizon: 7 })).status, 422);
+    const bt = await call('GET', `/v1/forecasts/backtest?as_of=${ymd(day + 1)}&recompute=true`, bigRead);
+    assert.equal(bt.status, 422, JSON.stringify(bt.body));
+    assert.equal((bt.body['error'] as { code: string }).code, 'forecast_too_large');
   });
 });

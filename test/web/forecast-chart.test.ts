@@ -88,7 +88,7 @@ describe('band and mean paths', () => {
 });
 
 describe('forecast accuracy rows', () => {
-  const row = (level: string, grain: string, o: Partial<BacktestRow> = {}): BacktestRow => ({ level, grain, series: 1, forecasts: 56, mase: 0.6, baseline_mase: 0.8, smape: 20, baseline_smape: 25, coverage_80: 0.78, coverage_95: 0.96, ...o });
+  const row = (level: BacktestRow['level'], grain: BacktestRow['grain'], o: Partial<BacktestRow> = {}): BacktestRow => ({ level, grain, series: 1, forecasts: 56, mase: 0.6, baseline_mase: 0.8, smape: 20, baseline_smape: 25, coverage_80: 0.78, coverage_95: 0.96, ...o });
 
   it('orders by grain then level, store up to tenant', () => {
     const rows = accuracyRows([row('tenant', 'week'), row('country', 'day'), row('store', 'week'), row('tenant', 'day'), row('store', 'day'), row('city', 'day'), row('region', 'day')]);

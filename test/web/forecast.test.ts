@@ -160,7 +160,7 @@ describe('forecasts in the dashboard in Chromium', () => {
     assert.equal(await note.getAttribute('data-state'), 'shown');
     assert.equal(await note.getAttribute('data-flags'), g.flags.join(','));
     assert.ok(g.flags.includes('no_yearly_cycle'), g.flags.join(','));
-    assert.equal(await note.locator('li[data-flag="no_yearly_cycle"]').textContent(), 'Less certain: less than a year of history: no yearly cycle.');
+    assert.equal(await note.locator('li[data-flag="no_yearly_cycle"]').textContent(), 'Less certain: less than a year of history: the yearly cycle is partly or not known.');
 
     // Hover a day ahead of the range: the readout has its exact amounts.
     const ahead = g.points.find((p) => p.date >= to)!;

@@ -2,62 +2,13 @@
  * The stored `net_sales` forecasts and their backtest accuracy, as the
  * public API serves them (`GET /v1/forecasts`, `GET /v1/forecasts/backtest`).
  * "Nothing stored yet" (a 404, or no group) is a value, `null`, not an
- * error: the pages show it as an empty state.
+ * error: the pages show it as an empty state. The answers' types are the
+ * engine's own (`src/forecast/forecast-answer-types.ts`).
  */
+import type { BacktestAnswer, ForecastAnswer } from '../../src/forecast/forecast-answer-types.js';
 import { ApiError, type Api, type Params } from './api.js';
 
-/** One forecast day (or ISO week: `date` is its Monday), integers in minor units of the reporting currency. */
-export interface ForecastPoint {
-  date: string;
-  week?: string;
-  mean: number;
-  lo80: number;
-  hi80: number;
-  lo95: number;
-  hi95: number;
-}
-
-export interface ForecastGroup {
-  key: string | null;
-  stores: number;
-  flags: string[];
-  points: ForecastPoint[];
-}
-
-export interface ForecastAnswer {
-  currency: string;
-  /** The reporting currency's decimals (as on `/v1/series`). */
-  exponent: number;
-  /** The last business day the forecast has seen: its first day is the one after. */
-  as_of: string;
-  granularity: 'day' | 'week';
-  horizon: number;
-  /** The level whose bands answer (`store` … `tenant`), or `scope` for a set of stores that is no stored level. */
-  level: string;
-  model: string;
-  groups: ForecastGroup[];
-}
-
-export interface BacktestRow {
-  level: string;
-  grain: string;
-  series: number;
-  forecasts: number;
-  mase: number | null;
-  baseline_mase: number | null;
-  smape: number | null;
-  baseline_smape: number | null;
-  coverage_80: number | null;
-  coverage_95: number | null;
-}
-
-export interface BacktestAnswer {
-  as_of: string;
-  model?: string;
-  /** The forecast origins scored, `YYYY-MM-DD`. */
-  origins?: string[];
-  rows: BacktestRow[];
-}
+export type { AnswerLevel, BacktestAnswer, BacktestRow, ForecastAnswer, ForecastGroup, ForecastPoint } from '../../src/forecast/forecast-answer-types.js';
 
 async function orNone<T>(load: Promise<T>): Promise<T | null> {
   try {

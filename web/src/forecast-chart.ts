@@ -6,16 +6,11 @@
  */
 import type { ForecastFlag } from '../../src/forecast/series.js';
 import { bucketsBetween } from './buckets.js';
-import type { ForecastPoint } from './forecast-api.js';
+import { isForecastGranularity, type ForecastGranularity, type ForecastPoint } from '../../src/forecast/forecast-answer-types.js';
 import { addDays } from './time.js';
 
 /** Forecasts exist for net sales by business day and by ISO week. */
-export const FORECAST_GRANULARITIES = ['day', 'week'] as const;
-export type ForecastGranularity = (typeof FORECAST_GRANULARITIES)[number];
-
-export function isForecastGranularity(g: string): g is ForecastGranularity {
-  return (FORECAST_GRANULARITIES as readonly string[]).includes(g);
-}
+export { isForecastGranularity, type ForecastGranularity };
 
 /** The API's longest horizons (56 days, 26 ISO weeks) and the shortest one worth drawing. */
 const HORIZON: Record<ForecastGranularity, { min: number; max: number }> = { day: { min: 7, max: 56 }, week: { min: 4, max: 26 } };
@@ -111,7 +106,7 @@ export function forecastExtent(points: readonly ForecastPoint[]): [number, numbe
 export const FLAG_TEXT: Record<ForecastFlag, string> = {
   no_history: 'no sale before the forecast date: the forecast is zero',
   short_history: 'less than 8 weeks of history: weekday pattern only, wider intervals',
-  no_yearly_cycle: 'less than a year of history: no yearly cycle',
+  no_yearly_cycle: 'less than a year of history: the yearly cycle is partly or not known',
   closed_days: 'closed on some weekdays or public holidays: those days are forecast as zero',
   zero_heavy: 'many days without sales: the forecast is scaled by the chance of trading',
   outliers_clipped: 'unusual days of the last 13 weeks were clipped before fitting',
