@@ -196,7 +196,7 @@ export class DayChunk {
    * Calls `fn` for each day index in [dFrom, dTo) with rows, with arrays
    * that hold them and the day's row range [lo, hi) in those arrays.
    */
-  forEachDay(dFrom: number, dTo: number, fn: (i: number, keys: Uint32Array, sums: Int32Array | Float64Array, lo: number, hi: number) => void): void {
+  forEachDay(dFrom: number, dTo: number, fn: (i: number, keys: Uint32Array, sums: Int32Array | Float64Array, lo: number, hi: number) => void, columns = -1): void {
     const start = this.start;
     const packed = this.packed;
     if (packed === null) {
@@ -215,7 +215,7 @@ export class DayChunk {
     scratch.fit(r1 - r0, this.width);
     scratch.busy = true;
     try {
-      packed.decode(r0, r1, scratch.keys, scratch.sums);
+      packed.decode(r0, r1, scratch.keys, scratch.sums, columns);
       for (let d = dFrom; d < dTo; d++) {
         const lo = start[d]!;
         const hi = start[d + 1]!;
@@ -270,16 +270,18 @@ export class DaySeries {
 
   /**
    * Calls `fn` for each day in [from, to) that has rows, with the chunk's
-   * arrays and the day's row range [lo, hi).
+   * arrays and the day's row range [lo, hi). `columns` (a bit per sum) names
+   * the sums the caller reads: a sealed chunk decodes only those, and the
+   * others hold anything.
    */
-  forEachDay(from: number, to: number, fn: (day: number, keys: Uint32Array, sums: Int32Array | Float64Array, lo: number, hi: number) => void): void {
+  forEachDay(from: number, to: number, fn: (day: number, keys: Uint32Array, sums: Int32Array | Float64Array, lo: number, hi: number) => void, columns = -1): void {
     const cFrom = Math.max(Math.floor(from / this.chunkDays), this.base);
     const cTo = Math.min(Math.floor((to - 1) / this.chunkDays), this.base + this.chunks.length - 1);
     for (let c = cFrom; c <= cTo; c++) {
       const chunk = this.chunks[c - this.base];
       if (chunk === undefined) continue;
       const first = chunk.first;
-      chunk.forEachDay(Math.max(from, first) - first, Math.min(to, first + chunk.days) - first, (i, keys, sums, lo, hi) => fn(first + i, keys, sums, lo, hi));
+      chunk.forEachDay(Math.max(from, first) - first, Math.min(to, first + chunk.days) - first, (i, keys, sums, lo, hi) => fn(first + i, keys, sums, lo, hi), columns);
     }
   }
 

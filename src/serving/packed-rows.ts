@@ -198,74 +198,77 @@ export class PackedRows {
 
   /**
    * Rows [lo, hi) into `keys[0 …]` and row-major `sums[0 …]` (width values a
-   * row), as the mutable chunk holds them.
+   * row), as the mutable chunk holds them. Only the sums whose bit is set in
+   * `columns` are written; the others keep whatever `sums` held (a query
+   * that asks for net sales decodes 6 of 19 columns and reads only those).
    */
-  decode(lo: number, hi: number, keys: Uint32Array, sums: Float64Array): void {
-    const data = this.data;
+  decode(lo: number, hi: number, keys: Uint32Array, sums: Float64Array, columns = -1): void {
     const w = this.width;
     const count = hi - lo;
-    const rowBits = bitsFor(Math.max(0, this.n - 1));
-    for (let c = 0; c <= w; c++) {
-      const d = this.dir + 4 * c;
-      const head = data[d]!;
-      const kind = head & 0xff;
-      const bits = (head >>> 8) & 0xff;
-      const base = (data[d + 2]! | 0) * TWO_32 + data[d + 1]!;
-      const at = data[d + 3]!;
-      // Column c − 1 of sums (c = 0 is the keys), written with a stride of w.
-      const out: Uint32Array | Float64Array = c === 0 ? keys : sums;
-      const o0 = c === 0 ? 0 : c - 1;
-      const stride = c === 0 ? 1 : w;
-      switch (kind) {
-        case CONST:
-          for (let r = 0, o = o0; r < count; r++, o += stride) out[o] = base;
-          break;
-        case SAME: {
-          const j = (head >>> 16) - 1;
-          for (let r = 0, o = o0; r < count; r++, o += stride) out[o] = sums[r * w + j]!;
-          break;
+    this.column(0, lo, count, keys, 0, 1);
+    for (let c = 1; c <= w; c++) {
+      if ((columns & (1 << (c - 1))) === 0) continue;
+      const head = this.data[this.dir + 4 * c]!;
+      // A column like an earlier one decodes that one's data (never itself a copy: it names the first equal column).
+      this.column((head & 0xff) === SAME ? head >>> 16 : c, lo, count, sums, c - 1, w);
+    }
+  }
+
+  /** Rows [lo, lo + count) of column `c` (0: the keys) into `out[o0]`, `out[o0 + stride]`, … */
+  private column(c: number, lo: number, count: number, out: Uint32Array | Float64Array, o0: number, stride: number): void {
+    const data = this.data;
+    const d = this.dir + 4 * c;
+    const head = data[d]!;
+    const kind = head & 0xff;
+    const bits = (head >>> 8) & 0xff;
+    const base = (data[d + 2]! | 0) * TWO_32 + data[d + 1]!;
+    const at = data[d + 3]!;
+    switch (kind) {
+      case CONST:
+        for (let r = 0, o = o0; r < count; r++, o += stride) out[o] = base;
+        return;
+      case PACKED: {
+        const mask = bits === 32 ? 0 : (1 << bits) - 1;
+        let p = lo * bits;
+        for (let r = 0, o = o0; r < count; r++, o += stride, p += bits) {
+          const wd = at + (p >>> 5);
+          const s = p & 31;
+          let v = data[wd]! >>> s;
+          if (s + bits > 32) v |= data[wd + 1]! << (32 - s);
+          out[o] = base + (bits === 32 ? v >>> 0 : v & mask);
         }
-        case PACKED: {
-          const mask = bits === 32 ? 0 : (1 << bits) - 1;
-          let p = lo * bits;
-          for (let r = 0, o = o0; r < count; r++, o += stride, p += bits) {
-            const wd = at + (p >>> 5);
-            const s = p & 31;
-            let v = data[wd]! >>> s;
-            if (s + bits > 32) v |= data[wd + 1]! << (32 - s);
-            out[o] = base + (bits === 32 ? v >>> 0 : v & mask);
-          }
-          break;
-        }
-        case SPARSE: {
-          for (let r = 0, o = o0; r < count; r++, o += stride) out[o] = 0;
-          const m = data[at]!;
-          const vb = data[at + 1]!;
-          const idx = at + 2;
-          const vals = idx + packedWords(m, rowBits);
-          // The first non-zero row at or after lo (row numbers ascend).
-          let a = 0;
-          let b = m;
-          while (a < b) {
-            const mid = (a + b) >> 1;
-            if (unpack(data, idx, rowBits, mid) < lo) a = mid + 1;
-            else b = mid;
-          }
-          for (let i = a; i < m; i++) {
-            const r = unpack(data, idx, rowBits, i);
-            if (r >= hi) break;
-            out[o0 + (r - lo) * stride] = base + unpack(data, vals, vb, i);
-          }
-          break;
-        }
-        case FLOAT: {
-          const f = new Float64Array(data.buffer, data.byteOffset + at * 4, this.n);
-          for (let r = 0, o = o0; r < count; r++, o += stride) out[o] = f[lo + r]!;
-          break;
-        }
-        default:
-          throw new RangeError(`packed rows: column ${String(c)} has unknown kind ${String(kind)}`);
+        return;
       }
+      case SPARSE: {
+        for (let r = 0, o = o0; r < count; r++, o += stride) out[o] = 0;
+        const rowBits = bitsFor(Math.max(0, this.n - 1));
+        const m = data[at]!;
+        const vb = data[at + 1]!;
+        const idx = at + 2;
+        const vals = idx + packedWords(m, rowBits);
+        // The first non-zero row at or after lo (row numbers ascend).
+        let a = 0;
+        let b = m;
+        while (a < b) {
+          const mid = (a + b) >> 1;
+          if (unpack(data, idx, rowBits, mid) < lo) a = mid + 1;
+          else b = mid;
+        }
+        const hi = lo + count;
+        for (let i = a; i < m; i++) {
+          const r = unpack(data, idx, rowBits, i);
+          if (r >= hi) break;
+          out[o0 + (r - lo) * stride] = base + unpack(data, vals, vb, i);
+        }
+        return;
+      }
+      case FLOAT: {
+        const f = new Float64Array(data.buffer, data.byteOffset + at * 4, this.n);
+        for (let r = 0, o = o0; r < count; r++, o += stride) out[o] = f[lo + r]!;
+        return;
+      }
+      default:
+        throw new RangeError(`packed rows: column ${String(c)} has kind ${String(kind)}`);
     }
   }
 

@@ -64,6 +64,14 @@ describe('packed rows', () => {
       assert.deepEqual([...s], [...sums.subarray(lo * width, hi * width)], `sums ${String(lo)}–${String(hi)}`);
     }
     for (let d = 0; d <= 32; d++) assert.equal(packed.start(d), start[d]);
+    // Only some columns: the others are left as they were, and a copy of a column left out still reads right.
+    const k = new Uint32Array(n);
+    const s = new Float64Array(n * width).fill(-1);
+    packed.decode(0, n, k, s, (1 << 4) | (1 << 3));
+    for (let r = 0; r < n; r++) {
+      const row = [...s.subarray(r * width, (r + 1) * width)];
+      assert.deepEqual(row, [-1, -1, -1, sums[r * width + 3]!, sums[r * width + 2]!, -1, -1, -1], `row ${String(r)}`);
+    }
   });
 
   it('keep a chunk of one row and a chunk of every value at 2^32 − 1', () => {
