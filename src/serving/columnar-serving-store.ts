@@ -7,9 +7,11 @@
  *
  * Snapshot file layout (little endian):
  *   "TPS2", u32 version, u32 header bytes, header JSON (offsets, tenants, stores, block counts), padding to 8;
- *   per chunk: i32 first day, u32 rows, u32 node index × 8 + series id, u32 1 if float64 else 0,
+ *   per chunk: i32 first day, u32 rows (words when sealed), u32 node index × 8 + series id,
+ *              u32 layout (0 int32 sums, 1 float64 sums, 2 sealed),
  *              (nodes: the stores in header order, then the header's virtual nodes)
- *              day starts i32[days + 1], keys u32[rows], sums i32|f64[rows × width] (each padded to 8);
+ *              day starts i32[days + 1], keys u32[rows], sums i32|f64[rows × width] (each padded to 8),
+ *              or, sealed, the chunk's packed words u32[words] (packed-rows.ts; padded to 8), read back as a view;
  *   day totals (series 6 UTC, 7 business day): the same head with rows = days, then running sums f64[days × width];
  *   u32 CRC-32 of everything before it.
  */
@@ -30,7 +32,7 @@ import type { RollupBatch, ServingStore, SnapshotInfo } from './serving-store.js
 import { dimsOf, TenantRollups, type NodeKind, type RollupNode, type TenantSettings } from './tenant-rollups.js';
 
 const MAGIC = 0x32535054; // "TPS2"
-const VERSION = 5;
+const VERSION = 6;
 const FILE = 'snapshot.bin';
 /** Default days of quarter-hour breakdowns kept. */
 export const DEFAULT_HOT_DAYS = 35;
@@ -127,10 +129,16 @@ export class ColumnarServingStore implements ServingStore {
         const rows = block.readUInt32LE(4);
         const storeIndex = block.readUInt32LE(8) >>> 3;
         const seriesId = block.readUInt32LE(8) & 7;
-        const float = block.readUInt32LE(12) === 1;
+        const layout = block.readUInt32LE(12);
+        const float = layout === 1;
         const node = nodes[storeIndex];
         const totals = node === undefined ? undefined : TOTALS[seriesId]?.(node);
         const series = node === undefined ? null : (SERIES[seriesId]?.(node) ?? null);
+        if (layout === 2 && series !== null) {
+          await r.want(align8(rows * 4));
+          series.restorePacked(first, view(take(rows * 4), 4, (b, o, n) => new Uint32Array(b, o, n)));
+          continue;
+        }
         await r.want(totals !== undefined ? align8(rows * totals.width * 8) : series === null ? 0 : align8((series.chunkDays + 1) * 4) + align8(rows * 4) + align8(rows * series.width * (float ? 8 : 4)));
         if (totals !== undefined) {
           totals.restore(first, view(take(rows * totals.width * 8), 8, (b, o, n) => new Float64Array(b, o, n)));
@@ -281,14 +289,20 @@ export class ColumnarServingStore implements ServingStore {
           const series = pick(node);
           if (series === null) return;
           for (const c of series.allChunks()) {
+            blocks++;
+            cells += c.n;
+            if (c.packed !== null) {
+              // Sealed rows never change in place (a late row unseals into new arrays): no copy on write needed.
+              parts.push(blockHead(c.first, c.packed.data.length, index * 8 + id, 2));
+              pushPadded(parts, bytesOf(c.packed.data, c.packed.data.byteLength));
+              continue;
+            }
             c.shared = true;
             held.push(c);
-            parts.push(blockHead(c.first, c.n, index * 8 + id, c.sums instanceof Float64Array));
+            parts.push(blockHead(c.first, c.n, index * 8 + id, c.sums instanceof Float64Array ? 1 : 0));
             pushPadded(parts, bytesOf(c.start, c.start.byteLength));
             pushPadded(parts, bytesOf(c.keys, c.n * 4));
             pushPadded(parts, bytesOf(c.sums, c.n * c.width * c.sums.BYTES_PER_ELEMENT));
-            blocks++;
-            cells += c.n;
           }
         });
         for (const [id, pick] of Object.entries(TOTALS)) {
@@ -297,7 +311,7 @@ export class ColumnarServingStore implements ServingStore {
           totals.shared = true;
           held.push(totals);
           const rows = totals.rows();
-          parts.push(blockHead(totals.first, totals.days, index * 8 + Number(id), true), bytesOf(rows, rows.byteLength));
+          parts.push(blockHead(totals.first, totals.days, index * 8 + Number(id), 1), bytesOf(rows, rows.byteLength));
           blocks++;
         }
       });
@@ -348,13 +362,13 @@ export class ColumnarServingStore implements ServingStore {
   }
 }
 
-/** A block's 16-byte head: first day, rows (days for totals), node × 8 + series, 1 if float64. */
-function blockHead(first: number, rows: number, nodeSeries: number, float: boolean): Buffer {
+/** A block's 16-byte head: first day, rows (days for totals, words when sealed), node × 8 + series, layout. */
+function blockHead(first: number, rows: number, nodeSeries: number, layout: 0 | 1 | 2): Buffer {
   const head = Buffer.alloc(16);
   head.writeInt32LE(first, 0);
   head.writeUInt32LE(rows, 4);
   head.writeUInt32LE(nodeSeries, 8);
-  head.writeUInt32LE(float ? 1 : 0, 12);
+  head.writeUInt32LE(layout, 12);
   return head;
 }
 

@@ -13,8 +13,33 @@
  * Sums start as Int32 (4 bytes each: a store's quarter hour rarely sums past
  * ±2^31 minor units); a chunk moves to Float64 the first time a sum leaves
  * that range, so every sum stays exact while below 2^53.
+ *
+ * A chunk whose days are done growing is sealed: its rows move into
+ * PackedRows (packed-rows.ts, a few bits per sum instead of 32), and reads
+ * decode the days they ask for. A late row unseals the chunk (it becomes
+ * plain arrays again) until the next seal.
  */
 import { SumOverflowError } from '../domain/metrics.js';
+import { PackedRows, packRows } from './packed-rows.js';
+
+const NO_KEYS = new Uint32Array(0);
+const NO_SUMS = new Int32Array(0);
+
+/**
+ * Where sealed chunks decode the rows a read asks for: one pair of arrays
+ * reused by every read (a read inside another read's callback gets its own).
+ */
+class Scratch {
+  keys = new Uint32Array(1024);
+  sums = new Float64Array(1024 * 19);
+  busy = false;
+
+  fit(rows: number, width: number): void {
+    if (this.keys.length < rows) this.keys = new Uint32Array(Math.max(rows, this.keys.length * 2));
+    if (this.sums.length < rows * width) this.sums = new Float64Array(Math.max(rows * width, this.sums.length * 2));
+  }
+}
+const SCRATCH = new Scratch();
 
 export class DayChunk {
   /** Rows of day `first + i` are [start[i], start[i + 1]). */
@@ -27,6 +52,8 @@ export class DayChunk {
    * everything and sees the chunk as it was.
    */
   shared = false;
+  /** Sealed: the rows live here, and `keys`/`sums` are empty. */
+  packed: PackedRows | null = null;
 
   constructor(
     readonly first: number,
@@ -43,9 +70,23 @@ export class DayChunk {
     return this.start[this.days]!;
   }
 
-  /** Copies the arrays a snapshot holds before they change. */
+  /** Copies the arrays a snapshot holds before they change; unseals a sealed chunk. */
   private own(): void {
     this.shared = false;
+    const packed = this.packed;
+    if (packed !== null) {
+      this.packed = null;
+      const n = packed.n;
+      const keys = new Uint32Array(Math.max(16, n + (n >> 3)));
+      const sums = new Float64Array(keys.length * this.width);
+      packed.decode(0, n, keys, sums);
+      this.start = this.start.slice();
+      this.keys = keys;
+      let fits = true;
+      for (let i = 0; i < n * this.width && fits; i++) fits = (sums[i]! | 0) === sums[i];
+      this.sums = fits ? Int32Array.from(sums) : sums;
+      return;
+    }
     this.start = this.start.slice();
     this.keys = this.keys.slice();
     this.sums = this.sums.slice();
@@ -53,7 +94,7 @@ export class DayChunk {
 
   /** The row of `key` on day index `i`, inserted (zeroed) in key order when new. */
   row(i: number, key: number): number {
-    if (this.shared) this.own();
+    if (this.shared || this.packed !== null) this.own();
     const keys = this.keys;
     const lo0 = this.start[i]!;
     const hi0 = this.start[i + 1]!;
@@ -96,7 +137,7 @@ export class DayChunk {
 
   /** Adds `values[0 .. count)` into row `r` from sum 0. */
   add(r: number, values: ArrayLike<number>, count: number): void {
-    if (this.shared) this.own();
+    if (this.shared || this.packed !== null) this.own();
     const base = r * this.width;
     const sums = this.sums;
     if (sums instanceof Int32Array) {
@@ -134,17 +175,59 @@ export class DayChunk {
     this.sums = s;
   }
 
-  /** Gives back spare room (a chunk whose days are done growing). */
-  trim(): void {
-    if (this.shared) return;
-    const n = this.n;
-    // Little to gain below an eighth spare: a copy costs more than it frees.
-    if (this.keys.length - n <= n >> 3) return;
-    this.keys = this.keys.slice(0, n);
-    this.sums = this.sums.slice(0, n * this.width);
+  /** Seals a chunk whose days are done growing: its rows move into packed columns. */
+  seal(): void {
+    if (this.shared || this.packed !== null) return;
+    const data = packRows(this.start, this.keys, this.sums, this.width);
+    this.restorePacked(data);
+  }
+
+  /** Takes sealed rows (from `seal` or a snapshot): the day starts become a view into them. */
+  restorePacked(data: Uint32Array): void {
+    const packed = new PackedRows(data);
+    if (packed.days !== this.days || packed.width !== this.width) throw new RangeError(`packed rows of ${String(packed.days)} days × ${String(packed.width)} sums do not fit a chunk of ${String(this.days)} × ${String(this.width)}`);
+    this.packed = packed;
+    this.start = new Int32Array(data.buffer, data.byteOffset + 12, this.days + 1);
+    this.keys = NO_KEYS;
+    this.sums = NO_SUMS;
+  }
+
+  /**
+   * Calls `fn` for each day index in [dFrom, dTo) with rows, with arrays
+   * that hold them and the day's row range [lo, hi) in those arrays.
+   */
+  forEachDay(dFrom: number, dTo: number, fn: (i: number, keys: Uint32Array, sums: Int32Array | Float64Array, lo: number, hi: number) => void, columns = -1): void {
+    const start = this.start;
+    const packed = this.packed;
+    if (packed === null) {
+      for (let d = dFrom; d < dTo; d++) {
+        const lo = start[d]!;
+        const hi = start[d + 1]!;
+        if (hi > lo) fn(d, this.keys, this.sums, lo, hi);
+      }
+      return;
+    }
+    const r0 = start[dFrom]!;
+    const r1 = start[dTo]!;
+    if (r1 === r0) return;
+    const own = SCRATCH.busy;
+    const scratch = own ? new Scratch() : SCRATCH;
+    scratch.fit(r1 - r0, this.width);
+    scratch.busy = true;
+    try {
+      packed.decode(r0, r1, scratch.keys, scratch.sums, columns);
+      for (let d = dFrom; d < dTo; d++) {
+        const lo = start[d]!;
+        const hi = start[d + 1]!;
+        if (hi > lo) fn(d, scratch.keys, scratch.sums, lo - r0, hi - r0);
+      }
+    } finally {
+      if (!own) scratch.busy = false;
+    }
   }
 
   bytes(): number {
+    if (this.packed !== null) return this.packed.bytes() + 300;
     return this.start.byteLength + this.keys.byteLength + this.sums.byteLength + 300;
   }
 }
@@ -187,21 +270,18 @@ export class DaySeries {
 
   /**
    * Calls `fn` for each day in [from, to) that has rows, with the chunk's
-   * arrays and the day's row range [lo, hi).
+   * arrays and the day's row range [lo, hi). `columns` (a bit per sum) names
+   * the sums the caller reads: a sealed chunk decodes only those, and the
+   * others hold anything.
    */
-  forEachDay(from: number, to: number, fn: (day: number, keys: Uint32Array, sums: Int32Array | Float64Array, lo: number, hi: number) => void): void {
+  forEachDay(from: number, to: number, fn: (day: number, keys: Uint32Array, sums: Int32Array | Float64Array, lo: number, hi: number) => void, columns = -1): void {
     const cFrom = Math.max(Math.floor(from / this.chunkDays), this.base);
     const cTo = Math.min(Math.floor((to - 1) / this.chunkDays), this.base + this.chunks.length - 1);
     for (let c = cFrom; c <= cTo; c++) {
       const chunk = this.chunks[c - this.base];
       if (chunk === undefined) continue;
-      const dFrom = Math.max(from, chunk.first);
-      const dTo = Math.min(to, chunk.first + chunk.days);
-      for (let d = dFrom; d < dTo; d++) {
-        const lo = chunk.start[d - chunk.first]!;
-        const hi = chunk.start[d - chunk.first + 1]!;
-        if (hi > lo) fn(d, chunk.keys, chunk.sums, lo, hi);
-      }
+      const first = chunk.first;
+      chunk.forEachDay(Math.max(from, first) - first, Math.min(to, first + chunk.days) - first, (i, keys, sums, lo, hi) => fn(first + i, keys, sums, lo, hi), columns);
     }
   }
 
@@ -220,9 +300,9 @@ export class DaySeries {
     this.base += cut;
   }
 
-  /** Trims the chunks that end before `day`: done growing (late data may still add a row). */
-  trimBefore(day: number): void {
-    for (const chunk of this.chunks) if (chunk !== undefined && chunk.first + chunk.days <= day) chunk.trim();
+  /** Seals the chunks that end before `day`: done growing (late data may still add a row, and unseals). */
+  sealBefore(day: number): void {
+    for (const chunk of this.chunks) if (chunk !== undefined && chunk.first + chunk.days <= day && chunk.n > 0) chunk.seal();
   }
 
   bytes(): number {
@@ -250,5 +330,12 @@ export class DaySeries {
     chunk.start.set(start);
     chunk.keys = keys;
     chunk.sums = sums;
+  }
+
+  /** Puts a sealed chunk read back from a snapshot (its words stay a view into the file's bytes). */
+  restorePacked(first: number, data: Uint32Array): void {
+    const chunk = this.chunkOf(first, 0);
+    if (chunk.first !== first) throw new RangeError(`a sealed chunk from day ${String(first)} does not start a chunk of ${String(this.chunkDays)} days`);
+    chunk.restorePacked(data);
   }
 }

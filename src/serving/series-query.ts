@@ -205,6 +205,39 @@ function bucketsOf(a: Accumulator, grid: BucketGrid | null): [number, number][] 
 /** The sums columns that count transactions: a bucket with none of them is left out. */
 const COUNT_COLUMNS = [SUM.saleCount, SUM.refundCount, SUM.voidCount];
 
+const NET = [SUM.gross, SUM.refunds, SUM.voids];
+const TAX = [SUM.taxSale, SUM.taxRefund, SUM.taxVoid];
+/** The sums each metric reads (metricValue). */
+const METRIC_SUMS: Record<Metric, readonly number[]> = {
+  gross_sales: [SUM.gross],
+  refunds: [SUM.refunds],
+  voids: [SUM.voids],
+  net_sales: NET,
+  tax: TAX,
+  net_revenue: [...NET, ...TAX],
+  discounts: [SUM.discounts],
+  sale_count: [SUM.saleCount],
+  refund_count: [SUM.refundCount],
+  void_count: [SUM.voidCount],
+  items: [SUM.itemsSale, SUM.itemsRefund],
+  avg_basket: [...NET, SUM.saleCount],
+};
+
+/**
+ * The row columns (a bit each) a query reads: its metrics' sums and the
+ * counts; money from the original-currency columns when asked unconverted.
+ * Sealed chunks decode only these.
+ */
+function columnsFor(metrics: readonly Metric[], original: boolean): { mask: number; sums: Int32Array; from: Int32Array } {
+  const need = new Set<number>(COUNT_COLUMNS);
+  for (const m of metrics) for (const i of METRIC_SUMS[m]) need.add(i);
+  const sums = Int32Array.from([...need].sort((a, b) => a - b));
+  const from = sums.map((i) => (original && i < ORIGINAL_COUNT ? SUM_COUNT + i : i));
+  let mask = 0;
+  for (const c of from) mask |= 1 << c;
+  return { mask, sums, from };
+}
+
 /** The place key of a store for a group-by; H3 cells are worked out once per store and resolution. */
 function storePlaceKey(s: ServedStore, g: { kind: PlaceDimension } | { kind: 'h3'; resolution: number }): string {
   if (g.kind !== 'h3') return placeKey(s.store, g);
@@ -235,7 +268,8 @@ class GroupSums {
   constructor(
     private readonly place: readonly GroupBy[],
     private readonly txn: readonly GroupBy[],
-    private readonly original: boolean,
+    /** The sums a query reads, and the row column each comes from (rows hold anything in the others). */
+    private readonly cols: { sums: Int32Array; from: Int32Array },
     /** Regular buckets (all but months): found by index, not by a map. */
     readonly grid: BucketGrid | null,
     /** Every node is a group of its own (grouped by store): no lookup by key. */
@@ -321,12 +355,8 @@ class GroupSums {
   addRow(acc: Accumulator, bucket: number, rows: Int32Array | Float64Array, from: number): void {
     const at = this.at(acc, bucket);
     const sums = this.sums;
-    if (this.original) {
-      for (let i = 0; i < ORIGINAL_COUNT; i++) sums[at + i]! += rows[from + SUM_COUNT + i]!;
-      for (let i = ORIGINAL_COUNT; i < SUM_COUNT; i++) sums[at + i]! += rows[from + i]!;
-    } else {
-      for (let i = 0; i < SUM_COUNT; i++) sums[at + i]! += rows[from + i]!;
-    }
+    const { sums: to, from: src } = this.cols;
+    for (let k = 0; k < to.length; k++) sums[at + to[k]!]! += rows[from + src[k]!]!;
   }
 
   /** The groups, after one check that every sum stayed exact (sums add without a check per row). */
@@ -385,17 +415,20 @@ function gridOf(q: { from: number; to: number; granularity: Granularity }): Buck
  * Sums the rows of the selected stores into groups and buckets. `single`
  * puts the whole range into one bucket (0), for totals and top-N.
  */
-function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<SeriesQuery, 'metrics' | keyof StoreFilter>, single: boolean): GroupSums {
+function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<SeriesQuery, keyof StoreFilter>, single: boolean): GroupSums {
   const place = q.groupBy.filter(isPlaceGrouping);
   const txn = q.groupBy.filter((g) => !isPlaceGrouping(g));
   const original = q.currency === 'original';
+  const cols = columnsFor(q.metrics, original);
+  const columns = cols.mask;
+  const need = cols.sums;
   if (original && !txn.some((g) => g.kind === 'currency')) {
     throw new QueryError('invalid_query', 'currency=original sums each currency apart: add group_by=currency');
   }
   const p = plan(q);
   const level = levelFor(place);
   const nodes = cover(t, selected, level);
-  const out = new GroupSums(place, txn, original, single ? { base: 0, step: 1, count: 1 } : gridOf(q), level === 'store' && place.some((g) => g.kind === 'store'));
+  const out = new GroupSums(place, txn, cols, single ? { base: 0, step: 1, count: 1 } : gridOf(q), level === 'store' && place.some((g) => g.kind === 'store'));
   const placeValuesOf = ({ node, store }: Covered): string[] =>
     store === null ? place.map((g) => placeKey(node.sample!, g as { kind: PlaceDimension })) : place.map((g) => storePlaceKey(store, g as { kind: PlaceDimension }));
 
@@ -434,7 +467,7 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
         while (buckets[k]![1] <= day) k++;
         const bucket = single ? 0 : buckets[k]![2];
         for (let r = lo; r < hi; r++) out.addRow(out.group(keys[r]!), bucket, sums, r * ROW_WIDTH);
-      });
+      }, columns);
     }
     return out;
   }
@@ -491,10 +524,10 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
         if (into >= 0) {
           const from = r * SUM_COUNT;
           const to = out.sums;
-          for (let i = 0; i < SUM_COUNT; i++) to[into + i]! += sums[from + i]!;
+          for (let k = 0; k < need.length; k++) to[into + need[k]!]! += sums[from + need[k]!]!;
         } else out.addRow(out.group(key - slot * KEY_SPAN), bucket, sums, r * ROW_WIDTH);
       }
-    });
+    }, columns);
   }
   return out;
 }
@@ -547,7 +580,7 @@ export function runTop(t: TenantRollups, q: TopQuery): TopRow[] {
   checkRange(q);
   if (!isPlaceGrouping(q.by)) throw new QueryError('invalid_query', `top ranks places (store, city, region, country, h3:<r>), not ${q.by.kind}`);
   const granularity: Granularity = q.from % DAY_MS === 0 && q.to % DAY_MS === 0 ? 'day' : '15m';
-  const out = accumulate(t, selectStores(t, q), { granularity, tz: q.tz, from: q.from, to: q.to, groupBy: [q.by], currency: 'reporting' }, true);
+  const out = accumulate(t, selectStores(t, q), { metrics: [q.metric, ...q.metrics], granularity, tz: q.tz, from: q.from, to: q.to, groupBy: [q.by], currency: 'reporting' }, true);
   const rows = out.done().map((a) => ({ a, rank: metricValue(out.sums, bucketsOf(a, out.grid)[0]![1], q.metric) }));
   const dir = q.order === 'desc' ? -1 : 1;
   const byKey = (x: Accumulator, y: Accumulator): number => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0);

@@ -285,13 +285,13 @@ export class TenantRollups {
   /** Moves the hot window to end today: drops quarter-hour breakdowns older than `hotDays`. */
   age(nowMs: number = Date.now()): void {
     this.hotFrom = Math.floor(nowMs / DAY_MS) - this.hotDays;
-    // Days two days back no longer grow (but for late data): give back spare room.
+    // Days two days back no longer grow (but for late data): seal them into packed rows.
     const done = Math.floor(nowMs / DAY_MS) - 2;
     for (const n of this.nodes()) {
       n.cUtc.dropBefore(this.hotFrom);
       // Local days run at most a day ahead of or behind UTC days.
       n.cLocal?.dropBefore(this.hotFrom - 1);
-      for (const s of n.series()) s.trimBefore(done);
+      for (const s of n.series()) s.sealBefore(done);
     }
   }
 
