@@ -33,6 +33,8 @@ import { dimsOf, TenantRollups, type NodeKind, type RollupNode, type TenantSetti
 
 const MAGIC = 0x32535054; // "TPS2"
 const VERSION = 6;
+/** Version 5 is version 6 without sealed chunks (layouts 0 and 1 only): read as it is, so an upgrade starts from its snapshot. */
+const PLAIN_VERSION = 5;
 const FILE = 'snapshot.bin';
 /** Default days of quarter-hour breakdowns kept. */
 export const DEFAULT_HOT_DAYS = 35;
@@ -105,7 +107,8 @@ export class ColumnarServingStore implements ServingStore {
     await r.want(12);
     const head = r.take(12);
     if (head.readUInt32LE(0) !== MAGIC) throw new ServingSnapshotError(`${where} is not a serving snapshot of this version`);
-    if (head.readUInt32LE(4) !== VERSION) throw new ServingSnapshotError(`${where} has version ${String(head.readUInt32LE(4))}, this build reads ${String(VERSION)}`);
+    const version = head.readUInt32LE(4);
+    if (version !== VERSION && version !== PLAIN_VERSION) throw new ServingSnapshotError(`${where} has version ${String(version)}, this build reads ${String(PLAIN_VERSION)} and ${String(VERSION)}`);
     const hLen = head.readUInt32LE(8);
     await r.want(align8(12 + hLen) - 12);
     const header = JSON.parse(r.take(align8(12 + hLen) - 12).toString('utf8', 0, hLen)) as Header;

@@ -83,6 +83,27 @@ describe('serving snapshot', () => {
     assert.equal((await ColumnarServingStore.open(dir)).appliedOffset(0), 10);
   });
 
+  it('opens a snapshot of the previous version (no sealed chunks), and refuses a newer one', async () => {
+    const dir = join(tmp.path, 'v5');
+    const s = await ColumnarServingStore.open(dir);
+    s.setTenant('t1', { reportingCurrency: 'EUR', cutoffMinutes: 0 });
+    s.apply({ partition: 0, endOffset: 10, deltas: deltas(0, 200) });
+    await s.snapshot();
+    const file = join(dir, 'snapshot.bin');
+    const withVersion = async (v: number): Promise<void> => {
+      const b = Buffer.from(await readFile(file));
+      b.writeUInt32LE(v, 4);
+      b.writeUInt32LE(crc32(b.subarray(0, b.length - 4)), b.length - 4);
+      await writeFile(file, b);
+    };
+    await withVersion(5);
+    const back = await ColumnarServingStore.open(dir);
+    assert.equal(back.appliedOffset(0), 10);
+    assert.equal(JSON.stringify(back.series('t1', query)), JSON.stringify(s.series('t1', query)));
+    await withVersion(7);
+    await assert.rejects(ColumnarServingStore.open(dir), (e: unknown) => e instanceof ServingSnapshotError && e.message.includes('has version 7'));
+  });
+
   it('reads a file in slabs: views across slab ends, and the CRC of every byte', async () => {
     const file = join(tmp.path, 'slabs.bin');
     const data = Buffer.alloc(10_000);
