@@ -8,13 +8,13 @@
  */
 import { Buffer } from 'node:buffer';
 import type { BankStatement, EntryDirection, StatementBalance, StatementEntry } from '../../domain/statement.js';
-import { currencyExponent } from '../../domain/currency.js';
 import * as P from './camt053-paths.js';
 import { decimalToMinor, exponentOf } from './statement-amount.js';
 import { StatementBytes } from './statement-bytes.js';
 import { dateOfDateTime, isIsoDate } from './statement-date.js';
 import { fail, runParser, show, type StatementParseResult, type WhereArg } from './statement-error.js';
 import { stripBom } from './statement-text.js';
+import { SharedText } from './camt053-shared-text.js';
 import { XmlByteScanner } from './xml-bytes.js';
 import { lineOfByte, type XmlSink, type XmlTag } from './xml-events.js';
 import { readXmlWithFxp } from './xml-fxp.js';
@@ -305,54 +305,4 @@ function direction(ind: string | null, at: number, indAt: number, path: () => st
 function dateOf(text: string | null, name: 'Dt' | 'DtTm' | null, at: number, textAt: number, path: () => string, suffix: string, where: Where): string {
   if (name === null || text === null) fail('statement_missing_element', `${path()}${suffix} has neither Dt nor DtTm`, where(at, path, suffix));
   return dateOfDateTime(text, where(textAt, path, `${suffix}/${name}`));
-}
-
-/** Longest text shared (names, codes, dates); longer text is rarely repeated. */
-const MAX_SHARED_LENGTH = 70;
-/** Distinct texts remembered before starting afresh: bounds memory on a file of all-different names. */
-const MAX_SHARED = 4096;
-
-/**
- * One string per distinct short text that came decoded (an entity or
- * CDATA in a name), and the transaction code of each distinct domain,
- * family and sub-family in a row; text read from the bytes is shared by
- * the byte reader's own pool.
- */
-class SharedText {
-  private readonly known = new Map<string, string>();
-  private lastDomain = '';
-  private lastFamily: string | null = null;
-  private lastSub: string | null = null;
-  private lastCode = '';
-  private lastCurrency = '';
-  private lastExponent = 0;
-
-  /** The exponent of a currency the caller knows to be valid or checks after (-1 when unknown, which no plain amount matches). */
-  exponent(currency: string): number {
-    if (currency !== this.lastCurrency) {
-      this.lastCurrency = currency;
-      this.lastExponent = currencyExponent(currency) ?? -1;
-    }
-    return this.lastExponent;
-  }
-
-  get(text: string): string {
-    if (text.length > MAX_SHARED_LENGTH) return text;
-    const k = this.known.get(text);
-    if (k !== undefined) return k;
-    if (this.known.size >= MAX_SHARED) this.known.clear();
-    this.known.set(text, text);
-    return text;
-  }
-
-  /** `domain/family/sub` (absent parts left out), built once per distinct triple in a row. */
-  code(domain: string, family: string | null, sub: string | null): string {
-    if (domain !== this.lastDomain || family !== this.lastFamily || sub !== this.lastSub) {
-      this.lastDomain = domain;
-      this.lastFamily = family;
-      this.lastSub = sub;
-      this.lastCode = this.get(family === null ? (sub === null ? domain : `${domain}/${sub}`) : sub === null ? `${domain}/${family}` : `${domain}/${family}/${sub}`);
-    }
-    return this.lastCode;
-  }
 }
