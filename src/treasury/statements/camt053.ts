@@ -1,21 +1,27 @@
 /**
  * ISO 20022 camt.053 (BkToCstmrStmt) → {@link BankStatement}s, versions
- * .001.02 to .001.08. One statement per `<Stmt>`; each `<Stmt>` is mapped as
- * soon as it closes and then dropped, so memory follows the largest
- * statement rather than the file. See docs/statements.md for the fields read.
+ * .001.02 to .001.08. The XML reader streams element starts and ends (see
+ * xml-events.ts); the paths the mapping needs are followed as small ints
+ * (camt053-paths.ts) and each `<Ntry>` becomes an entry when it closes, so
+ * no element objects are made and memory follows the entries kept, not
+ * the file. See docs/statements.md for the fields read.
  */
+import { Buffer } from 'node:buffer';
 import type { BankStatement, EntryDirection, StatementBalance, StatementEntry } from '../../domain/statement.js';
-import { currencyExponent } from '../../domain/currency.js';
-import { decimalToMinor, exponentOf, plainMinor } from './statement-amount.js';
+import * as P from './camt053-paths.js';
+import { decimalToMinor, exponentOf } from './statement-amount.js';
+import { StatementBytes } from './statement-bytes.js';
 import { dateOfDateTime, isIsoDate } from './statement-date.js';
-import { fail, runParser, show, type StatementParseResult, type StatementWhere, type WhereArg } from './statement-error.js';
-import { child, descend, lineAt, rootNamespace, textAt, type XmlNode } from './xml-node.js';
-import { parseXmlWithFxp } from './xml-fxp.js';
-import { scanXml } from './xml-scan.js';
+import { fail, runParser, show, type StatementParseResult, type WhereArg } from './statement-error.js';
+import { stripBom } from './statement-text.js';
+import { SharedText } from './camt053-shared-text.js';
+import { XmlByteScanner } from './xml-bytes.js';
+import { lineOfByte, type XmlSink, type XmlTag } from './xml-events.js';
+import { readXmlWithFxp } from './xml-fxp.js';
 
 export const CAMT053_NAMESPACES = [2, 3, 4, 5, 6, 7, 8].map((v) => `urn:iso:std:iso:20022:tech:xsd:camt.053.001.0${String(v)}`);
 
-/** `scan`: the built-in scanner (fast, the default); `fast-xml-parser`: the library, for cross-checks. */
+/** `scan`: the built-in byte scanner (fast, the default); `fast-xml-parser`: the library, for cross-checks. */
 export type XmlEngine = 'scan' | 'fast-xml-parser';
 
 export interface Camt053Options {
@@ -28,248 +34,275 @@ export function parseCamt053(text: string, options: Camt053Options = {}): Statem
 
 /** Like {@link parseCamt053} but throws a StatementParseFailure; for composing parsers. */
 export function readCamt053(text: string, options: Camt053Options = {}): BankStatement[] {
-  const statements: BankStatement[] = [];
-  const where = (node: XmlNode, path: string): StatementWhere => (node.pos >= 0 ? { line: lineAt(text, node.pos), element: path } : { element: path });
-  let seen = 0;
-  // Each <Ntry> is mapped when it closes and then dropped, so element
-  // objects die young (cheap for the GC) however long the statement is.
-  let entries: StatementEntry[] = [];
-  const shared = new SharedText();
-  const onClose = (node: XmlNode, depth: number, parent: XmlNode | undefined): boolean => {
-    if (depth === 4 && node.name === 'Ntry' && parent?.name === 'Stmt') {
-      entries.push(mapEntry(node, `Stmt[${String(seen + 1)}]/Ntry[${String(entries.length + 1)}]`, entries.length + 1, where, shared));
-      return true;
+  if (options.engine !== 'fast-xml-parser') return readCamt053Bytes(new StatementBytes(Buffer.from(stripBom(text), 'utf8'), 'utf-8'));
+  const mapper = new CamtMapper(null);
+  readXmlWithFxp(text, P.CAMT_NAMES, mapper);
+  return mapper.finish();
+}
+
+/** camt.053 from the file's bytes (without a byte-order mark), read as `src` says; text is decoded only for the values kept. */
+export function readCamt053Bytes(src: StatementBytes): BankStatement[] {
+  const mapper = new CamtMapper(src);
+  new XmlByteScanner(src, P.CAMT_NAMES, mapper).scan();
+  return mapper.finish();
+}
+
+/** Where a failure is: the element's line (when known) and path. Made only when something fails. */
+type Where = (at: number, path: () => string, suffix: string) => WhereArg;
+
+/** A `<Bal>` as read, mapped when its `<Stmt>` closes (the statement currency is known then). */
+interface RawBalance {
+  at: number;
+  code: string | null;
+  amount: string | null;
+  amountAt: number;
+  ccy: string | undefined;
+  ind: string | null;
+  indAt: number;
+  hasDate: boolean;
+  dateAt: number;
+  dateName: 'Dt' | 'DtTm' | null;
+  dateText: string | null;
+  dateTextAt: number;
+}
+
+class CamtMapper implements XmlSink {
+  private readonly statements: BankStatement[] = [];
+  private entries: StatementEntry[] = [];
+  private balances: RawBalance[] = [];
+  private readonly p: P.CamtPaths;
+  private readonly shared = new SharedText();
+  private readonly intern = (s: string): string => this.shared.get(s);
+  private readonly where: Where;
+  /** `Ccy` of the current entry's and balance's `Amt`. */
+  private ccy: string | undefined;
+  private balanceCcy: string | undefined;
+  /** The entry's `Ustrd` lines joined so far, and its first creditor reference. */
+  private ustrd: string | null = null;
+  private creditorRef: string | null = null;
+  private sawBk = false;
+
+  constructor(src: StatementBytes | null) {
+    this.p = new P.CamtPaths(src);
+    this.where = (at, path, suffix) => () => (at >= 0 && src !== null ? { line: lineOfByte(src.bytes, at), element: path() + suffix } : { element: path() + suffix });
+  }
+
+  private readonly statementPath = (): string => `Stmt[${String(this.statements.length + 1)}]`;
+  private readonly entryPath = (): string => `${this.statementPath()}/Ntry[${String(this.entries.length + 1)}]`;
+
+  open(name: number, at: number, tag: XmlTag): void {
+    const c = this.p.enter(name, at);
+    if (this.p.depth === 1) checkRoot(name, tag);
+    switch (c) {
+      case P.BK:
+        this.sawBk = true;
+        break;
+      case P.NTRY:
+        this.ccy = undefined;
+        this.ustrd = null;
+        this.creditorRef = null;
+        break;
+      case P.E_AMT:
+        this.ccy = tag.attr('Ccy');
+        break;
+      case P.BAL:
+        this.balanceCcy = undefined;
+        break;
+      case P.B_AMT:
+        this.balanceCcy = tag.attr('Ccy');
+        break;
     }
-    if (depth !== 3 || node.name !== 'Stmt' || parent?.name !== 'BkToCstmrStmt') return false;
-    seen++;
-    statements.push(mapStatement(node, `Stmt[${String(seen)}]`, entries, where));
-    entries = [];
-    return true;
-  };
-  // The namespace is checked as soon as the root tag is read, before any
-  // <Stmt> is mapped, so a camt.052 or .001.09 file fails on what it is.
-  const onRoot = (root: XmlNode, rootQName: string): void => {
-    if (root.name !== 'Document') fail('statement_missing_element', `the root element is <${rootQName}>, not <Document>`, { element: rootQName });
-    const ns = rootNamespace(root, rootQName);
-    if (ns === null || !CAMT053_NAMESPACES.includes(ns)) {
-      fail('statement_unsupported_namespace', `namespace ${ns === null ? '(none)' : show(ns, 80)} is not camt.053.001.02 … .001.08`, { element: 'Document' });
+  }
+
+  close(from: number, to: number, text: string | null): void {
+    const c = this.p.leave(from, to, text);
+    switch (c) {
+      case P.NTRY:
+        this.entries.push(this.entry());
+        break;
+      case P.T_USTRD: {
+        const line = this.p.text(P.T_USTRD, P.NTRY);
+        if (line !== null) this.ustrd = this.ustrd === null ? line : `${this.ustrd} ${line}`;
+        break;
+      }
+      case P.T_CREDITOR_REF:
+        this.creditorRef ??= this.p.text(P.T_CREDITOR_REF, P.NTRY);
+        break;
+      case P.BAL:
+        this.balances.push(this.balance());
+        break;
+      case P.STMT:
+        this.statements.push(this.statement());
+        this.entries = [];
+        this.balances = [];
+        break;
     }
-  };
-  const { root } = (options.engine === 'fast-xml-parser' ? parseXmlWithFxp : scanXml)(text, onClose, onRoot);
-  if (child(root, 'BkToCstmrStmt') === undefined) fail('statement_missing_element', 'Document has no BkToCstmrStmt', { element: 'Document/BkToCstmrStmt' });
-  if (statements.length === 0) fail('statement_missing_element', 'BkToCstmrStmt has no Stmt', { element: 'Document/BkToCstmrStmt/Stmt' });
-  return statements;
-}
-
-type Where = (node: XmlNode, path: string) => StatementWhere;
-
-/** Defers `where` so that line numbers are only counted on failure. */
-function at(where: Where, node: XmlNode, path: string, suffix = ''): WhereArg {
-  return () => where(node, path + suffix);
-}
-
-function required(node: XmlNode, path: string, where: Where, a: string, b?: string): XmlNode {
-  const n = descend(node, a, b);
-  if (n === undefined || (n.children.length === 0 && n.text === '')) {
-    const names = b === undefined ? a : `${a}/${b}`;
-    fail('statement_missing_element', `${path} has no ${names}`, at(where, node, path, `/${names}`));
   }
-  return n;
-}
 
-function mapStatement(stmt: XmlNode, path: string, entries: StatementEntry[], where: Where): BankStatement {
-  const statementId = required(stmt, path, where, 'Id').text;
-  const acctId = required(stmt, path, where, 'Acct', 'Id');
-  const account = textAt(acctId, 'IBAN') ?? textAt(acctId, 'Othr', 'Id');
-  if (account === null) fail('statement_missing_element', `${path} has no Acct/Id/IBAN or Acct/Id/Othr/Id`, at(where, acctId, path, '/Acct/Id'));
-  const createdAt = textAt(stmt, 'CreDtTm');
-  if (createdAt !== null) dateOfDateTime(createdAt, at(where, child(stmt, 'CreDtTm')!, path, '/CreDtTm'));
-
-  const bals = stmt.children.filter((c) => c.name === 'Bal');
-  const currency = textAt(stmt, 'Acct', 'Ccy') ?? child(bals[0] ?? stmt, 'Amt')?.attrs?.Ccy ?? entries[0]?.currency;
-  if (currency === undefined) fail('statement_missing_element', `${path} has no Acct/Ccy and no amount to take the currency from`, at(where, stmt, path, '/Acct/Ccy'));
-  exponentOf(currency, at(where, stmt, path, '/Acct/Ccy'));
-
-  let opening: StatementBalance | null = null;
-  let previous: StatementBalance | null = null;
-  let closing: StatementBalance | null = null;
-  let closingAvailable: StatementBalance | null = null;
-  const forwardAvailable: StatementBalance[] = [];
-  bals.forEach((bal, i) => {
-    const bpath = `${path}/Bal[${String(i + 1)}]`;
-    const code = textAt(bal, 'Tp', 'CdOrPrtry', 'Cd') ?? textAt(bal, 'Tp', 'CdOrPrtry', 'Prtry');
-    if (code === null) fail('statement_missing_element', `${bpath} has no Tp/CdOrPrtry/Cd`, at(where, bal, bpath, '/Tp/CdOrPrtry/Cd'));
-    const b = mapBalance(bal, bpath, currency, where);
-    if (code === 'OPBD') opening ??= b;
-    else if (code === 'PRCD') previous ??= b;
-    else if (code === 'CLBD') closing ??= b;
-    else if (code === 'CLAV') closingAvailable ??= b;
-    else if (code === 'FWAV') forwardAvailable.push(b);
-  });
-
-  return {
-    format: 'camt053',
-    statementId,
-    account,
-    currency,
-    opening: opening ?? previous,
-    closing,
-    createdAt,
-    entries,
-    closingAvailable,
-    forwardAvailable,
-    information: textAt(stmt, 'AddtlStmtInf'),
-  };
-}
-
-function direction(node: XmlNode, path: string, where: Where): EntryDirection {
-  const ind = required(node, path, where, 'CdtDbtInd');
-  if (ind.text === 'CRDT') return 'credit';
-  if (ind.text === 'DBIT') return 'debit';
-  return fail('statement_invalid_element', `${path}/CdtDbtInd is ${show(ind.text)}, not CRDT or DBIT`, at(where, ind, path, '/CdtDbtInd'));
-}
-
-/** An amount element `<Amt Ccy="EUR">8.85</Amt>` → magnitude in minor units and its currency. */
-function amount(node: XmlNode, path: string, where: Where, shared?: SharedText): { minor: number; currency: string } {
-  const amt = required(node, path, where, 'Amt');
-  const ccy = amt.attrs?.Ccy;
-  if (ccy === undefined) fail('statement_missing_element', `${path}/Amt has no Ccy attribute`, at(where, amt, path, '/Amt'));
-  // The plain case first: the full reader needs a place for its messages, a closure made per call.
-  const plain = shared === undefined ? -1 : plainMinor(amt.text, shared.exponent(ccy));
-  return { minor: plain !== -1 ? plain : decimalToMinor(amt.text, ccy, at(where, amt, path, '/Amt')), currency: ccy };
-}
-
-function dateChoice(node: XmlNode | undefined, path: string, where: Where, shared?: SharedText): string | null {
-  if (node === undefined) return null;
-  const dt = child(node, 'Dt') ?? child(node, 'DtTm');
-  if (dt === undefined || dt.text === '') fail('statement_missing_element', `${path} has neither Dt nor DtTm`, at(where, node, path));
-  if (shared !== undefined && isIsoDate(dt.text)) return shared.get(dt.text);
-  return dateOfDateTime(dt.text, at(where, dt, path, `/${dt.name}`));
-}
-
-function mapBalance(bal: XmlNode, path: string, statementCurrency: string, where: Where): StatementBalance {
-  const { minor, currency } = amount(bal, path, where);
-  const signed = direction(bal, path, where) === 'credit' ? minor : -minor;
-  const date = dateChoice(child(bal, 'Dt'), `${path}/Dt`, where);
-  if (date === null) fail('statement_missing_element', `${path} has no Dt`, at(where, bal, path, '/Dt'));
-  const b: StatementBalance = { amountMinor: signed === 0 ? 0 : signed, date };
-  if (currency !== statementCurrency) b.currency = currency;
-  return b;
-}
-
-function mapEntry(ntry: XmlNode, path: string, index: number, where: Where, shared: SharedText): StatementEntry {
-  const { minor, currency } = amount(ntry, path, where, shared);
-  const dir = direction(ntry, path, where);
-  const rvsl = textAt(ntry, 'RvslInd');
-  if (rvsl !== null && rvsl !== 'true' && rvsl !== 'false' && rvsl !== '1' && rvsl !== '0') {
-    fail('statement_invalid_element', `${path}/RvslInd is ${show(rvsl)}, not true or false`, at(where, child(ntry, 'RvslInd')!, path, '/RvslInd'));
+  finish(): BankStatement[] {
+    if (!this.sawBk) fail('statement_missing_element', 'Document has no BkToCstmrStmt', { element: 'Document/BkToCstmrStmt' });
+    if (this.statements.length === 0) fail('statement_missing_element', 'BkToCstmrStmt has no Stmt', { element: 'Document/BkToCstmrStmt/Stmt' });
+    return this.statements;
   }
-  const tx = descend(ntry, 'NtryDtls', 'TxDtls');
-  const rmt = tx === undefined ? undefined : child(tx, 'RmtInf');
-  const e2e = tx === undefined ? null : textAt(tx, 'Refs', 'EndToEndId');
-  const creditorRef = rmt === undefined ? null : firstCreditorRef(rmt);
-  const counterparty = tx === undefined ? null : partyName(tx, dir === 'credit' ? 'Dbtr' : 'Cdtr');
-  // Dates, names and codes repeat across entries: the entry keeps one shared string for each, and the copies read for it die young.
-  return {
-    index,
-    amountMinor: minor,
-    direction: dir,
-    currency,
-    bookingDate: dateChoice(child(ntry, 'BookgDt'), `${path}/BookgDt`, where, shared),
-    valueDate: dateChoice(child(ntry, 'ValDt'), `${path}/ValDt`, where, shared),
-    reference: (e2e !== null && e2e !== 'NOTPROVIDED' ? e2e : null) ?? creditorRef,
-    bankReference: textAt(ntry, 'AcctSvcrRef') ?? (tx === undefined ? null : textAt(tx, 'Refs', 'AcctSvcrRef')),
-    remittance: (rmt === undefined ? null : unstructured(rmt)) ?? (tx === undefined ? null : textAt(tx, 'AddtlTxInf')) ?? textAt(ntry, 'AddtlNtryInf'),
-    counterparty: counterparty === null ? null : shared.get(counterparty),
-    reversal: rvsl === 'true' || rvsl === '1',
-    transactionCode: bankTransactionCode(ntry, shared),
-  };
-}
 
-/** The non-empty `Ustrd` lines joined with one space, or null: no array for the usual single line. */
-function unstructured(rmt: XmlNode): string | null {
-  let out: string | null = null;
-  for (const c of rmt.children) {
-    if (c.name !== 'Ustrd' || c.text === '') continue;
-    out = out === null ? c.text : `${out} ${c.text}`;
-  }
-  return out;
-}
-
-function firstCreditorRef(rmt: XmlNode): string | null {
-  for (const strd of rmt.children) {
-    if (strd.name !== 'Strd') continue;
-    const ref = textAt(strd, 'CdtrRefInf', 'Ref');
-    if (ref !== null) return ref;
-  }
-  return null;
-}
-
-/** The other side's name: the debtor of a credit, the creditor of a debit (camt .08 wraps it in `Pty`). */
-function partyName(tx: XmlNode, role: 'Dbtr' | 'Cdtr'): string | null {
-  return textAt(tx, 'RltdPties', role, 'Nm') ?? textAt(tx, 'RltdPties', role, 'Pty', 'Nm');
-}
-
-/** `PMNT/RCDT/DMCT` from the ISO domain code, else the proprietary code. */
-function bankTransactionCode(ntry: XmlNode, shared: SharedText): string | null {
-  const btc = child(ntry, 'BkTxCd');
-  if (btc === undefined) return null;
-  const domain = textAt(btc, 'Domn', 'Cd');
-  if (domain !== null) {
-    const family = textAt(btc, 'Domn', 'Fmly', 'Cd');
-    const sub = textAt(btc, 'Domn', 'Fmly', 'SubFmlyCd');
-    return shared.code(domain, family, sub);
-  }
-  const prtry = textAt(btc, 'Prtry', 'Cd');
-  return prtry === null ? null : shared.get(prtry);
-}
-
-/** Longest text shared (names, codes, dates); longer text is rarely repeated. */
-const MAX_SHARED_LENGTH = 70;
-/** Distinct texts remembered before starting afresh: bounds memory on a file of all-different names. */
-const MAX_SHARED = 4096;
-
-/**
- * One string per distinct short text of a file (dates, counterparty names,
- * transaction codes): an entry then keeps a shared string, and the copy
- * the scanner made for it is garbage at once, which is cheap for the GC,
- * instead of one more object kept per entry.
- */
-class SharedText {
-  private readonly known = new Map<string, string>();
-  private lastDomain = '';
-  private lastFamily: string | null = null;
-  private lastSub: string | null = null;
-  private lastCode = '';
-  private lastCurrency = '';
-  private lastExponent = 0;
-
-  /** The exponent of a currency the caller knows to be valid or checks after (-1 when unknown, which no plain amount matches). */
-  exponent(currency: string): number {
-    if (currency !== this.lastCurrency) {
-      this.lastCurrency = currency;
-      this.lastExponent = currencyExponent(currency) ?? -1;
+  private entry(): StatementEntry {
+    const p = this.p;
+    const at = p.at[P.NTRY]!;
+    if (!p.has(P.E_AMT, P.NTRY)) fail('statement_missing_element', `${this.entryPath()} has no Amt`, this.where(at, this.entryPath, '/Amt'));
+    const ccy = this.ccy;
+    // The plain case from the bytes; the full reader, which names what is wrong, otherwise.
+    let minor = ccy === undefined ? -1 : p.minor(P.E_AMT, this.shared.exponent(ccy));
+    if (minor === -1) minor = amountOf(p.text(P.E_AMT, P.NTRY), ccy, at, p.at[P.E_AMT]!, this.entryPath, this.where);
+    const dir = direction(p.shared(P.E_IND, P.NTRY, this.intern), at, p.at[P.E_IND]!, this.entryPath, this.where);
+    const rvsl = p.shared(P.E_RVSL, P.NTRY, this.intern);
+    if (rvsl !== null && rvsl !== 'true' && rvsl !== 'false' && rvsl !== '1' && rvsl !== '0') {
+      fail('statement_invalid_element', `${this.entryPath()}/RvslInd is ${show(rvsl)}, not true or false`, this.where(p.at[P.E_RVSL]!, this.entryPath, '/RvslInd'));
     }
-    return this.lastExponent;
+    const e2e = p.text(P.T_E2E, P.NTRY);
+    const credit = dir === 'credit';
+    const counterparty = credit
+      ? (p.shared(P.T_DBTR_NM, P.NTRY, this.intern) ?? p.shared(P.T_DBTR_PTY_NM, P.NTRY, this.intern))
+      : (p.shared(P.T_CDTR_NM, P.NTRY, this.intern) ?? p.shared(P.T_CDTR_PTY_NM, P.NTRY, this.intern));
+    return {
+      index: this.entries.length + 1,
+      amountMinor: minor,
+      direction: dir,
+      currency: ccy!,
+      bookingDate: this.entryDate(P.E_BOOKED, P.E_BOOKED_DT, P.E_BOOKED_DTTM, '/BookgDt'),
+      valueDate: this.entryDate(P.E_VALUE, P.E_VALUE_DT, P.E_VALUE_DTTM, '/ValDt'),
+      reference: (e2e !== null && e2e !== 'NOTPROVIDED' ? e2e : null) ?? this.creditorRef,
+      bankReference: p.text(P.E_SVCR_REF, P.NTRY) ?? p.text(P.T_SVCR_REF, P.NTRY),
+      remittance: this.ustrd ?? p.text(P.T_INFO, P.NTRY) ?? p.text(P.E_INFO, P.NTRY),
+      counterparty,
+      reversal: rvsl === 'true' || rvsl === '1',
+      transactionCode: this.transactionCode(),
+    };
   }
 
-  get(text: string): string {
-    if (text.length > MAX_SHARED_LENGTH) return text;
-    const k = this.known.get(text);
-    if (k !== undefined) return k;
-    if (this.known.size >= MAX_SHARED) this.known.clear();
-    this.known.set(text, text);
-    return text;
+  /** `BookgDt` / `ValDt`: its `Dt`, or the date part of its `DtTm`; one shared string per distinct date. */
+  private entryDate(choice: number, dt: number, dtTm: number, suffix: string): string | null {
+    const p = this.p;
+    if (!p.has(choice, P.NTRY)) return null;
+    const c = p.has(dt, P.NTRY) ? dt : p.has(dtTm, P.NTRY) ? dtTm : -1;
+    const text = c === -1 ? null : p.shared(c, P.NTRY, this.intern);
+    if (text !== null && isIsoDate(text)) return text;
+    const name = c === -1 ? null : c === dt ? 'Dt' : 'DtTm';
+    return this.shared.get(dateOf(text, name, p.at[choice]!, c === -1 ? -1 : p.at[c]!, this.entryPath, suffix, this.where));
   }
 
-  /** `domain/family/sub` (absent parts left out), built once per distinct triple in a row. */
-  code(domain: string, family: string | null, sub: string | null): string {
-    if (domain !== this.lastDomain || family !== this.lastFamily || sub !== this.lastSub) {
-      this.lastDomain = domain;
-      this.lastFamily = family;
-      this.lastSub = sub;
-      this.lastCode = this.get(family === null ? (sub === null ? domain : `${domain}/${sub}`) : sub === null ? `${domain}/${family}` : `${domain}/${family}/${sub}`);
-    }
-    return this.lastCode;
+  /** `PMNT/RCDT/DMCT` from the ISO domain code, else the proprietary code. */
+  private transactionCode(): string | null {
+    const p = this.p;
+    if (!p.has(P.E_BTC, P.NTRY)) return null;
+    const domain = p.shared(P.E_DOMAIN, P.NTRY, this.intern);
+    if (domain !== null) return this.shared.code(domain, p.shared(P.E_FAMILY, P.NTRY, this.intern), p.shared(P.E_SUBFAMILY, P.NTRY, this.intern));
+    return p.shared(P.E_PRTRY, P.NTRY, this.intern);
   }
+
+  private balance(): RawBalance {
+    const p = this.p;
+    const hasDate = p.has(P.B_DATE, P.BAL);
+    const dateC = !hasDate ? -1 : p.has(P.B_DATE_DT, P.BAL) ? P.B_DATE_DT : p.has(P.B_DATE_DTTM, P.BAL) ? P.B_DATE_DTTM : -1;
+    return {
+      at: p.at[P.BAL]!,
+      code: p.text(P.B_CD, P.BAL) ?? p.text(P.B_PRTRY, P.BAL),
+      amount: p.text(P.B_AMT, P.BAL),
+      amountAt: p.at[P.B_AMT]!,
+      ccy: p.has(P.B_AMT, P.BAL) ? this.balanceCcy : undefined,
+      ind: p.text(P.B_IND, P.BAL),
+      indAt: p.at[P.B_IND]!,
+      hasDate,
+      dateAt: p.at[P.B_DATE]!,
+      dateName: dateC === -1 ? null : dateC === P.B_DATE_DT ? 'Dt' : 'DtTm',
+      dateText: dateC === -1 ? null : p.text(dateC, P.BAL),
+      dateTextAt: dateC === -1 ? -1 : p.at[dateC]!,
+    };
+  }
+
+  private statement(): BankStatement {
+    const p = this.p;
+    const path = this.statementPath;
+    const at = p.at[P.STMT]!;
+    const statementId = p.text(P.S_ID, P.STMT);
+    if (statementId === null) fail('statement_missing_element', `${path()} has no Id`, this.where(at, path, '/Id'));
+    if (!p.has(P.A_ID, P.STMT)) fail('statement_missing_element', `${path()} has no Acct/Id`, this.where(at, path, '/Acct/Id'));
+    const account = p.text(P.A_IBAN, P.STMT) ?? p.text(P.A_OTHER_ID, P.STMT);
+    if (account === null) fail('statement_missing_element', `${path()} has no Acct/Id/IBAN or Acct/Id/Othr/Id`, this.where(p.at[P.A_ID]!, path, '/Acct/Id'));
+    const createdAt = p.text(P.S_CREATED, P.STMT);
+    if (createdAt !== null) dateOfDateTime(createdAt, this.where(p.at[P.S_CREATED]!, path, '/CreDtTm'));
+    const currency = p.shared(P.A_CCY, P.STMT, this.intern) ?? this.balances[0]?.ccy ?? this.entries[0]?.currency;
+    if (currency === undefined) fail('statement_missing_element', `${path()} has no Acct/Ccy and no amount to take the currency from`, this.where(at, path, '/Acct/Ccy'));
+    exponentOf(currency, this.where(at, path, '/Acct/Ccy'));
+
+    let opening: StatementBalance | null = null;
+    let previous: StatementBalance | null = null;
+    let closing: StatementBalance | null = null;
+    let closingAvailable: StatementBalance | null = null;
+    const forwardAvailable: StatementBalance[] = [];
+    this.balances.forEach((raw, i) => {
+      const bpath = (): string => `${path()}/Bal[${String(i + 1)}]`;
+      if (raw.code === null) fail('statement_missing_element', `${bpath()} has no Tp/CdOrPrtry/Cd`, this.where(raw.at, bpath, '/Tp/CdOrPrtry/Cd'));
+      const b = this.mapBalance(raw, bpath, currency);
+      if (raw.code === 'OPBD') opening ??= b;
+      else if (raw.code === 'PRCD') previous ??= b;
+      else if (raw.code === 'CLBD') closing ??= b;
+      else if (raw.code === 'CLAV') closingAvailable ??= b;
+      else if (raw.code === 'FWAV') forwardAvailable.push(b);
+    });
+    return {
+      format: 'camt053',
+      statementId,
+      account,
+      currency,
+      opening: opening ?? previous,
+      closing,
+      createdAt,
+      entries: this.entries,
+      closingAvailable,
+      forwardAvailable,
+      information: p.text(P.S_INFO, P.STMT),
+    };
+  }
+
+  private mapBalance(raw: RawBalance, path: () => string, statementCurrency: string): StatementBalance {
+    const minor = amountOf(raw.amount, raw.ccy, raw.at, raw.amountAt, path, this.where);
+    const signed = direction(raw.ind, raw.at, raw.indAt, path, this.where) === 'credit' ? minor : -minor;
+    if (!raw.hasDate) fail('statement_missing_element', `${path()} has no Dt`, this.where(raw.at, path, '/Dt'));
+    const date = dateOf(raw.dateText, raw.dateName, raw.dateAt, raw.dateTextAt, path, '/Dt', this.where);
+    const b: StatementBalance = { amountMinor: signed === 0 ? 0 : signed, date };
+    if (raw.ccy !== statementCurrency) b.currency = raw.ccy!;
+    return b;
+  }
+}
+
+/** The root must be a camt.053 `Document`: checked on its start tag, so a camt.052 or .001.09 file fails on what it is. */
+function checkRoot(name: number, tag: XmlTag): void {
+  const qname = tag.qname;
+  if (name !== P.CAMT_NAMES.indexOf('Document')) fail('statement_missing_element', `the root element is <${qname}>, not <Document>`, { element: qname });
+  const colon = qname.indexOf(':');
+  const ns = tag.attr(colon === -1 ? 'xmlns' : `xmlns:${qname.slice(0, colon)}`) ?? null;
+  if (ns === null || !CAMT053_NAMESPACES.includes(ns)) {
+    fail('statement_unsupported_namespace', `namespace ${ns === null ? '(none)' : show(ns, 80)} is not camt.053.001.02 … .001.08`, { element: 'Document' });
+  }
+}
+
+/** An amount element `<Amt Ccy="EUR">8.85</Amt>` (`at`: its parent) → magnitude in minor units. */
+function amountOf(text: string | null, ccy: string | undefined, at: number, amtAt: number, path: () => string, where: Where): number {
+  if (text === null) fail('statement_missing_element', `${path()} has no Amt`, where(at, path, '/Amt'));
+  if (ccy === undefined) fail('statement_missing_element', `${path()}/Amt has no Ccy attribute`, where(amtAt, path, '/Amt'));
+  return decimalToMinor(text, ccy, where(amtAt, path, '/Amt'));
+}
+
+/** `CdtDbtInd` (`at`: its parent) → direction. */
+function direction(ind: string | null, at: number, indAt: number, path: () => string, where: Where): EntryDirection {
+  if (ind === 'CRDT') return 'credit';
+  if (ind === 'DBIT') return 'debit';
+  if (ind === null) fail('statement_missing_element', `${path()} has no CdtDbtInd`, where(at, path, '/CdtDbtInd'));
+  return fail('statement_invalid_element', `${path()}/CdtDbtInd is ${show(ind)}, not CRDT or DBIT`, where(indAt, path, '/CdtDbtInd'));
+}
+
+/** The date of a date choice (`Dt` or `DtTm`, named `name`; `at`: the choice element). */
+function dateOf(text: string | null, name: 'Dt' | 'DtTm' | null, at: number, textAt: number, path: () => string, suffix: string, where: Where): string {
+  if (name === null || text === null) fail('statement_missing_element', `${path()}${suffix} has neither Dt nor DtTm`, where(at, path, suffix));
+  return dateOfDateTime(text, where(textAt, path, `${suffix}/${name}`));
 }

@@ -67,18 +67,17 @@ export function swiftAmount(b: Buffer, from: number, to: number, exponent: numbe
     }
   }
   const n = to - from;
-  const text = (): string => (src === null ? b.toString('utf8', from, to) : src.text(from, to, b));
   if (comma <= from || n > 15 + 1) {
-    fail('statement_invalid_amount', `${what} amount ${show(text())} ${comma === -1 ? 'has no decimal comma' : comma === from ? 'has no digits before the comma' : 'is longer than 15 digits'}`, { line: ctx.line });
+    fail('statement_invalid_amount', `${what} amount ${show(amountText(b, from, to, src))} ${comma === -1 ? 'has no decimal comma' : comma === from ? 'has no digits before the comma' : 'is longer than 15 digits'}`, { line: ctx.line });
   }
   let v = 0;
   for (let i = from; i < to; i++) {
     if (i === comma) continue;
     const c = b[i]! - 0x30;
-    if (c < 0 || c > 9) fail('statement_invalid_amount', `${what} amount ${show(text())} is not digits with a decimal comma`, { line: ctx.line });
+    if (c < 0 || c > 9) fail('statement_invalid_amount', `${what} amount ${show(amountText(b, from, to, src))} is not digits with a decimal comma`, { line: ctx.line });
     const frac = i - comma;
     if (frac > exponent) {
-      if (c !== 0) fail('statement_invalid_amount', `${what} amount ${show(text())} has more decimals than the currency's ${String(exponent)} and they are not zeros`, { line: ctx.line });
+      if (c !== 0) fail('statement_invalid_amount', `${what} amount ${show(amountText(b, from, to, src))} has more decimals than the currency's ${String(exponent)} and they are not zeros`, { line: ctx.line });
       continue;
     }
     v = v * 10 + c;
@@ -86,6 +85,11 @@ export function swiftAmount(b: Buffer, from: number, to: number, exponent: numbe
   const have = to - comma - 1;
   for (let k = Math.min(have, exponent); k < exponent; k++) v *= 10;
   return v;
+}
+
+/** The amount's text for a message (a function, not a closure per amount: this runs for every entry). */
+function amountText(b: Buffer, from: number, to: number, src: StatementBytes | null): string {
+  return src === null ? b.toString('utf8', from, to) : src.text(from, to, b);
 }
 
 /**

@@ -70,21 +70,34 @@ function applyDk(e: StatementEntry, src: StatementBytes, from: number, to: numbe
   let name = half;
   /** Where the current subfield's bytes go: 1 purpose, 2 name, 0 nowhere (before the first subfield, or a subfield not read). */
   let into = 0;
-  for (let i = from; i < to; i++) {
-    const c = s[i]!;
-    if (c === 0x3f /* ? */) {
-      const b = codeEnd(s, i, to);
-      if (b !== -1) {
-        const d1 = s[codeStart(s, i, to)]!;
-        const d2 = s[b]!;
-        into = d1 === 0x32 || (d1 === 0x36 && d2 <= 0x33) ? 1 : d1 === 0x33 && (d2 === 0x32 || d2 === 0x33) ? 2 : 0; // ?20–?29, ?60–?63; ?32, ?33
-        i = b;
-        continue;
+  let i = from;
+  while (i < to) {
+    // From '?' to '?' with the native indexOf (a DK field has a handful), the bytes between copied in a tight loop.
+    const q = s.indexOf(0x3f, i);
+    const stop = q === -1 || q >= to ? to : q;
+    if (into !== 0) {
+      let n = into === 1 ? purpose : name;
+      for (let k = i; k < stop; k++) {
+        const c = s[k]!;
+        if (c === 0x0a || (c === 0x0d && k + 1 < to && s[k + 1] === 0x0a)) continue;
+        scratch[n++] = c;
       }
+      if (into === 1) purpose = n;
+      else name = n;
     }
-    if (into === 0 || c === 0x0a || (c === 0x0d && i + 1 < to && s[i + 1] === 0x0a)) continue;
-    if (into === 1) scratch[purpose++] = c;
-    else scratch[name++] = c;
+    if (stop === to) break;
+    const b = codeEnd(s, q, to);
+    if (b === -1) {
+      // A '?' without two digits after it is text.
+      if (into === 1) scratch[purpose++] = 0x3f;
+      else if (into === 2) scratch[name++] = 0x3f;
+      i = q + 1;
+      continue;
+    }
+    const d1 = s[codeStart(s, q, to)]!;
+    const d2 = s[b]!;
+    into = d1 === 0x32 || (d1 === 0x36 && d2 <= 0x33) ? 1 : d1 === 0x33 && (d2 === 0x32 || d2 === 0x33) ? 2 : 0; // ?20–?29, ?60–?63; ?32, ?33
+    i = b + 1;
   }
   sepaInto(e, src, scratch, 0, purpose);
   e.counterparty = src.trimmedIntern(scratch, half, name);
@@ -102,8 +115,7 @@ function sepaInto(out: SepaFields, src: StatementBytes, buf: Buffer, from: numbe
   let svwzAt = -1;
   let svwzEnd = -1;
   let any = false;
-  for (let plus = from; plus < to; plus++) {
-    if (buf[plus] !== 0x2b) continue;
+  for (let plus = buf.indexOf(0x2b, from); plus !== -1 && plus < to; plus = buf.indexOf(0x2b, plus + 1)) {
     const len = keywordBefore(buf, from, plus);
     if (len === 0) continue;
     const start = plus - len;

@@ -7,7 +7,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { StatementFormat } from '../../domain/statement.js';
-import { readCamt053, type XmlEngine } from './camt053.js';
+import { readCamt053, readCamt053Bytes, type XmlEngine } from './camt053.js';
 import { readMt940, readMt940Bytes } from './mt940.js';
 import { isAsciiSpace, StatementBytes } from './statement-bytes.js';
 import { fail, runParser, type StatementParseResult } from './statement-error.js';
@@ -44,13 +44,13 @@ export function parseStatement(input: Uint8Array | string, options: ParseStateme
       let choice = encoding;
       if (format === 'camt053' && encoding === 'auto') choice = xmlDeclaredEncoding(head);
       else if (format !== 'mt940' && encoding === 'auto') choice = 'utf-8';
-      if (format === 'mt940') {
-        // MT940 is read from the bytes: only the values kept are decoded.
+      if (format === 'mt940' || (format === 'camt053' && options.camtEngine !== 'fast-xml-parser')) {
+        // MT940 and camt.053 are read from the bytes: only the values kept are decoded.
         const e = statementEncoding(input, choice);
         if (e.repair !== undefined) repairs.push(e.repair);
         const source = new StatementBytes(input.subarray(e.start), e.charset);
         if (isBlank(source)) fail('statement_empty', 'the file is empty');
-        return readMt940Bytes(source, repairs);
+        return format === 'mt940' ? readMt940Bytes(source, repairs) : readCamt053Bytes(source);
       }
       const decoded = decodeStatementBytes(input, choice);
       text = decoded.text;

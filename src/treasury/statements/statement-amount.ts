@@ -7,6 +7,7 @@
  */
 import { currencyExponent } from '../../domain/currency.js';
 import { parseDecimal, DecimalSyntaxError } from '../../domain/money.js';
+import { isAsciiSpace } from './statement-bytes.js';
 import { fail, show, type WhereArg } from './statement-error.js';
 
 /** Longest amount text read: 15 digits plus separator is SWIFT's limit, camt allows 18 + 5; this leaves room without inviting huge BigInts. */
@@ -83,5 +84,37 @@ export function plainMinor(text: string, exponent: number): number {
   const decimals = dot === -1 ? 0 : Math.min(n - dot - 1, exponent);
   for (let k = decimals; k < exponent; k++) v *= 10;
   // Every step was exact if the result is a safe integer; beyond that the full reader says "too large".
+  return v <= Number.MAX_SAFE_INTEGER ? v : -1;
+}
+
+/**
+ * {@link plainMinor} of the bytes `b[from, to)`, ASCII whitespace around
+ * them trimmed: the camt.053 reader takes amounts from the file's bytes
+ * without making a string of them.
+ * @example plainMinorBytes(Buffer.from(' 8.850 '), 0, 7, 2) // 885
+ */
+export function plainMinorBytes(b: Uint8Array, from: number, to: number, exponent: number): number {
+  while (from < to && isAsciiSpace(b[from]!)) from++;
+  while (to > from && isAsciiSpace(b[to - 1]!)) to--;
+  const n = to - from;
+  if (n === 0 || n > 16 || exponent < 0) return -1;
+  let v = 0;
+  let dot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = b[from + i]!;
+    if (c === 0x2e && dot === -1 && i > 0 && i < n - 1) {
+      dot = i;
+      continue;
+    }
+    const d = c - 0x30;
+    if (d < 0 || d > 9) return -1;
+    if (dot !== -1 && i - dot > exponent) {
+      if (d !== 0) return -1;
+      continue;
+    }
+    v = v * 10 + d;
+  }
+  const decimals = dot === -1 ? 0 : Math.min(n - dot - 1, exponent);
+  for (let k = decimals; k < exponent; k++) v *= 10;
   return v <= Number.MAX_SAFE_INTEGER ? v : -1;
 }

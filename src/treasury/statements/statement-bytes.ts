@@ -74,13 +74,15 @@ export class StatementBytes {
     const n = to - from;
     if (n > POOL_MAX_LENGTH) return decode(src, from, to, this.utf8);
     let h = n;
+    let high = false;
     for (let i = from; i < to; i++) {
       const c = src[i]!;
-      // Non-ASCII UTF-8 is decoded afresh: the compare below is byte = char code.
-      if (c > 0x7f && this.utf8) return decode(src, from, to, true);
+      if (c > 0x7f) high = true;
       h = Math.imul(h ^ c, 0x01000193);
     }
     const slot = (h >>> 0) % POOL_SIZE;
+    // Non-ASCII UTF-8 (`Café Zürich AG`) is compared on a copy of its bytes: the compare below is byte = char code.
+    if (high && this.utf8) return this.internUtf8(src, from, to, slot);
     const known = this.pool[slot];
     if (known !== undefined && known.length === n) {
       let k = 0;
@@ -90,6 +92,20 @@ export class StatementBytes {
     const s = decode(src, from, to, false);
     this.pool[slot] = s;
     return s;
+  }
+
+  private readonly utf8Pool: ({ bytes: Buffer; text: string } | undefined)[] = new Array<{ bytes: Buffer; text: string } | undefined>(POOL_SIZE);
+
+  private internUtf8(src: Buffer, from: number, to: number, slot: number): string {
+    const known = this.utf8Pool[slot];
+    if (known !== undefined && known.bytes.length === to - from) {
+      let k = 0;
+      while (k < known.bytes.length && known.bytes[k] === src[from + k]) k++;
+      if (k === known.bytes.length) return known.text;
+    }
+    const text = src.utf8Slice(from, to);
+    this.utf8Pool[slot] = { bytes: Buffer.from(src.subarray(from, to)), text };
+    return text;
   }
 }
 
