@@ -14,15 +14,11 @@
  *   npm run build && node dist/bench/forecast-history.js -- [--lengths 380,400,420,460,500,600] [--seeds 1,2,3] [--stores 10] [--origins 1]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dayNumber } from '../src/domain/business-calendar.js';
-import { generateDailySales } from '../src/firehose/daily-sales.js';
-import { generateWorld } from '../src/firehose/world.js';
 import { ForecastPool } from '../src/forecast/forecast-pool.js';
-import type { StoreSeries } from '../src/forecast/hierarchy.js';
 import { backtestLevels, type LevelScores } from '../src/forecast/level-backtest.js';
+import { WORLD_START as START, storeSeries } from '../test/forecast/forecast-world.js';
 import { arg, median } from './bench-args.js';
 
-const START = dayNumber('2024-01-01');
 const horizon = 56;
 
 /** The comma-separated numbers after `--name`, or `dflt`. */
@@ -39,18 +35,6 @@ const seeds = list('seeds', [1, 2, 3]);
 const storeCount = arg('stores', 10);
 const origins = arg('origins', 1);
 
-function world(seed: number, stores: number, days: number): StoreSeries[] {
-  const w = generateWorld({ seed, tenants: 1, stores });
-  return generateDailySales(w.tenants[0]!, { seed, start: START, days }).map((s) => ({
-    id: s.site.store.store_id,
-    country: s.site.store.country,
-    city: s.site.store.city,
-    region: s.site.store.region,
-    first: s.first,
-    values: s.values,
-  }));
-}
-
 const f3 = (x: number): string => x.toFixed(3).padStart(6);
 
 async function main(): Promise<void> {
@@ -61,7 +45,7 @@ async function main(): Promise<void> {
   process.stdout.write('  days seed |   mase  naive  cov80  cov95 | tenant mase  naive  cov80  cov95\n');
   for (const days of lengths) {
     for (const seed of seeds) {
-      const stores = world(seed, storeCount, days);
+      const stores = storeSeries(seed, storeCount, days);
       const end = START + days;
       const levels = await backtestLevels(pool, stores, { origins: Array.from({ length: origins }, (_, j) => end - horizon * (j + 1)), days: horizon });
       const store = levels.find((l) => l.level === 'store')!;

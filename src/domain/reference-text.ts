@@ -123,16 +123,7 @@ function mix(h: number, c: number): number {
  * @example referenceHash('po-1') === referenceHash('PO1') // true
  */
 export function referenceHash(text: string | null | undefined): number | null {
-  if (text === null || text === undefined) return null;
-  let h = HASH_START;
-  let kept = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = normalisedCode(text.charCodeAt(i));
-    if (c < 0) continue;
-    h = mix(h, c);
-    kept++;
-  }
-  return kept === 0 ? null : h;
+  return text === null || text === undefined ? null : WHOLE.whole(text);
 }
 
 /**
@@ -283,3 +274,6 @@ export class ReferenceScanner {
     return nparts + 1;
   }
 }
+
+/** The scanner behind {@link referenceHash} (`whole` keeps no state between calls but the length). */
+const WHOLE = new ReferenceScanner();

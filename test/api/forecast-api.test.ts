@@ -30,6 +30,7 @@ import { TenantStore } from '../../src/tenants/tenant-store.js';
 import { apiCaller } from '../support/api-call.js';
 import { store } from '../support/fixtures.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
+import type { ForecastAnswer } from '../../src/forecast/forecast-answer-types.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const DAY = 86_400_000;
@@ -89,32 +90,6 @@ function history(lastDay: number): Rec[] {
   return out;
 }
 
-interface Point {
-  date: string;
-  week?: string;
-  mean: number;
-  lo80: number;
-  hi80: number;
-  lo95: number;
-  hi95: number;
-}
-interface Group {
-  key: string | null;
-  stores: number;
-  flags: string[];
-  points: Point[];
-}
-interface Answer {
-  currency: string;
-  exponent: number;
-  as_of: string;
-  granularity: string;
-  horizon: number;
-  level: string;
-  model: string;
-  groups: Group[];
-}
-
 const configOf = (dataDir: string, checkMs: number) =>
   loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', 'ingest.tcpPort': 0, 'api.port': 0, 'log.segmentBytes': 1 << 22, 'treasury.refreshMs': 0, 'forecast.checkIntervalMs': checkMs, 'forecast.workers': 2 } });
 
@@ -133,10 +108,10 @@ void describe('forecast API', () => {
   const today = Math.floor(Date.now() / DAY);
   const lastDay = today - 1;
   const call = apiCaller(() => api);
-  const get = async (path: string, key = read): Promise<Answer> => {
+  const get = async (path: string, key = read): Promise<ForecastAnswer> => {
     const r = await call('GET', path, key);
     assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
-    return r.body as unknown as Answer;
+    return r.body as unknown as ForecastAnswer;
   };
   const storeOf = (id: string) => stored.stores.find((s) => s.id === id)!;
 
@@ -240,9 +215,9 @@ void describe('forecast API', () => {
     // POST with a polygon around Lyon: S09 and S10 (the Lyon node).
     const poly = await call('POST', '/v1/forecasts', read, { polygon: { type: 'Polygon', coordinates: [[[4.5, 45.5], [5.2, 45.5], [5.2, 46], [4.5, 46], [4.5, 45.5]]] }, horizon: 7 });
     assert.equal(poly.status, 200, JSON.stringify(poly.body));
-    const pg = (poly.body as unknown as Answer).groups[0]!;
+    const pg = (poly.body as unknown as ForecastAnswer).groups[0]!;
     assert.equal(pg.stores, 2);
-    assert.equal((poly.body as unknown as Answer).level, 'city');
+    assert.equal((poly.body as unknown as ForecastAnswer).level, 'city');
     pg.points.forEach((p, h) => assert.equal(p.mean, storeOf('S09').daily.point[h]! + storeOf('S10').daily.point[h]!));
   });
 

@@ -24,27 +24,12 @@ import { startPlatform, type Platform } from '../../src/platform/platform.js';
 import { TenantStore } from '../../src/tenants/tenant-store.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { eventually, launchOrSkip } from './browser.js';
+import type { ForecastAnswer, ForecastPoint } from '../../src/forecast/forecast-answer-types.js';
 
 const SHOTS = join('test-output', 'dashboard');
 const DAY = 86_400_000;
 const HISTORY_DAYS = 84;
 
-interface Point {
-  date: string;
-  week?: string;
-  mean: number;
-  lo80: number;
-  hi80: number;
-  lo95: number;
-  hi95: number;
-}
-interface Forecast {
-  currency: string;
-  as_of: string;
-  level: string;
-  model: string;
-  groups: { key: string | null; stores: number; flags: string[]; points: Point[] }[];
-}
 interface Backtest {
   as_of: string;
   model: string;
@@ -54,7 +39,7 @@ interface Backtest {
 const ymd = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 /** What an en-US browser shows for an exact amount in USD. */
 const usd = (minor: number): string => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(`${minor < 0 ? '-' : ''}${String(Math.floor(Math.abs(minor) / 100))}.${String(Math.abs(minor) % 100).padStart(2, '0')}` as Intl.StringNumericLiteral);
-const bands = (p: Point): Point => ({ date: p.date, mean: p.mean, lo80: p.lo80, hi80: p.hi80, lo95: p.lo95, hi95: p.hi95 });
+const bands = (p: ForecastPoint): ForecastPoint => ({ date: p.date, mean: p.mean, lo80: p.lo80, hi80: p.hi80, lo95: p.lo95, hi95: p.hi95 });
 
 describe('forecasts in the dashboard in Chromium', () => {
   let dir: TempDir;
@@ -106,7 +91,7 @@ describe('forecasts in the dashboard in Chromium', () => {
     const series = page.locator('#series');
     const note = page.getByTestId('series-forecast-note');
     const marks = (panel = series) => panel.getByTestId('forecast-marks');
-    const drawn = async (panel = series): Promise<Point[]> =>
+    const drawn = async (panel = series): Promise<ForecastPoint[]> =>
       marks(panel)
         .locator('circle.fc-point')
         .evaluateAll((cs) => cs.map((c) => ({ date: c.getAttribute('data-date') ?? '', mean: Number(c.getAttribute('data-mean')), lo80: Number(c.getAttribute('data-lo80')), hi80: Number(c.getAttribute('data-hi80')), lo95: Number(c.getAttribute('data-lo95')), hi95: Number(c.getAttribute('data-hi95')) })));
@@ -138,7 +123,7 @@ describe('forecasts in the dashboard in Chromium', () => {
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Sales', exact: true }).click();
     await page.reload();
     await page.getByTestId('range-preset').selectOption('30d');
-    const tenantDay = await read<Forecast>('/v1/forecasts?granularity=day&horizon=30&group_by=none');
+    const tenantDay = await read<ForecastAnswer>('/v1/forecasts?granularity=day&horizon=30&group_by=none');
     assert.equal(tenantDay.level, 'tenant');
     assert.equal(tenantDay.currency, 'USD');
     const g = tenantDay.groups[0]!;
@@ -182,7 +167,7 @@ describe('forecasts in the dashboard in Chromium', () => {
     await page.getByTestId('series-granularity').selectOption('week');
     let mondays = 0;
     for (let d = Date.parse(`${from}T00:00:00Z`); d < Date.parse(`${to}T00:00:00Z`); d += DAY) if (new Date(d).getUTCDay() === 1) mondays++;
-    const tenantWeek = await read<Forecast>(`/v1/forecasts?granularity=week&horizon=${String(Math.max(4, mondays))}&group_by=none`);
+    const tenantWeek = await read<ForecastAnswer>(`/v1/forecasts?granularity=week&horizon=${String(Math.max(4, mondays))}&group_by=none`);
     const weeks = tenantWeek.groups[0]!.points;
     for (const w of weeks) assert.equal(new Date(`${w.date}T00:00:00Z`).getUTCDay(), 1, w.date);
     await eventually(async () => assert.deepEqual(await drawn(), weeks.filter((w) => w.date >= from).map(bands)));
@@ -200,7 +185,7 @@ describe('forecasts in the dashboard in Chromium', () => {
     const east = Math.round(((stores[3]!.lon + stores[4]!.lon) / 2) * 1e4) / 1e4;
     await page.getByLabel('Box (west, south, east, north)').fill(`-180, -90, ${String(east)}, 90`);
     await page.getByRole('button', { name: 'Apply box' }).click();
-    const boxed = await read<Forecast>(`/v1/forecasts?granularity=day&horizon=30&group_by=none&bbox=-180,-90,${String(east)},90`);
+    const boxed = await read<ForecastAnswer>(`/v1/forecasts?granularity=day&horizon=30&group_by=none&bbox=-180,-90,${String(east)},90`);
     assert.equal(boxed.groups[0]!.stores, 4);
     assert.notDeepEqual(boxed.groups[0]!.points.map((p) => p.mean), g.points.map((p) => p.mean));
     await eventually(async () => assert.deepEqual(await drawn(), boxed.groups[0]!.points.map(bands)));
@@ -214,7 +199,7 @@ describe('forecasts in the dashboard in Chromium', () => {
     const [country, inCountry] = [...byCountry].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))[0]!;
     assert.ok(inCountry >= 2, `${country}: ${String(inCountry)}`);
     await page.getByTestId('scope-place').selectOption(`country:${country}`);
-    const national = await read<Forecast>(`/v1/forecasts?granularity=day&horizon=30&group_by=none&countries=${country}`);
+    const national = await read<ForecastAnswer>(`/v1/forecasts?granularity=day&horizon=30&group_by=none&countries=${country}`);
     assert.equal(national.groups[0]!.stores, inCountry);
     assert.ok(['city', 'region', 'country'].includes(national.level), national.level);
     await eventually(async () => assert.deepEqual(await drawn(), national.groups[0]!.points.map(bands)));
@@ -226,7 +211,7 @@ describe('forecasts in the dashboard in Chromium', () => {
     await page.evaluate(`location.hash = ${JSON.stringify(`#/store/${encodeURIComponent(one)}`)}`);
     await page.getByTestId('store-title').filter({ hasText: one }).waitFor();
     const panel = page.locator('#store-series');
-    const own = await read<Forecast>(`/v1/forecasts?granularity=day&horizon=30&group_by=none&stores=${encodeURIComponent(one)}`);
+    const own = await read<ForecastAnswer>(`/v1/forecasts?granularity=day&horizon=30&group_by=none&stores=${encodeURIComponent(one)}`);
     assert.equal(own.level, 'store');
     assert.equal(own.groups[0]!.stores, 1);
     await eventually(async () => assert.deepEqual(await drawn(panel), own.groups[0]!.points.map(bands)));

@@ -55,36 +55,20 @@ export function decimalToMinor(text: string, currency: string, where: WhereArg, 
   return Number(units);
 }
 
+/** Where {@link plainMinor} puts a string's bytes: one buffer, as plain amounts are at most 16 characters. */
+const SCRATCH = Buffer.alloc(64);
+
 /**
  * The common case of {@link decimalToMinor} without BigInts: unsigned
- * `digits[.digits]` of at most 15 digits, extra decimals zeros, read from
- * char codes into an exact integer (15 digits < 2^53). -1 for anything
- * else, which the full reader then accepts or names.
+ * `digits[.digits]` of at most 15 digits, extra decimals zeros, read into
+ * an exact integer (15 digits < 2^53). -1 for anything else, which the
+ * full reader then accepts or names.
  * @example plainMinor('8.850', 2) // 885
  */
 export function plainMinor(text: string, exponent: number): number {
-  const n = text.length;
-  if (n === 0 || n > 16 || exponent < 0) return -1;
-  let v = 0;
-  let dot = -1;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x2e && dot === -1 && i > 0 && i < n - 1) {
-      dot = i;
-      continue;
-    }
-    const d = c - 0x30;
-    if (d < 0 || d > 9) return -1;
-    if (dot !== -1 && i - dot > exponent) {
-      if (d !== 0) return -1;
-      continue;
-    }
-    v = v * 10 + d;
-  }
-  const decimals = dot === -1 ? 0 : Math.min(n - dot - 1, exponent);
-  for (let k = decimals; k < exponent; k++) v *= 10;
-  // Every step was exact if the result is a safe integer; beyond that the full reader says "too large".
-  return v <= Number.MAX_SAFE_INTEGER ? v : -1;
+  if (text.length === 0 || text.length > 16) return -1;
+  // UTF-8 keeps ASCII as it is and turns anything else into bytes ≥ 0x80, which are no digits.
+  return plainMinorRange(SCRATCH, 0, SCRATCH.write(text, 'utf8'), exponent);
 }
 
 /**
@@ -96,6 +80,10 @@ export function plainMinor(text: string, exponent: number): number {
 export function plainMinorBytes(b: Uint8Array, from: number, to: number, exponent: number): number {
   while (from < to && isAsciiSpace(b[from]!)) from++;
   while (to > from && isAsciiSpace(b[to - 1]!)) to--;
+  return plainMinorRange(b, from, to, exponent);
+}
+
+function plainMinorRange(b: Uint8Array, from: number, to: number, exponent: number): number {
   const n = to - from;
   if (n === 0 || n > 16 || exponent < 0) return -1;
   let v = 0;
@@ -116,5 +104,6 @@ export function plainMinorBytes(b: Uint8Array, from: number, to: number, exponen
   }
   const decimals = dot === -1 ? 0 : Math.min(n - dot - 1, exponent);
   for (let k = decimals; k < exponent; k++) v *= 10;
+  // Every step was exact if the result is a safe integer; beyond that the full reader says "too large".
   return v <= Number.MAX_SAFE_INTEGER ? v : -1;
 }
