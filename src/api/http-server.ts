@@ -6,6 +6,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { COMPACT_CONTENT_TYPE } from '../domain/compact-record.js';
 import type { IngestEngine } from '../ingest/ingest-engine.js';
+import type { Registry } from 'prom-client';
 import type { KeyKind } from '../tenants/tenant-store.js';
 import type { IngestMetrics } from './metrics.js';
 import type { DeadLetterService } from '../dlq/dead-letter-service.js';
@@ -75,8 +76,26 @@ export function hiddenRoutes(app: FastifyInstance): readonly { method: string; u
   return ROUTES.get(app)?.hidden ?? [];
 }
 
-/** Builds the Fastify app (not listening yet). */
-export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
+/** What every role's HTTP app has: errors as JSON, health, readiness, metrics, the API description. */
+export interface AppDeps {
+  logger: FastifyBaseLogger;
+  bodyLimit: number;
+  /** The Prometheus registry behind `/metrics`. */
+  metrics: Registry;
+  /** Null when ready; otherwise the status `/readyz` answers 503 with (e.g. `overloaded`, `starting`). */
+  notReady(): string | null;
+  /** Null while alive; otherwise the status `/healthz` answers 503 with (e.g. `failed`), so a supervisor restarts the process. */
+  notLive?(): string | null;
+}
+
+/**
+ * The Fastify app of a role, before its own routes (not listening yet).
+ * @example
+ * const app = buildApp({ logger, bodyLimit: 1 << 20, metrics: new Registry(), notReady: () => (caughtUp ? null : 'starting') });
+ * registerQueryRoutes(app, deps);
+ * await app.listen({ host: '127.0.0.1', port: 0 });
+ */
+export function buildApp(deps: AppDeps): FastifyInstance {
   // Per-request log lines would cost more than the ingest itself; metrics cover requests.
   const app = Fastify({ loggerInstance: deps.logger, bodyLimit: deps.bodyLimit, logController: new LogController({ disableRequestLogging: true }) });
   const routes = { api: [] as { method: string; url: string }[], hidden: [] as { method: string; url: string }[] };
@@ -102,17 +121,28 @@ export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
     return sendError(reply, status, status >= 500 ? 'internal' : 'bad_request', err.message);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async (_req, reply) => {
+    const status = deps.notLive?.() ?? null;
+    if (status !== null) return reply.status(503).send({ status });
+    return { status: 'ok' };
+  });
   app.get('/openapi.json', async () => OPENAPI);
   app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(docsPage()));
   app.get('/readyz', async (_req, reply) => {
-    if (deps.engine.overloaded) return reply.status(503).send({ status: 'overloaded' });
+    const status = deps.notReady();
+    if (status !== null) return reply.status(503).send({ status });
     return { status: 'ready' };
   });
   app.get('/metrics', async (_req, reply) => {
-    void reply.header('content-type', deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
+    void reply.header('content-type', deps.metrics.contentType);
+    return deps.metrics.metrics();
   });
+  return app;
+}
+
+/** The ingest role's app (not listening yet): the common part plus NDJSON ingest and dead letters. */
+export function buildHttpServer(deps: HttpServerDeps): FastifyInstance {
+  const app = buildApp({ logger: deps.logger, bodyLimit: deps.bodyLimit, metrics: deps.metrics.registry, notReady: () => (deps.engine.overloaded ? 'overloaded' : null) });
 
   app.post('/v1/transactions', async (req, reply) => {
     const tenant = requireTenantKey(deps, req, 'ingest');

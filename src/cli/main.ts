@@ -9,6 +9,7 @@ import { registerFxCommands } from './fx-commands.js';
 import { registerIngestCommands } from './ingest-commands.js';
 import { registerLogCommands } from './log-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
+import { registerRoleCommands } from './role-commands.js';
 import { registerRunCommand } from './run-command.js';
 import { registerTenantCommands } from './tenant-commands.js';
 import { registerImportCommands } from './import-commands.js';
@@ -31,6 +32,7 @@ program
 
 registerRunCommand(program);
 registerIngestCommands(program);
+registerRoleCommands(program);
 registerTenantCommands(program);
 registerRegistryCommands(program);
 registerFxCommands(program);

@@ -11,6 +11,17 @@ const DURABILITY = ['fsync', 'write'] as const;
 /** `none` drops every record: only for benchmarks that measure what the log costs. */
 const LOG_SINKS = ['segment', 'none'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/**
+ * The adapters of each port this build has (src/platform/adapters.ts opens
+ * them). A value is accepted only when its adapter exists here: `jetstream`
+ * and `clickhouse` join these lists with their adapters.
+ */
+export const LOG_ADAPTERS = ['segment'] as const;
+export const WAREHOUSE_ADAPTERS = ['parquet'] as const;
+export const SERVING_ADAPTERS = ['memory'] as const;
+export type LogAdapter = (typeof LOG_ADAPTERS)[number];
+export type WarehouseAdapter = (typeof WAREHOUSE_ADAPTERS)[number];
+export type ServingAdapter = (typeof SERVING_ADAPTERS)[number];
 
 const ingestSchema = z
   .object({
@@ -59,6 +70,26 @@ const streamSchema = z
     batchRecords: z.number().int().min(1).max(1 << 20).default(8192),
     /** A business day counts as closed this many hours after it ends (restatements after that). */
     closeGraceHours: z.number().int().min(0).max(24 * 366).default(48),
+    /** `tpay stream`: port of its `/healthz` and `/readyz` (on `api.host`; 0 picks a free one). */
+    healthPort: z.number().int().min(0).max(65535).default(7402),
+  })
+  .strict();
+
+const batchSchema = z
+  .object({
+    /** `tpay batch <job>`: port of its `/healthz` and `/readyz` while it runs (on `api.host`; 0 picks a free one; null: none). */
+    healthPort: z.number().int().min(0).max(65535).nullable().default(null),
+  })
+  .strict();
+
+const adaptersSchema = z
+  .object({
+    /** The Log port: `segment` (files under <dataDir>/log). */
+    log: z.enum(LOG_ADAPTERS).default('segment'),
+    /** The Warehouse port: `parquet` (files under <dataDir>/warehouse, one writer). */
+    warehouse: z.enum(WAREHOUSE_ADAPTERS).default('parquet'),
+    /** The serving store: `memory` (columnar rollups in the process, snapshot under <dataDir>/serving). */
+    serving: z.enum(SERVING_ADAPTERS).default('memory'),
   })
   .strict();
 
@@ -108,6 +139,7 @@ export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('./tpay-data'),
     logLevel: z.enum(LOG_LEVELS).default('info'),
+    adapters: adaptersSchema.default(() => adaptersSchema.parse({})),
     ingest: ingestSchema.default(() => ingestSchema.parse({})),
     log: logSchema.default(() => logSchema.parse({})),
     api: apiSchema.default(() => apiSchema.parse({})),
@@ -116,6 +148,7 @@ export const configSchema = z
     warehouse: warehouseSchema.default(() => warehouseSchema.parse({})),
     treasury: treasurySchema.default(() => treasurySchema.parse({})),
     forecast: forecastSchema.default(() => forecastSchema.parse({})),
+    batch: batchSchema.default(() => batchSchema.parse({})),
   })
   .strict();
 

@@ -1,6 +1,9 @@
 /**
- * One process owns a data directory at a time. The lock file holds the
- * owner's pid; a lock left by a dead process (kill -9) is taken over.
+ * `<dataDir>/LOCK`: the pid of the process that runs ingest on the data
+ * directory (`tpay run` or `tpay ingest`), so commands such as `tpay dlq
+ * replay` know to go through it. A lock left by a dead process (kill -9) is
+ * taken over. Which role runs where is kept apart by role locks
+ * (role-lock.ts), which are never stale.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -16,6 +16,7 @@ import { DeadLetterService } from '../dlq/dead-letter-service.js';
 import { TenantStore, type KeyKind } from '../tenants/tenant-store.js';
 import { RegistryStore } from '../tenants/registry-store.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { lockRoles } from './role-lock.js';
 import type { TenantInfo } from '../ingest/worker-protocol.js';
 
 export interface IngestService {
@@ -56,7 +57,7 @@ export interface IngestServiceOptions {
 }
 
 export async function startIngestService(config: Config, logger: Logger, opts: IngestServiceOptions = {}): Promise<IngestService> {
-  const release = opts.lockHeld === true ? (): void => undefined : lockDataDir(config.dataDir);
+  const release = opts.lockHeld === true ? async (): Promise<void> => undefined : await lockIngest(config.dataDir);
   try {
     const tenants = new TenantStore(config.dataDir);
     const registries = new RegistryStore(config.dataDir);
@@ -143,11 +144,26 @@ export async function startIngestService(config: Config, logger: Logger, opts: I
         await http.close();
         await engine.close();
         logger.info({ stats: engine.stats }, 'ingest stopped');
-        release();
+        await release();
       },
     };
   } catch (err) {
-    release();
+    await release();
+    throw err;
+  }
+}
+
+/** The ingest role's locks: the role lock (never stale) and the data-directory pid file other commands look at. */
+async function lockIngest(dataDir: string): Promise<() => Promise<void>> {
+  const releaseDir = lockDataDir(dataDir);
+  try {
+    const releaseRole = await lockRoles(dataDir, ['ingest']);
+    return async () => {
+      releaseDir();
+      await releaseRole();
+    };
+  } catch (err) {
+    releaseDir();
     throw err;
   }
 }

@@ -33,21 +33,38 @@ export interface Restatement {
 /** Most entries kept in memory per tenant for the API (the file keeps all of them). */
 const MEMORY_LIMIT = 100_000;
 
+export interface RestatementLogOptions {
+  /**
+   * Read the file, never write it: a follower (an API process keeping its own
+   * serving copy) lists what the stream role wrote and keeps the entries of
+   * its own replay in memory only. A torn last line is skipped, not cut.
+   */
+  readOnly?: boolean;
+}
+
 export class RestatementLog {
-  private readonly fd: number;
+  private readonly fd: number | null;
   private readonly maxOffset = new Map<number, number>();
   private readonly recent = new Map<string, Restatement[]>();
 
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+  constructor(
+    readonly path: string,
+    opts: RestatementLogOptions = {},
+  ) {
     let text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    this.fd = openSync(path, 'a+');
     const end = text.lastIndexOf('\n') + 1;
-    if (end < text.length) {
-      // A torn last line: the crash came before its newline.
-      ftruncateSync(this.fd, Buffer.byteLength(text.slice(0, end)));
-      fsyncSync(this.fd);
+    if (opts.readOnly === true) {
+      this.fd = null;
       text = text.slice(0, end);
+    } else {
+      mkdirSync(dirname(path), { recursive: true });
+      this.fd = openSync(path, 'a+');
+      if (end < text.length) {
+        // A torn last line: the crash came before its newline.
+        ftruncateSync(this.fd, Buffer.byteLength(text.slice(0, end)));
+        fsyncSync(this.fd);
+        text = text.slice(0, end);
+      }
     }
     for (const line of text.split('\n')) {
       if (line === '') continue;
@@ -63,12 +80,14 @@ export class RestatementLog {
     if (list.length > MEMORY_LIMIT) list.splice(0, list.length - MEMORY_LIMIT);
   }
 
-  /** Appends entries not yet written (by partition and offset) and makes them durable. */
+  /** Appends entries not yet written (by partition and offset) and makes them durable (read-only: keeps them in memory). */
   append(entries: readonly Restatement[]): number {
     const fresh = entries.filter((r) => r.offset > (this.maxOffset.get(r.partition) ?? -1));
     if (fresh.length === 0) return 0;
-    writeSync(this.fd, fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    fsyncSync(this.fd);
+    if (this.fd !== null) {
+      writeSync(this.fd, fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      fsyncSync(this.fd);
+    }
     for (const r of fresh) this.remember(r);
     return fresh.length;
   }
@@ -87,6 +106,6 @@ export class RestatementLog {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== null) closeSync(this.fd);
   }
 }

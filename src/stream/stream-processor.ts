@@ -29,6 +29,12 @@ export interface StreamOptions {
   /** Wait when every partition is caught up. */
   pollMs?: number;
   closeGraceMs?: number;
+  /**
+   * Follow the log without owning it: no consumer group is registered and
+   * `checkpoint` refuses. An API process uses this to keep its own copy of
+   * the serving store; the stream role owns group `rollups`.
+   */
+  follower?: boolean;
 }
 
 export interface StreamStats {
@@ -64,7 +70,7 @@ export class StreamProcessor {
 
   /** Starts the worker at the serving store's offsets. */
   async start(): Promise<void> {
-    await this.log.registerGroup(STREAM_GROUP);
+    if (this.opts.follower !== true) await this.log.registerGroup(STREAM_GROUP);
     for (const id of this.directory.ids()) this.syncTenant(id);
     const init: StreamWorkerInit = {
       dataDir: this.opts.dataDir,
@@ -169,6 +175,7 @@ export class StreamProcessor {
 
   /** Saves the log checkpoint for offsets a snapshot made durable (retention may then drop them). */
   async checkpoint(durable: ReadonlyMap<number, number>): Promise<void> {
+    if (this.opts.follower === true) throw new Error(`a follower of the log never saves the checkpoints of group '${STREAM_GROUP}': the stream role owns them`);
     for (const [p, o] of durable) await this.log.saveCheckpoint(STREAM_GROUP, p, o);
   }
 

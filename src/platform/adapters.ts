@@ -1,0 +1,78 @@
+/**
+ * Opens the adapter of each port that the configuration names
+ * (`adapters.log`, `adapters.warehouse`, `adapters.serving`). Every role opens
+ * its ports here, so an adapter added to the build (a JetStream log, a
+ * ClickHouse warehouse) is one more case in one switch, plus its name in the
+ * tuple of src/config/config.ts; the compiler then points at every switch
+ * that lacks it.
+ *
+ * @example
+ * const log = await openLog(config);             // SegmentLog under <dataDir>/log
+ * const wh = await openWarehouse(config);        // ParquetWarehouse under <dataDir>/warehouse
+ * const serving = await openServing(config);     // in-memory rollups from <dataDir>/serving
+ */
+import { join } from 'node:path';
+import type { Config } from '../config/config.js';
+import type { Log } from '../log/log.js';
+import { SegmentLog } from '../log/segment-log.js';
+import { ColumnarServingStore } from '../serving/columnar-serving-store.js';
+import { ParquetWarehouse } from '../warehouse/parquet-warehouse.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+
+/** Unreachable for a validated config; the `never` parameter makes a missing case a compile error. */
+function unknownAdapter(port: string, name: never): never {
+  throw new Error(`no ${port} adapter '${String(name)}' in this build`);
+}
+
+/** The configured log (readers, checkpoints, retention; ingest workers open their writers on the same directory). */
+export async function openLog(config: Config): Promise<Log> {
+  const name = config.adapters.log;
+  switch (name) {
+    case 'segment':
+      return SegmentLog.open(join(config.dataDir, 'log'), { partitions: config.log.partitions, segmentBytes: config.log.segmentBytes, durability: config.log.durability });
+    default:
+      return unknownAdapter('log', name);
+  }
+}
+
+/** The configured warehouse, opened as its writer (Parquet: one process at a time). */
+export async function openWarehouse(config: Config): Promise<Warehouse> {
+  const name = config.adapters.warehouse;
+  switch (name) {
+    case 'parquet':
+      return ParquetWarehouse.open(join(config.dataDir, 'warehouse'));
+    default:
+      return unknownAdapter('warehouse', name);
+  }
+}
+
+/**
+ * The configured warehouse for a process that does not write it (the API
+ * role's drill-down), or null when the adapter cannot be read beside its
+ * writer: Parquet's files have one owner, the stream role. A shared
+ * database (ClickHouse) returns a client here.
+ */
+export async function openWarehouseReader(config: Config): Promise<Warehouse | null> {
+  const name = config.adapters.warehouse;
+  switch (name) {
+    case 'parquet':
+      return Promise.resolve(null);
+    default:
+      return unknownAdapter('warehouse', name);
+  }
+}
+
+/**
+ * The configured serving store, loaded from the last snapshot the stream
+ * role wrote. `memory` is a copy in this process: the stream role owns the
+ * snapshot file, an API process follows the log into its own copy.
+ */
+export async function openServing(config: Config): Promise<ColumnarServingStore> {
+  const name = config.adapters.serving;
+  switch (name) {
+    case 'memory':
+      return ColumnarServingStore.open(join(config.dataDir, 'serving'), { hotDays: config.serving.hotDays });
+    default:
+      return unknownAdapter('serving', name);
+  }
+}

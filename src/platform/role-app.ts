@@ -1,0 +1,43 @@
+/**
+ * The HTTP side every role process has: `/healthz`, `/readyz` and
+ * `/metrics` (Kubernetes probes and Prometheus), on the role's port.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { buildApp } from '../api/http-server.js';
+
+export interface RoleApp {
+  app: FastifyInstance;
+  metrics: Registry;
+  /** Listens on host:port (0 picks a free port); resolves to the port. */
+  listen(host: string, port: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A role's app: ready when `notReady` says null, alive while `notLive` says null. */
+export function roleApp(logger: Logger, bodyLimit: number, health: { notReady(): string | null; notLive?(): string | null }): RoleApp {
+  const metrics = new Registry();
+  const app = buildApp({ logger, bodyLimit, metrics, ...health });
+  let listening = false;
+  return {
+    app,
+    metrics,
+    async listen(host, port) {
+      await app.listen({ host, port });
+      listening = true;
+      const addr = app.server.address();
+      const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
+      logger.info({ host, port: bound }, 'http listening');
+      return bound;
+    },
+    async close() {
+      if (listening) await app.close();
+    },
+  };
+}
+
+/** The line a role prints once it listens; tests and scripts wait for it. */
+export function roleListeningLine(role: string, httpPort: number, tcpPort = 0): string {
+  return `${JSON.stringify({ event: 'listening', role, tcp_port: tcpPort, http_port: httpPort, pid: process.pid })}\n`;
+}
