@@ -1,0 +1,205 @@
+/**
+ * The roles as three processes on one data directory: `tpay ingest` (TCP),
+ * `tpay stream` and `tpay api`. Sales go in over TCP; the API's totals
+ * equal the brute-force reference exactly. Then each role in turn is killed
+ * with SIGKILL and restarted while more sales arrive: after every restart
+ * the totals equal the reference again (nothing lost, nothing counted
+ * twice). While the stream role is down the API still follows the log, and
+ * neither the stream's checkpoints nor its snapshot move: the API writes
+ * neither.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { currencyExponent } from '../../src/domain/currency.js';
+import { DEFAULT_USD_PER_UNIT } from '../../src/domain/fx-defaults.js';
+import { decodeTransaction } from '../../src/domain/transaction-decoder.js';
+import { sendTenants } from '../../src/firehose/multi-tenant-sender.js';
+import type { RecordOptions } from '../../src/firehose/record-options.js';
+import { tenantLineChunks } from '../../src/firehose/records.js';
+import { generateWorld } from '../../src/firehose/world.js';
+import { RegistryStore } from '../../src/tenants/registry-store.js';
+import { TenantStore } from '../../src/tenants/tenant-store.js';
+import { ALL_METRICS, refMetrics, refTxnOf, type ParsedLine, type RefTxn } from '../serving/reference.js';
+import { freePort, startIngestProcess, type IngestProcess } from '../support/ingest-process.js';
+import { tempDir } from '../support/temp-dir.js';
+
+type World = ReturnType<typeof generateWorld>;
+type Totals = Record<string, Record<string, number | null>>;
+
+/** Per tenant and store, the additive metrics of the first copy of every valid line. */
+function addReference(world: World, opts: RecordOptions, into: Map<string, RefTxn[]>): void {
+  for (const t of world.tenants) {
+    const id = t.tenant.tenant_id;
+    const stores = new Map(t.stores.map((s) => [s.store_id, s]));
+    const seen = new Set<string>();
+    const list = into.get(id) ?? [];
+    const ctx = { tenant: id, nowMs: Date.now(), maxLineBytes: 4096, hasStore: (s: string) => stores.has(s) };
+    for (const chunk of tenantLineChunks(world, id, opts)) {
+      for (const line of chunk.data.toString('utf8').split('\n')) {
+        const b = Buffer.from(line);
+        if (line === '' || !decodeTransaction(b, 0, b.length, ctx).ok) continue;
+        const p = JSON.parse(line) as ParsedLine;
+        const k = `${p.terminal_id}/${String(p.seq)}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        list.push(refTxnOf(id, p, stores.get(p.store_id)!, t.tenant.reporting_currency, 0, DEFAULT_USD_PER_UNIT, (c) => currencyExponent(c)!));
+      }
+    }
+    into.set(id, list);
+  }
+}
+
+function wantTotals(list: readonly RefTxn[]): Totals {
+  const perStore = new Map<string, RefTxn[]>();
+  for (const x of list) perStore.set(x.store.store_id, [...(perStore.get(x.store.store_id) ?? []), x]);
+  return Object.fromEntries(
+    [...perStore].map(([s, l]) => {
+      const m = refMetrics(l);
+      delete m['avg_basket'];
+      return [s, m];
+    }),
+  );
+}
+
+async function apiTotals(port: number, readKey: string): Promise<Totals> {
+  const qs = new URLSearchParams({ metrics: ALL_METRICS.join(','), granularity: 'month', tz: 'UTC', from: '2020-01-01', to: '2030-01-01', group_by: 'store' });
+  const res = await fetch(`http://127.0.0.1:${String(port)}/v1/series?${qs.toString()}`, { headers: { authorization: `Bearer ${readKey}` } });
+  assert.equal(res.status, 200, await res.clone().text());
+  const body = (await res.json()) as { groups: { key: { store: string }; points: Record<string, number | null>[] }[] };
+  const out: Totals = {};
+  for (const g of body.groups) {
+    const sums: Record<string, number | null> = {};
+    for (const m of ALL_METRICS) if (m !== 'avg_basket') sums[m] = g.points.reduce((n, p) => n + (p[m] as number), 0);
+    out[g.key.store] = sums;
+  }
+  return out;
+}
+
+/** Waits (at most 90 s) until the API's totals equal the reference, then asserts they do. */
+async function expectTotals(port: number, world: World, readKeys: Record<string, string>, reference: Map<string, RefTxn[]>, when: string): Promise<void> {
+  for (const t of world.tenants) {
+    const id = t.tenant.tenant_id;
+    const want = wantTotals(reference.get(id)!);
+    let got: Totals = {};
+    for (let i = 0; i < 450; i++) {
+      got = await apiTotals(port, readKeys[id]!);
+      if (JSON.stringify(Object.entries(got).sort()) === JSON.stringify(Object.entries(want).sort())) break;
+      await sleep(200);
+    }
+    assert.deepEqual(got, want, `${when}: ${id}: totals per store`);
+  }
+}
+
+async function probes(port: number, role: string): Promise<void> {
+  for (const path of ['/healthz', '/readyz']) {
+    let status = 0;
+    // Readiness comes once the replay has caught up.
+    for (let i = 0; i < 300 && status !== 200; i++) {
+      status = (await fetch(`http://127.0.0.1:${String(port)}${path}`)).status;
+      if (status !== 200) await sleep(100);
+    }
+    assert.equal(status, 200, `${role} ${path}`);
+  }
+}
+
+/** The stream's durable marks: its checkpoints and its serving snapshot. */
+function streamMarks(dataDir: string): string {
+  const dir = join(dataDir, 'log', 'checkpoints', 'rollups');
+  const checkpoints = existsSync(dir) ? readdirSync(dir).sort().map((f) => `${f}=${readFileSync(join(dir, f), 'utf8').trim()}`) : [];
+  const snap = join(dataDir, 'serving', 'snapshot.bin');
+  return `${checkpoints.join(',')} snapshot@${existsSync(snap) ? String(statSync(snap).mtimeMs) : '-'}`;
+}
+
+describe('roles as processes on one data directory', () => {
+  it('ingest, stream and api: totals equal the reference, and again after kill -9 and restart of each', { timeout: 600_000 }, async () => {
+    await using dir = tempDir();
+    const world = generateWorld({ seed: 41, tenants: 2, stores: 20 });
+    const tenants = new TenantStore(dir.path);
+    const registries = new RegistryStore(dir.path);
+    const keys: Record<string, string> = {};
+    const readKeys: Record<string, string> = {};
+    for (const t of world.tenants) {
+      const id = t.tenant.tenant_id;
+      tenants.createTenant({ id, reportingCurrency: t.tenant.reporting_currency, businessDayCutoff: '04:00' });
+      registries.put(id, t.stores);
+      keys[id] = tenants.createKey(id, 'ingest').secret;
+      readKeys[id] = tenants.createKey(id, 'read').secret;
+    }
+    const reference = new Map<string, RefTxn[]>();
+    let phase = 0;
+    const send = async (records: number, during?: () => Promise<void>): Promise<void> => {
+      // Each phase numbers its sales above the last one's, so they are new, not duplicates.
+      const opts: RecordOptions = { start: Date.now() - 4 * 86_400_000, records, seqBase: ++phase * 1_000_000, faults: { duplicates: 0.05, outOfOrder: 0.02, late: 0.3, malformed: 0.01 } };
+      addReference(world, opts, reference);
+      const sources: Record<string, ReturnType<typeof tenantLineChunks>> = {};
+      for (const t of world.tenants) sources[t.tenant.tenant_id] = tenantLineChunks(world, t.tenant.tenant_id, opts, { chunkLines: 200 });
+      const sending = sendTenants({ port: tcpPort, keys, sources, connections: 1, ratePerS: 3_000, reconnectDelayMs: [20, 300], maxRetries: 1000 });
+      if (during !== undefined) await during();
+      const report = await sending;
+      assert.equal(report.total.unacked, 0, 'every line acknowledged');
+    };
+
+    const tcpPort = await freePort();
+    const env = { TPAY_INGEST__DEDUP_SNAPSHOT_INTERVAL_MS: '300', TPAY_LOG__SEGMENT_BYTES: String(1 << 20), TPAY_SERVING__SNAPSHOT_INTERVAL_MS: '1000', TPAY_FORECAST__CHECK_INTERVAL_MS: '0' };
+    const startIngest = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--tcp-port', String(tcpPort), '--http-port', '0'], env, 'ingest');
+    const startStream = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--health-port', '0'], env, 'stream');
+    const startApi = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--http-port', '0'], env, 'api');
+    let ingest = await startIngest();
+    let stream: IngestProcess | null = null;
+    let api: IngestProcess | null = null;
+    try {
+      stream = await startStream();
+      api = await startApi();
+      await probes(ingest.httpPort, 'ingest');
+      await probes(stream.httpPort, 'stream');
+      await probes(api.httpPort, 'api');
+
+      await send(3_000);
+      await expectTotals(api.httpPort, world, readKeys, reference, 'three roles');
+
+      // The stream role dies: the API follows the log on its own and writes none of the stream's state.
+      await stream.kill9();
+      await sleep(300);
+      const marks = streamMarks(dir.path);
+      await send(2_000);
+      await expectTotals(api.httpPort, world, readKeys, reference, 'stream down');
+      await sleep(1500);
+      assert.equal(streamMarks(dir.path), marks, 'with the stream down, no checkpoint of group rollups and no snapshot was written');
+      stream = await startStream();
+      await probes(stream.httpPort, 'stream');
+      await send(2_000);
+      await expectTotals(api.httpPort, world, readKeys, reference, 'stream restarted');
+
+      // The API dies and starts again from the stream's snapshot plus the log.
+      await api.kill9();
+      await send(2_000);
+      api = await startApi();
+      await probes(api.httpPort, 'api');
+      await expectTotals(api.httpPort, world, readKeys, reference, 'api restarted');
+
+      // Ingest dies in the middle of a stream of sales; the sender reconnects and resends.
+      await send(4_000, async () => {
+        await sleep(600);
+        await ingest.kill9();
+        ingest = await startIngest();
+      });
+      await probes(ingest.httpPort, 'ingest');
+      await expectTotals(api.httpPort, world, readKeys, reference, 'ingest restarted');
+
+      // A stopped stream leaves a snapshot that holds everything: its restart replays nothing it already had.
+      assert.equal(await stream.stop(), 0, 'the stream role stops cleanly on SIGTERM');
+      stream = await startStream();
+      await probes(stream.httpPort, 'stream');
+      const total = [...reference.values()].reduce((n, l) => n + l.length, 0);
+      process.stdout.write(`# roles test: ${String(total)} distinct valid sales over 5 phases; kill -9 of stream, api and ingest; totals equal the reference\n`);
+    } finally {
+      // Never leave a process behind, whatever failed.
+      await api?.kill9();
+      await stream?.kill9();
+      await ingest.kill9();
+    }
+  });
+});
