@@ -27,3 +27,23 @@ void describe('ingest.dedupIntervalBudget', () => {
     );
   });
 });
+
+void describe('adapters', () => {
+  void it('defaults to the embedded adapters and accepts only the ones this build has', () => {
+    assert.deepEqual(loadConfig({ env: {} }).adapters, { log: 'segment', warehouse: 'parquet', serving: 'memory' });
+    assert.throws(
+      () => loadConfig({ env: { TPAY_ADAPTERS__LOG: 'jetstream' } }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'config_invalid' && /^configuration key 'adapters\.log' = "jetstream": .*"segment"/.test(e.message),
+    );
+    assert.throws(() => loadConfig({ env: {}, overrides: { 'adapters.warehouse': 'clickhouse' } }), /'adapters\.warehouse' = "clickhouse"/);
+    assert.throws(() => loadConfig({ env: { TPAY_ADAPTERS__QUEUE: 'kafka' } }), /unknown configuration key 'adapters\.queue'/);
+  });
+
+  void it('gives the stream role a health port and the batch role none unless set', () => {
+    const c = loadConfig({ env: {} });
+    assert.equal(c.stream.healthPort, 7402);
+    assert.equal(c.batch.healthPort, null);
+    assert.equal(loadConfig({ env: { TPAY_BATCH__HEALTH_PORT: '7403' } }).batch.healthPort, 7403);
+    assert.throws(() => loadConfig({ env: { TPAY_STREAM__HEALTH_PORT: '70000' } }), /'stream\.healthPort' = 70000/);
+  });
+});
