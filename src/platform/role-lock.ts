@@ -41,12 +41,15 @@ function address(dataDir: string, role: Role): string {
 
 async function acquire(dataDir: string, role: Role): Promise<Server> {
   const path = address(dataDir, role);
-  const server = createServer((socket) => socket.destroy());
   const deadline = performance.now() + WAIT_MS;
   for (;;) {
+    // A fresh server per attempt: a failed listen leaves its callback on the old one.
+    const server = createServer((socket) => socket.destroy());
     try {
       await listenExclusive(server, path);
-      break;
+      // The lock must not keep a finished process alive.
+      server.unref();
+      return server;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
       if (!path.startsWith('\0') && !(await socketAnswers(path))) {
@@ -60,9 +63,6 @@ async function acquire(dataDir: string, role: Role): Promise<Server> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  // The lock must not keep a finished process alive.
-  server.unref();
-  return server;
 }
 
 /**
