@@ -1,7 +1,8 @@
 /**
- * The HTTP front: NDJSON ingest, health, readiness, metrics and dead-letter
- * endpoints. Errors are JSON `{ "error": { "code", "message" } }` with a
- * stable code.
+ * The HTTP front. `buildApp` is what every role's app has: errors as JSON
+ * `{ "error": { "code", "message" } }` with a stable code, health,
+ * readiness, metrics and the API description. `buildHttpServer` adds the
+ * ingest role's NDJSON ingest and dead-letter endpoints.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { COMPACT_CONTENT_TYPE } from '../domain/compact-record.js';

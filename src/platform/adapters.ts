@@ -24,7 +24,11 @@ function unknownAdapter(port: string, name: never): never {
   throw new Error(`no ${port} adapter '${String(name)}' in this build`);
 }
 
-/** The configured log (readers, checkpoints, retention; ingest workers open their writers on the same directory). */
+/**
+ * The configured log: readers, checkpoints, retention. Ingest's writers are
+ * opened inside its worker threads (src/ingest, by `log.sink`) on the same
+ * directory; a log adapter that is not `segment` needs its writer there too.
+ */
 export async function openLog(config: Config): Promise<Log> {
   const name = config.adapters.log;
   switch (name) {

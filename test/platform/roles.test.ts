@@ -160,6 +160,16 @@ describe('roles as processes on one data directory', () => {
       await send(3_000);
       await expectTotals(api.httpPort, world, readKeys, reference, 'three roles');
 
+      // A role runs once per data directory, and `tpay run` never beside one.
+      const second: [string, string[], string][] = [
+        ['stream', ['--health-port', '0'], 'role_running'],
+        ['api', ['--http-port', '0'], 'role_running'],
+        ['run', ['--tcp-port', '0', '--http-port', '0'], 'data_dir_locked'],
+      ];
+      for (const [command, args, code] of second) {
+        await assert.rejects(startIngestProcess(dir.path, args, env, command), (e: unknown) => (e as Error).message.includes(`error: ${code}:`), `a second '${command}'`);
+      }
+
       // The stream role dies: the API follows the log on its own and writes none of the stream's state.
       await stream.kill9();
       await sleep(300);
