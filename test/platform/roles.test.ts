@@ -186,8 +186,10 @@ describe('roles as processes on one data directory', () => {
       // The API dies and starts again from the stream's snapshot plus the log.
       await api.kill9();
       await send(2_000);
+      const apiStart = performance.now();
       api = await startApi();
       await probes(api.httpPort, 'api');
+      const apiReadyMs = Math.round(performance.now() - apiStart);
       await expectTotals(api.httpPort, world, readKeys, reference, 'api restarted');
 
       // Ingest dies in the middle of a stream of sales; the sender reconnects and resends.
@@ -204,7 +206,7 @@ describe('roles as processes on one data directory', () => {
       stream = await startStream();
       await probes(stream.httpPort, 'stream');
       const total = [...reference.values()].reduce((n, l) => n + l.length, 0);
-      process.stdout.write(`# roles test: ${String(total)} distinct valid sales over 5 phases; kill -9 of stream, api and ingest; totals equal the reference\n`);
+      process.stdout.write(`# roles test: ${String(total)} distinct valid sales over 5 phases; kill -9 of stream, api and ingest; totals equal the reference; api ready ${String(apiReadyMs)} ms after its restart\n`);
     } finally {
       // Never leave a process behind, whatever failed.
       await api?.kill9();
