@@ -35,6 +35,8 @@ export interface QueryDeps {
   restatements: RestatementLog;
   /** Raw transactions for drill-down (absent: those routes answer 404). */
   warehouse?: Warehouse;
+  /** Why there is no warehouse here, for the 404 of the drill-down routes (default: this server keeps none). */
+  noWarehouse?: string;
   stream: () => StreamStats;
   authenticate(secret: string, kind: KeyKind): { tenant: string | null } | undefined;
 }
@@ -154,7 +156,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps): void
     return ms;
   };
   const drill = async <T>(fn: (w: Warehouse) => Promise<T>): Promise<T> => {
-    if (deps.warehouse === undefined) throw new HttpError(404, 'not_found', 'this server keeps no raw transactions');
+    if (deps.warehouse === undefined) throw new HttpError(404, 'not_found', deps.noWarehouse ?? 'this server keeps no raw transactions');
     try {
       return await fn(deps.warehouse);
     } catch (err) {

@@ -55,7 +55,7 @@ export async function startApiRole(config: Config, logger: Logger): Promise<ApiR
     const api = registerReadApi(http.app, config, logger, {
       serving: rollups.serving,
       restatements: rollups.restatements,
-      ...(warehouse !== null ? { warehouse } : {}),
+      ...(warehouse !== null ? { warehouse } : { noWarehouse: `this API process reads no raw transactions: adapters.warehouse '${config.adapters.warehouse}' has one owner, the stream role (tpay run serves drill-down)` }),
       stream: () => rollups.stats(),
       tenants,
       registries,

@@ -33,6 +33,8 @@ export interface ReadApiDeps {
   restatements: RestatementLog;
   /** Raw transactions for drill-down; absent where the warehouse cannot be read (those routes answer 404). */
   warehouse?: Warehouse;
+  /** Why there is no warehouse here (the drill-down routes' 404 says it). */
+  noWarehouse?: string;
   stream: () => StreamStats;
   tenants: TenantStore;
   registries: RegistryStore;
@@ -64,7 +66,7 @@ export function registerReadApi(app: FastifyInstance, config: Config, logger: Lo
     return (forecastPool ??= new ForecastPool(config.forecast.workers > 0 ? { workers: config.forecast.workers } : {}));
   };
   const { serving, authenticate, tenants } = deps;
-  registerQueryRoutes(app, { serving, restatements: deps.restatements, ...(deps.warehouse !== undefined ? { warehouse: deps.warehouse } : {}), authenticate, stream: deps.stream });
+  registerQueryRoutes(app, { serving, restatements: deps.restatements, ...(deps.warehouse !== undefined ? { warehouse: deps.warehouse } : {}), ...(deps.noWarehouse !== undefined ? { noWarehouse: deps.noWarehouse } : {}), authenticate, stream: deps.stream });
   registerAdminRoutes(app, { tenants, registries: deps.registries, fx, authenticate, ...(deps.reloadTenant !== undefined ? { onTenantChange: deps.reloadTenant } : {}) });
   const treasury = new TreasuryService({
     store: new TreasuryStore(config.dataDir),

@@ -4,7 +4,8 @@
  * equal the brute-force reference exactly. Then each role in turn is killed
  * with SIGKILL and restarted while more sales arrive: after every restart
  * the totals equal the reference again (nothing lost, nothing counted
- * twice). While the stream role is down the API still follows the log, and
+ * twice). The API has no raw-transaction drill-down beside a Parquet
+ * warehouse, and says why. While the stream role is down the API still follows the log, and
  * neither the stream's checkpoints nor its snapshot move: the API writes
  * neither.
  */
@@ -190,6 +191,9 @@ describe('roles as processes on one data directory', () => {
       api = await startApi();
       await probes(api.httpPort, 'api');
       const apiReadyMs = Math.round(performance.now() - apiStart);
+      const drill = await fetch(`http://127.0.0.1:${String(api.httpPort)}/v1/transactions/T1`, { headers: { authorization: `Bearer ${readKeys[world.tenants[0]!.tenant.tenant_id]!}` } });
+      assert.equal(drill.status, 404);
+      assert.match(((await drill.json()) as { error: { message: string } }).error.message, /adapters\.warehouse 'parquet' has one owner, the stream role/);
       await expectTotals(api.httpPort, world, readKeys, reference, 'api restarted');
 
       // Ingest dies in the middle of a stream of sales; the sender reconnects and resends.
