@@ -165,7 +165,7 @@ function importFiles(bank: BankFiles): Booked {
 /** Full collections recorded since start, as [start, duration] (the observer hears of them after the synchronous work they interrupted). */
 const majorGcs: [number, number][] = [];
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if ((e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs.push([e.startTime, e.duration]);
+  for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs.push([e.startTime, e.duration]);
 }).observe({ entryTypes: ['gc'] });
 
 /** Full collections that started during each format's parses, ms. */
