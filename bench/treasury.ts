@@ -30,7 +30,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { dayNumber, dayText } from '../src/domain/business-calendar.js';
 import { DEFAULT_MATCH_OPTIONS, type MatchOptions } from '../src/domain/reconciliation.js';
