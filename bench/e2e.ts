@@ -11,7 +11,13 @@
  * With `--format compact` the firehose sends the same records as compact
  * records (converted once, before the clock starts).
  *
- *   npm run bench:e2e -- [--rate 100000] [--seconds 60] [--runs 1] [--connections 2] [--window 2048] [--format ndjson|compact] [--profile DIR]
+ * Meanwhile a dashboard asks the server the query benchmark's mix (series
+ * at every grain, geo scopes, top-N; query-mix.ts) at --query-rate per
+ * second from --query-connections keep-alive connections, the first tenant's
+ * read key: `query_under_load_p50_ms` / `_p99_ms` is what a dashboard
+ * waits while ingest runs at the target rate (--query-rate 0: none).
+ *
+ *   npm run bench:e2e -- [--rate 100000] [--seconds 60] [--runs 1] [--connections 2] [--window 2048] [--format ndjson|compact] [--profile DIR] [--query-rate 50] [--query-connections 8]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +34,8 @@ import { preloadLineChunks, readLineChunks } from '../src/firehose/replay.js';
 import { generateWorld } from '../src/firehose/world.js';
 import { TenantStore } from '../src/tenants/tenant-store.js';
 import { arg, median, percentile, processCpuSeconds } from './bench-args.js';
+import { runLoad } from './query-load.js';
+import { dashboardQueries } from './query-mix.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
@@ -35,6 +43,8 @@ const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const rate = arg('rate', 100_000);
 const seconds = arg('seconds', 60);
 const runs = arg('runs', 1);
+const queryRate = arg('query-rate', 50);
+const queryConnections = arg('query-connections', 8);
 const TENANTS = 3;
 /** Per tenant, as a point-of-sale fleet would (many terminals behind few gateways). */
 const connections = arg('connections', 2);
@@ -58,6 +68,10 @@ interface Result {
   ackP99: number;
   peakRssMb: number;
   serverCpuCores: number;
+  queryP50: number;
+  queryP99: number;
+  queriesPerS: number;
+  queryErrors: number;
 }
 
 async function runOnce(): Promise<Result> {
@@ -106,8 +120,17 @@ async function runOnce(): Promise<Result> {
       }
     })();
     const cpu0 = processCpuSeconds(proc.pid!);
+    // The dashboard starts with the firehose (after the stream has had a second) and stops before it does.
+    const queries =
+      queryRate > 0
+        ? new Promise((r) => setTimeout(r, 1000)).then(() =>
+            runLoad({ port: ports.http, key: readKeys[0]!, requests: dashboardQueries(world).map((q) => q.req), concurrency: queryConnections, seconds: Math.max(1, seconds - 3), ratePerS: queryRate }),
+          )
+        : null;
     const report = await sendTenants({ port: ports.tcp, keys, sources: chunks, connections, ratePerS: rate, maxUnackedLines: windowLines, format });
     const cpu1 = processCpuSeconds(proc.pid!);
+    const q = queries === null ? null : await queries;
+    if (q !== null && q.errors > 0) process.stderr.write(`${String(q.errors)} dashboard queries failed; first: ${String(q.firstError)}\n`);
     sending = false;
     await poll;
     const status = readFileSync(`/proc/${String(proc.pid)}/status`, 'utf8');
@@ -123,6 +146,10 @@ async function runOnce(): Promise<Result> {
       ackP99: t.ackLatencyMs.p99,
       peakRssMb: hwm / 1024,
       serverCpuCores: (cpu1 - cpu0) / (t.elapsedMs / 1000),
+      queryP50: q === null ? NaN : percentile(q.latencies, 50),
+      queryP99: q === null ? NaN : percentile(q.latencies, 99),
+      queriesPerS: q === null ? 0 : q.latencies.length / q.elapsedS,
+      queryErrors: q === null ? 0 : q.errors,
     };
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -147,6 +174,14 @@ async function main(): Promise<void> {
     ack_p99_ms: `${m('ackP99').toFixed(1)} ms`,
     server_peak_rss_mb: `${m('peakRssMb').toFixed(0)} MB`,
     server_cpu_cores: m('serverCpuCores').toFixed(2),
+    ...(queryRate > 0
+      ? {
+          query_under_load_p50_ms: `${m('queryP50').toFixed(1)} ms`,
+          query_under_load_p99_ms: `${m('queryP99').toFixed(1)} ms`,
+          queries_under_load_per_s: `${m('queriesPerS').toFixed(0)} q/s`,
+          query_under_load_errors: String(m('queryErrors')),
+        }
+      : {}),
   };
   for (const [k, v] of Object.entries(out)) process.stdout.write(`${k}: ${v}\n`);
   mkdirSync('bench-output', { recursive: true });

@@ -4,7 +4,7 @@
  * `seconds`, and posts back every latency (ms) and the count of non-200s.
  */
 import { Agent, request } from 'node:http';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 
 export interface LoadRequest {
   method: 'GET' | 'POST';
@@ -18,6 +18,8 @@ export interface LoadInput {
   requests: LoadRequest[];
   concurrency: number;
   seconds: number;
+  /** Requests per second over all connections; absent: each connection sends its next request as soon as the last is answered. */
+  ratePerS?: number;
 }
 
 export interface LoadOutput {
@@ -62,9 +64,17 @@ async function run(input: LoadInput): Promise<LoadOutput> {
   let next = 0;
   const end = performance.now() + input.seconds * 1000;
   const t0 = performance.now();
+  // With a rate, request n is due at t0 + n / rate: a connection that is free waits for the next due time (latency counts from sending).
+  const interval = input.ratePerS === undefined ? 0 : 1000 / input.ratePerS;
   const loop = async (): Promise<void> => {
     while (performance.now() < end) {
-      const i = next++ % input.requests.length;
+      const n = next++;
+      const i = n % input.requests.length;
+      if (interval > 0) {
+        const wait = t0 + n * interval - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (performance.now() >= end) break;
+      }
       const r = await one(agent, input, input.requests[i]!);
       latencies.push(r.ms);
       perRequest[i]!.push(r.ms);
@@ -77,6 +87,15 @@ async function run(input: LoadInput): Promise<LoadOutput> {
   await Promise.all(Array.from({ length: input.concurrency }, loop));
   agent.destroy();
   return { latencies, perRequest, errors, firstError, elapsedS: (performance.now() - t0) / 1000 };
+}
+
+/** Runs the load in a worker thread of its own (so the client does not share the event loop of what it measures). */
+export function runLoad(input: LoadInput): Promise<LoadOutput> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./query-load.js', import.meta.url), { workerData: input });
+    w.once('message', (m: LoadOutput | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolve(m)));
+    w.once('error', reject);
+  });
 }
 
 if (parentPort !== null) {

@@ -14,7 +14,6 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController } from 'fastify';
@@ -24,7 +23,7 @@ import { generateWorld } from '../src/firehose/world.js';
 import { ColumnarServingStore } from '../src/serving/columnar-serving-store.js';
 import { RestatementLog } from '../src/stream/restatement-log.js';
 import { emptyStreamStats } from '../src/stream/stream-processor.js';
-import type { LoadInput, LoadOutput } from './query-load.js';
+import { runLoad as load, type LoadOutput } from './query-load.js';
 import { dashboardQueries, type BenchQuery } from './query-mix.js';
 import type { Generated } from './query-generate.js';
 import { runPeer } from './query-peer.js';
@@ -43,14 +42,6 @@ const KEY = 'tpk_read_bench';
 
 
 
-
-function load(input: LoadInput): Promise<LoadOutput> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./query-load.js', import.meta.url), { workerData: input });
-    w.once('message', (m: LoadOutput | { error: string }) => ('error' in m ? reject(new Error(m.error)) : resolve(m)));
-    w.once('error', reject);
-  });
-}
 
 /** The dashboard mix over HTTP at the given concurrency (`runs` times), then each query alone. */
 async function measure(world: ReturnType<typeof generateWorld>, tenant: string, serving: ColumnarServingStore): Promise<{ results: LoadOutput[]; oursSingleMs: number[]; mix: BenchQuery[] }> {

@@ -6,10 +6,11 @@
  *   2. `settlement_ms`: expected payouts and deposits of the year computed
  *      from the rollups (ExpectedMoneyBook, as the API does it);
  *   3. the bank books them, breaks included (treasury-bank.ts), one
- *      statement per account and day, written as one camt.053 or MT940 file
- *      per booking day; `camt053_parse_mb_per_s` and `mt940_parse_mb_per_s`
- *      read every file back through parseStatement (bytes in, decoding
- *      included);
+ *      statement per account and day, written to disk as one camt.053 or
+ *      MT940 file per booking day (the bank's objects are then let go);
+ *      `camt053_parse_mb_per_s` and `mt940_parse_mb_per_s` import every
+ *      file through parseStatement (bytes in, decoding included), keeping
+ *      the statements as the treasury store keeps them;
  *   4. the item table (from the expected money) and the entry table (from
  *      the parsed statements) as the treasury service builds them, once
  *      per computation of expected money and as statements are imported:
@@ -26,9 +27,10 @@
  *
  * Writes bench-output/treasury.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { dayNumber, dayText } from '../src/domain/business-calendar.js';
 import { DEFAULT_MATCH_OPTIONS, type MatchOptions } from '../src/domain/reconciliation.js';
@@ -96,31 +98,86 @@ interface Booked {
   entries: number;
   bytes: Record<'camt053' | 'mt940', number>;
   parseMs: Record<'camt053' | 'mt940', number>;
+  /** CPU time of the process during each format's parses (the collector's threads included, other processes not). */
+  parseCpuMs: Record<'camt053' | 'mt940', number>;
+  /** When each parse ran: [start, end, format]. */
+  spans: [number, number, Format][];
 }
 
-/** The bank's statements as files, one per format and booking day, each parsed back from its bytes (timed); the files are dropped as they are read. */
-function bookAndParse(expected: ExpectedMoney, lastDay: number): Booked {
-  // The bank's side only: the item objects are let go before reconciliation, which does not use them.
+type Format = 'camt053' | 'mt940';
+
+interface BankFiles {
+  /** In booking-day order, camt.053 then MT940 of each day. */
+  files: { path: string; format: Format; day: number }[];
+  entries: number;
+}
+
+/**
+ * The bank's side, breaks included: one camt.053 and one MT940 file per
+ * booking day, written to `dir` as a bank delivers them. The bank's own
+ * objects are let go when this returns: they are not part of the platform
+ * whose parse is timed.
+ */
+function bookFiles(expected: ExpectedMoney, lastDay: number, dir: string): BankFiles {
   const bank = bookItems(expectedItems(expected), lastDay);
   log(`${String(bank.entries)} statement entries on ${String(bank.accounts)} accounts`);
-  const bytes = { camt053: 0, mt940: 0 };
-  const parseMs = { camt053: 0, mt940: 0 };
-  const stored: StoredStatement[] = [];
+  const files: BankFiles['files'] = [];
   for (const [day, statements] of bank.byDay) {
     for (const format of ['camt053', 'mt940'] as const) {
       const of = statements.filter((s) => s.format === format);
       if (of.length === 0) continue;
       const file = format === 'camt053' ? toBuffer(camt053Chunks(of, { messageId: `BANK-${dayText(day)}`, createdAt: `${dayText(day)}T23:00:00` })) : toBuffer(mt940Chunks(of));
-      const t = performance.now();
-      const res = parseStatement(file, { format });
-      parseMs[format] += performance.now() - t;
-      bytes[format] += file.length;
-      if (!res.ok) throw new Error(`${format} ${dayText(day)}: ${res.error.code}: ${res.error.message}`);
-      for (const statement of res.statements) stored.push({ key: statementKey(statement), fileSha256: '', importedAt: '', statement });
+      const path = join(dir, `${dayText(day)}.${format === 'camt053' ? 'xml' : 'sta'}`);
+      writeFileSync(path, file);
+      files.push({ path, format, day });
     }
+    bank.byDay.delete(day);
+  }
+  return { files, entries: bank.entries };
+}
+
+/** The import: every file read from disk and parsed from its bytes (the parse timed, decoding included), its statements kept. */
+function importFiles(bank: BankFiles): Booked {
+  const bytes = { camt053: 0, mt940: 0 };
+  const parseMs = { camt053: 0, mt940: 0 };
+  const parseCpuMs = { camt053: 0, mt940: 0 };
+  const spans: [number, number, Format][] = [];
+  const stored: StoredStatement[] = [];
+  for (const { path, format, day } of bank.files) {
+    const file = readFileSync(path);
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    const res = parseStatement(file, { format });
+    const t1 = performance.now();
+    const used = process.cpuUsage(cpu);
+    parseMs[format] += t1 - t;
+    parseCpuMs[format] += (used.user + used.system) / 1000;
+    spans.push([t, t1, format]);
+    bytes[format] += file.length;
+    if (!res.ok) throw new Error(`${format} ${dayText(day)}: ${res.error.code}: ${res.error.message}`);
+    for (const statement of res.statements) stored.push({ key: statementKey(statement), fileSha256: '', importedAt: '', statement });
+    rmSync(path);
   }
   log(`camt.053 ${(bytes.camt053 / 1e6).toFixed(0)} MB, MT940 ${(bytes.mt940 / 1e6).toFixed(0)} MB parsed`);
-  return { stored, entries: bank.entries, bytes, parseMs };
+  return { stored, entries: bank.entries, bytes, parseMs, parseCpuMs, spans };
+}
+
+/** Full collections recorded since start, as [start, duration] (the observer hears of them after the synchronous work they interrupted). */
+const majorGcs: [number, number][] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs.push([e.startTime, e.duration]);
+}).observe({ entryTypes: ['gc'] });
+
+/** Full collections that started during each format's parses, ms. */
+function majorGcWithin(spans: readonly [number, number, Format][]): Record<Format, number> {
+  const out = { camt053: 0, mt940: 0 };
+  let k = 0;
+  for (const [start, duration] of majorGcs) {
+    while (k < spans.length && spans[k]![1] <= start) k++;
+    const s = spans[k];
+    if (s !== undefined && s[0] <= start) out[s[2]] += duration;
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -131,7 +188,12 @@ async function main(): Promise<void> {
     // The bank books until a few days after the last sales day; reconciliation runs as of that day.
     const lastDay = FIRST_DAY + DAYS + 5;
     const asOf = dayText(lastDay);
-    const { stored, entries: booked, bytes, parseMs } = bookAndParse(expected, lastDay);
+    const bankDir = join(dir, 'bank');
+    mkdirSync(bankDir);
+    const { stored, entries: booked, bytes, parseMs, parseCpuMs, spans } = importFiles(bookFiles(expected, lastDay, bankDir));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const gc = majorGcWithin(spans);
+    log(`full collections during the parses: camt.053 ${gc.camt053.toFixed(0)} ms of ${parseMs.camt053.toFixed(0)} ms, MT940 ${gc.mt940.toFixed(0)} ms of ${parseMs.mt940.toFixed(0)} ms`);
     let t = performance.now();
     const items: ItemTable = expectedItemTable(expected);
     const itemTableMs = performance.now() - t;
@@ -189,6 +251,8 @@ async function main(): Promise<void> {
       settlement_ms: Math.round(median(settlementMs)),
       camt053_parse_mb_per_s: +(bytes.camt053 / 1e3 / parseMs.camt053).toFixed(1),
       mt940_parse_mb_per_s: +(bytes.mt940 / 1e3 / parseMs.mt940).toFixed(1),
+      camt053_parse_mb_per_cpu_s: +(bytes.camt053 / 1e3 / parseCpuMs.camt053).toFixed(1),
+      mt940_parse_mb_per_cpu_s: +(bytes.mt940 / 1e3 / parseCpuMs.mt940).toFixed(1),
       item_table_ms: Math.round(itemTableMs),
       entry_table_ms: Math.round(entryTableMs),
       reconcile_ms: Math.round(median(reconcileMs)),
@@ -213,7 +277,7 @@ async function main(): Promise<void> {
       if (!same) log(`peer counts ${JSON.stringify(peer.counts)}`);
     }
     for (const [k, v] of Object.entries(out)) {
-      const unit = k.endsWith('_ms') ? ' ms' : k.endsWith('_mb_per_s') ? ' MB/s' : k.endsWith('_per_s') ? ' entries/s' : k.endsWith('_mb') ? ' MB' : '';
+      const unit = k.endsWith('_ms') ? ' ms' : k.endsWith('_mb_per_s') ? ' MB/s' : k.endsWith('_mb_per_cpu_s') ? ' MB per CPU-second' : k.endsWith('_per_s') ? ' entries/s' : k.endsWith('_mb') ? ' MB' : '';
       process.stdout.write(`${k}: ${String(v)}${unit}\n`);
     }
     process.stdout.write(`match_counts: ${JSON.stringify(ours)}\n`);
