@@ -72,9 +72,10 @@ export class JetStreamLog implements Log {
     if (options.subjectPrefix !== undefined && options.subjectPrefix !== meta.subjectPrefix) {
       throw new LogConfigMismatchError(`stream ${o.stream} was created with subject prefix ${meta.subjectPrefix}, not ${options.subjectPrefix}`);
     }
-    await ensureStream(jsm, o, meta.subjectPrefix);
+    const stream = await ensureStream(jsm, o, meta.subjectPrefix);
     const leases = await JetStreamLeases.open(nc, { bucket: `${o.stream}_LEASES`, ttlMs: o.leaseTtlMs, replicas: o.replicas });
-    const parts = new JetStreamPartitions(jsm, o.stream, meta.subjectPrefix);
+    const direct = stream.num_replicas === 1 && stream.allow_direct;
+    const parts = new JetStreamPartitions(jsm, o.stream, meta.subjectPrefix, direct);
     const maxPayload = nc.info?.max_payload ?? 1 << 20;
     const maxPayloadBytes = maxPayload - HEADER_ALLOWANCE - JS_FRAME_HEADER_BYTES - JS_RECORD_HEADER_BYTES;
     if (o.messageBytes > maxPayload - HEADER_ALLOWANCE) {
@@ -204,7 +205,7 @@ export class JetStreamLog implements Log {
  * Create the stream, or check that the existing one is the log's: same
  * subjects, nothing that would drop messages behind the log's back.
  */
-async function ensureStream(jsm: JetStreamManager, o: ResolvedJetStreamOptions, subjectPrefix: string): Promise<void> {
+async function ensureStream(jsm: JetStreamManager, o: ResolvedJetStreamOptions, subjectPrefix: string): Promise<StreamConfig> {
   const subjects = [`${subjectPrefix}.p.*`];
   let existing: StreamConfig | null = null;
   try {
@@ -221,6 +222,8 @@ async function ensureStream(jsm: JetStreamManager, o: ResolvedJetStreamOptions, 
       discard: DiscardPolicy.Old,
       num_replicas: o.replicas,
       duplicate_window: DUPLICATE_WINDOW_NS,
+      // Only a single replica answers direct gets as of the latest write (see jetstream-partitions.ts).
+      allow_direct: o.replicas === 1,
       max_msgs: -1,
       max_bytes: -1,
       max_age: 0,
@@ -236,4 +239,5 @@ async function ensureStream(jsm: JetStreamManager, o: ResolvedJetStreamOptions, 
       `stream ${o.stream} has subjects ${JSON.stringify(existing.subjects)}${limited ? ' and limits that delete messages' : ''}; the log needs exactly ${JSON.stringify(subjects)} and no limits`,
     );
   }
+  return existing;
 }

@@ -97,19 +97,20 @@ async function launch(binary: string, port: number, storeDir: string): Promise<C
     child.once('error', (err) => {
       fail(`could not be started: ${err.message}`);
     });
-    child.once('exit', (code, signal) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       fail(`exited with ${String(code ?? signal)}`);
-    });
+    };
+    child.once('exit', onExit);
     child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
+    const onData = (chunk: string): void => {
       output += chunk;
-      if (output.includes(READY_LINE)) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        child.once('exit', () => running.delete(child));
-        resolve();
-      }
-    });
+      if (!output.includes(READY_LINE)) return;
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      child.stderr!.off('data', onData);
+      resolve();
+    };
+    child.stderr!.on('data', onData);
   });
   // Keep draining its log so the pipe never fills up and blocks the server.
   child.stderr!.resume();
