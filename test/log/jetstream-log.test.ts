@@ -188,6 +188,7 @@ if (nats === null) {
         const second = await jsm.streams.getMessage(fx.options.stream!, { seq: 2 });
         const firstOffset = Number(second?.header?.get(FIRST_OFFSET_HEADER));
         assert.ok(firstOffset > 1, 'the second message starts past offset 1');
+        assert.match(second?.header?.get('Nats-Msg-Id') ?? '', new RegExp(`^[0-9a-f]{16}-p2-o${String(firstOffset)}$`));
 
         const fresh = await fx.reopen();
         for (const from of [0, 1, firstOffset - 1, firstOffset, firstOffset + 1, 537, 998, 999, total]) {
@@ -250,6 +251,41 @@ if (nats === null) {
           [399, payloadOf(0, 399)],
           [400, payloadOf(0, 400)],
         ]);
+      } finally {
+        await fx.dispose();
+      }
+    });
+
+    it('purges whole messages below every checkpoint, never a partition\'s last one', { timeout: 30_000 }, async () => {
+      const fx = await jsFixture(server);
+      try {
+        const writer = await fx.log.openWriter([0, 1]);
+        for (let o = 0; o < 60; o++) {
+          writer.append(0, Buffer.from(payloadOf(0, o)));
+          // Ten records per commit: messages hold offsets 0–9, 10–19, … 50–59.
+          if (o % 10 === 9) await writer.commit();
+        }
+        const subject = `${fx.options.subjectPrefix!}.p.0`;
+        assert.equal(await messagesOn(fx.nc, fx.options.stream!, subject), 6);
+        assert.deepEqual(await fx.log.applyRetention(), { deletedSegments: 0, freedBytes: 0 }, 'no group registered: keep everything');
+
+        await fx.log.saveCheckpoint('g', 0, 25);
+        const first = await fx.log.applyRetention();
+        assert.equal(first.deletedSegments, 2, 'offsets 0–19; 20–29 holds the checkpoint and stays');
+        assert.ok(first.freedBytes > 20 * 10);
+        assert.equal(await messagesOn(fx.nc, fx.options.stream!, subject), 4);
+        await assert.rejects(fx.log.openReader(0, 19), { code: 'log_offset_out_of_range' });
+        assert.equal((await readAll(fx.log, 0, 20))[0]?.offset, 20);
+
+        await fx.log.saveCheckpoint('g', 0, 60);
+        assert.equal((await fx.log.applyRetention()).deletedSegments, 3, 'the last message stays');
+        assert.equal(await fx.log.endOffset(0), 60);
+        assert.deepEqual((await readAll(fx.log, 0, 55)).map((r) => r.offset), [55, 56, 57, 58, 59]);
+        await assert.rejects(fx.log.openReader(0, 49), { code: 'log_offset_out_of_range' });
+        // Partition 1 was never written: nothing to purge, its end is 0.
+        assert.equal(await fx.log.endOffset(1), 0);
+        writer.append(0, Buffer.from('after retention'));
+        assert.deepEqual([...(await writer.commit())], [[0, 61]]);
       } finally {
         await fx.dispose();
       }
