@@ -108,16 +108,18 @@ export class JetStreamLogWriter implements LogWriter {
     onClosed: (writer: JetStreamLogWriter) => void,
   ): Promise<JetStreamLogWriter> {
     const id = randomUUID().replaceAll('-', '').slice(0, 16);
+    // All or none: a lease that cannot be taken releases the ones taken before it.
+    const sorted = [...partitions].sort((a, b) => a - b);
     const leases: Lease[] = [];
     try {
-      for (const p of [...partitions].sort((a, b) => a - b)) {
+      for (const p of sorted) {
         const got = await settings.leases.acquire(leaseName(p), id);
         if (!got.ok) throw new LogPartitionOwnedError(p, { cause: new Error(`writer lease held by ${got.heldBy ?? 'a writer'}`) });
         leases.push(got.lease);
       }
       const owned = await Promise.all(
         leases.map(async (lease, i): Promise<OwnedPartition> => {
-          const partition = [...partitions].sort((a, b) => a - b)[i]!;
+          const partition = sorted[i]!;
           const { end, last } = await settings.parts.end(partition);
           return {
             partition,

@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
+import { connect, headers } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { FIRST_OFFSET_HEADER } from '../../src/log/jetstream-frame.js';
 import { JetStreamLog } from '../../src/log/jetstream-log.js';
@@ -286,6 +286,34 @@ if (nats === null) {
         assert.equal(await fx.log.endOffset(1), 0);
         writer.append(0, Buffer.from('after retention'));
         assert.deepEqual([...(await writer.commit())], [[0, 61]]);
+      } finally {
+        await fx.dispose();
+      }
+    });
+
+    it('reports a damaged message as log_corrupt, naming stream, subject and sequence', async () => {
+      const fx = await jsFixture(server);
+      try {
+        const writer = await fx.log.openWriter([1]);
+        writer.append(1, Buffer.from('intact'));
+        await writer.commit();
+        await writer.close();
+        const jsm = await jetstreamManager(fx.nc);
+        const subject = `${fx.options.subjectPrefix!}.p.1`;
+        const stored = await jsm.streams.getMessage(fx.options.stream!, { last_by_subj: subject });
+        const body = Buffer.from(stored!.data);
+        body.writeUInt8(body.readUInt8(body.length - 1) ^ 0x01, body.length - 1); // one bit of the payload
+        const h = headers();
+        h.set(FIRST_OFFSET_HEADER, '1');
+        h.set('Tpay-Records', '1');
+        body.writeBigUInt64LE(1n, 8); // the next offset, so only the CRC is wrong
+        const ack = await jetstream(fx.nc).publish(subject, body, { headers: h });
+        const reader = await fx.log.openReader(1, 0);
+        assert.deepEqual((await reader.read(1, 1 << 20)).map((r) => text(r.payload)), ['intact']);
+        await assert.rejects(reader.read(10, 1 << 20), {
+          code: 'log_corrupt',
+          message: `bad log frame: CRC mismatch (stream ${fx.options.stream!} subject ${subject} seq ${String(ack.seq)})`,
+        });
       } finally {
         await fx.dispose();
       }
