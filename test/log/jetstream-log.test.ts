@@ -104,10 +104,13 @@ if (nats === null) {
         for (let o = 0; o < 3; o++) writer.append(0, Buffer.from(payloadOf(0, o)));
         // The server sits on the publish (and every retry, each with the same
         // message id) for 1.5 s: the first attempts' acks never arrive in time.
-        server.pause();
+        await server.pause();
         const commit = writer.commit();
         let settled = false;
-        void commit.then(() => (settled = true), () => (settled = true));
+        void commit.then(
+          () => (settled = true),
+          () => (settled = true),
+        );
         await new Promise((resolve) => setTimeout(resolve, 1500));
         assert.equal(settled, false, 'a commit resolves only after JetStream has acked');
         server.resume();

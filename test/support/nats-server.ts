@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -28,7 +28,7 @@ export interface NatsServer {
   /** SIGKILL, as a crash would: nothing is flushed or shut down cleanly. */
   kill9(): Promise<void>;
   /** SIGSTOP / SIGCONT: the server holds every request (and its socket buffers them) until resumed. */
-  pause(): void;
+  pause(): Promise<void>;
   resume(): void;
   /** Start again on the same port and store directory (after kill9). */
   restart(): Promise<void>;
@@ -128,6 +128,27 @@ async function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<v
   clearTimeout(timer);
 }
 
+/**
+ * Resolves once every thread of `pid` is stopped: SIGSTOP takes effect
+ * asynchronously, and a thread running on another core could otherwise
+ * still answer a request sent right after it.
+ */
+async function stopped(pid: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const tasks = await readdir(`/proc/${String(pid)}/task`);
+    const states = await Promise.all(
+      tasks.map(async (t) => {
+        const stat = await readFile(`/proc/${String(pid)}/task/${t}/stat`, 'utf8').catch(() => ') T');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      }),
+    );
+    if (states.every((state) => state === 'T' || state === 't')) return;
+    if (Date.now() > deadline) throw new Error(`nats-server ${String(pid)} did not stop: thread states ${states.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 export async function startNatsServer(): Promise<NatsServer> {
   const binary = findBinary();
   if (binary === null) throw new NatsServerUnavailableError('nats-server is not installed (run scripts/ensure-system-deps.sh)');
@@ -145,8 +166,9 @@ export async function startNatsServer(): Promise<NatsServer> {
     port,
     storeDir,
     kill9: () => terminate(child, 'SIGKILL'),
-    pause: () => {
+    pause: async () => {
       child.kill('SIGSTOP');
+      await stopped(child.pid!);
     },
     resume: () => {
       child.kill('SIGCONT');
