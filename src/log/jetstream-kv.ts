@@ -14,11 +14,13 @@ const STREAM_NAME_IN_USE = 10058;
 /**
  * Create the bucket with `options`, or bind to it as it is when it exists
  * with other settings (the first creator settles them, as with a stream).
+ * Direct gets only with one replica: followers may answer them from behind
+ * the leader, and a checkpoint read must see the last save.
  */
 export async function openBucket(nc: NatsConnection, name: string, options: Partial<KvOptions>): Promise<KV> {
   const kvm = new Kvm(nc);
   try {
-    return await kvm.create(name, options);
+    return await kvm.create(name, { ...options, allow_direct: (options.replicas ?? 1) === 1 });
   } catch (err) {
     if (err instanceof JetStreamApiError && err.code === STREAM_NAME_IN_USE) return kvm.open(name);
     throw err;
