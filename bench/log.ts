@@ -9,6 +9,10 @@
  * reader thread catches up on everything the fsync round wrote.
  *
  *   node dist-log/bench/log.js [--rounds 3] [--records 3000000] [--json out.json]
+ *   node dist/bench/log.js --log jetstream [--nats-url nats://…] [--records 500000]
+ *
+ * `--log jetstream` measures JetStreamLog instead (bench/log-jetstream.ts):
+ * `jetstream_append_tx_per_s` counts records whose commits JetStream acked.
  *
  * Prints medians over rounds as `name: value`; --json writes every figure.
  * Each round uses fresh directories (OS temp dir) and default 64 MiB
@@ -21,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { SegmentLog } from '../src/log/segment-log.js';
+import { runJetStreamBench } from './log-jetstream.js';
 import type { Durability } from '../src/log/segment-log-options.js';
 
 const PARTITIONS = 8;
@@ -146,10 +151,21 @@ function describe(name: string, run: Run): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rounds: { type: 'string', default: '3' }, records: { type: 'string', default: '3000000' }, json: { type: 'string' } },
+    options: {
+      rounds: { type: 'string', default: '3' },
+      records: { type: 'string' },
+      json: { type: 'string' },
+      log: { type: 'string', default: 'segment' },
+      'nats-url': { type: 'string' },
+    },
   });
   const rounds = Number(values.rounds);
-  const records = Number(values.records);
+  if (values.log === 'jetstream') {
+    await jetstreamMain(rounds, Number(values.records ?? '500000'), values['nats-url'], values.json);
+    return;
+  }
+  if (values.log !== 'segment') throw new Error(`--log is ${values.log}; expected segment or jetstream`);
+  const records = Number(values.records ?? '3000000');
   const runs = { fsync: [] as Run[], write: [] as Run[], fsyncOneWriter: [] as Run[], readRecordsPerS: [] as number[] };
   for (let r = 1; r <= rounds; r++) {
     const fsync = await writeRun('fsync', 2, records);
@@ -182,6 +198,26 @@ async function main(): Promise<void> {
   if (values.json !== undefined) {
     const meta = { records, rounds, partitions: PARTITIONS, batch: BATCH, payloadBytes: PAYLOAD_BYTES };
     await writeFile(values.json, `${JSON.stringify({ ...meta, figures, runs }, null, 2)}\n`);
+  }
+}
+
+async function jetstreamMain(rounds: number, records: number, url: string | undefined, json: string | undefined): Promise<void> {
+  const runs = await runJetStreamBench({ url, rounds, records, payloads: payloads(4096) }, (line) => {
+    console.log(line);
+  });
+  const figures = {
+    jetstream_append_tx_per_s: Math.round(median(runs.map((r) => r.recordsPerS))),
+    jetstream_commit_p50_ms: Number(median(runs.map((r) => r.commitP50Ms)).toFixed(1)),
+    jetstream_commit_p99_ms: Number(median(runs.map((r) => r.commitP99Ms)).toFixed(1)),
+    jetstream_records_per_message: Math.round(median(runs.map((r) => r.recordsPerMessage))),
+    jetstream_one_message_per_tx_per_s: Math.round(median(runs.map((r) => r.oneMessagePerRecordPerS))),
+    jetstream_read_records_per_s: Math.round(median(runs.map((r) => r.readRecordsPerS))),
+  };
+  for (const [name, value] of Object.entries(figures)) console.log(`${name}: ${String(value)}`);
+  console.log(`jetstream_batched_over_one_message_per_tx: ${(figures.jetstream_append_tx_per_s / figures.jetstream_one_message_per_tx_per_s).toFixed(2)}`);
+  if (json !== undefined) {
+    const meta = { records, rounds, partitions: PARTITIONS, batch: BATCH, payloadBytes: PAYLOAD_BYTES };
+    await writeFile(json, `${JSON.stringify({ ...meta, figures, runs }, null, 2)}\n`);
   }
 }
 

@@ -8,7 +8,7 @@ export const LOG_ERROR_CODES = [
   'log_closed',
   /** Stored bytes that must be valid are not (bad segment header, a damaged committed record, a bad checkpoint file). */
   'log_corrupt',
-  /** A payload does not fit in one segment. */
+  /** A payload does not fit in one segment (SegmentLog) or one message (JetStreamLog). */
   'log_record_too_large',
   /** Another writer (thread or process) owns the partition. */
   'log_partition_owned',
@@ -18,7 +18,7 @@ export const LOG_ERROR_CODES = [
   'log_offset_out_of_range',
   /** The directory was created with different settings (partition count, format). */
   'log_config_mismatch',
-  /** A file-system call failed while committing. */
+  /** A file-system call (SegmentLog) or a publish to the server (JetStreamLog) failed while committing. */
   'log_io',
   /** An earlier commit failed; this writer accepts nothing more (reopen to recover). */
   'log_writer_failed',
@@ -60,8 +60,10 @@ export class LogRecordTooLargeError extends LogError {
   constructor(
     readonly bytes: number,
     readonly limit: number,
+    /** What sets the limit, for the message. */
+    limitSource = 'segmentBytes minus framing',
   ) {
-    super(`record of ${String(bytes)} bytes exceeds the limit of ${String(limit)} bytes (segmentBytes minus framing)`);
+    super(`record of ${String(bytes)} bytes exceeds the limit of ${String(limit)} bytes (${limitSource})`);
   }
 }
 
