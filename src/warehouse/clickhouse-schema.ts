@@ -16,6 +16,7 @@ import type { TsvField, TsvWriter } from './clickhouse-tsv.js';
 import type { WarehouseRecord } from './warehouse.js';
 
 export const TRANSACTIONS = 'transactions';
+export const TXN_INDEX = 'txn_index';
 export const OFFSETS = 'committed_offsets';
 export const RETENTION = 'retention_floor';
 
@@ -43,6 +44,9 @@ const COLUMNS: readonly (readonly [keyof WarehouseRecord, string])[] = [
 export const COLUMN_COUNT = COLUMNS.length;
 export const COLUMN_LIST = COLUMNS.map(([name]) => name).join(', ');
 
+/** Columns of the receipt index: where the rows of a `txn_id` are in `transactions`. */
+export const INDEX_COLUMN_LIST = 'tenant, txn_id, store_id, ts, log_partition, log_offset';
+
 /** Largest `ts` the month partitions can name: `toDateTime` is seconds in a UInt32 (until 2106-02-07). */
 export const MAX_TS_MS = 2 ** 32 * 1000 - 1;
 
@@ -56,6 +60,11 @@ export const MAX_TS_MS = 2 ** 32 * 1000 - 1;
  * a failed append) is one key, so merges keep one copy; reads never rely on
  * merges having run (`LIMIT 1 BY log_partition, log_offset`).
  *
+ * The receipt index: `(store_id, ts)` of every row, sorted by `txn_id`, so
+ * `findTransaction` reads one granule per partition there, then one range of
+ * the primary index of the rows table (18.16 has no bloom-filter indexes).
+ * Same partitions as the rows, so retention drops the same partition ids.
+ *
  * Offsets and the retention floor: one row per change, never updated in
  * place; a reader takes `max()`, merges only shrink the tables.
  */
@@ -65,6 +74,10 @@ export function schemaSql(db: string): string[] {
       `ENGINE = ReplacingMergeTree ` +
       `PARTITION BY (tenant, toYYYYMM(toDateTime(intDiv(ts, 1000)), 'UTC')) ` +
       `ORDER BY (tenant, store_id, ts, txn_id, log_partition, log_offset)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${TXN_INDEX} (tenant String, txn_id String, store_id String, ts Int64, log_partition UInt32, log_offset UInt64) ` +
+      `ENGINE = ReplacingMergeTree ` +
+      `PARTITION BY (tenant, toYYYYMM(toDateTime(intDiv(ts, 1000)), 'UTC')) ` +
+      `ORDER BY (tenant, txn_id, log_partition, log_offset)`,
     `CREATE TABLE IF NOT EXISTS ${db}.${OFFSETS} (log_partition UInt32, committed UInt64) ENGINE = ReplacingMergeTree(committed) ORDER BY log_partition`,
     `CREATE TABLE IF NOT EXISTS ${db}.${RETENTION} (id UInt8, floor_ms UInt64) ENGINE = ReplacingMergeTree(floor_ms) ORDER BY id`,
   ];
@@ -109,6 +122,22 @@ export function writeRow(w: TsvWriter, r: WarehouseRecord): void {
   else w.text(r.ref_txn_id);
   w.tab();
   w.int(r.received_at);
+  w.tab();
+  w.int(r.log_partition);
+  w.tab();
+  w.int(r.log_offset);
+  w.newline();
+}
+
+/** The receipt-index row of a record, in `INDEX_COLUMN_LIST` order. */
+export function writeIndexRow(w: TsvWriter, r: WarehouseRecord): void {
+  w.text(r.tenant);
+  w.tab();
+  w.text(r.txn_id);
+  w.tab();
+  w.text(r.store_id);
+  w.tab();
+  w.int(r.ts);
   w.tab();
   w.int(r.log_partition);
   w.tab();

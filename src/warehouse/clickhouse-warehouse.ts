@@ -22,7 +22,7 @@
  */
 import { ClickHouseHttp } from './clickhouse-http.js';
 import type { ClickHouseConnection } from './clickhouse-http.js';
-import { COLUMN_COUNT, COLUMN_LIST, MAX_TS_MS, OFFSETS, RETENTION, TRANSACTIONS, recordOfRow, schemaSql, writeRow } from './clickhouse-schema.js';
+import { COLUMN_COUNT, COLUMN_LIST, INDEX_COLUMN_LIST, MAX_TS_MS, OFFSETS, RETENTION, TRANSACTIONS, TXN_INDEX, recordOfRow, schemaSql, writeIndexRow, writeRow } from './clickhouse-schema.js';
 import { TsvWriter, forEachTsvRow, readInt, readText, sqlString } from './clickhouse-tsv.js';
 import { WarehouseClosedError, WarehouseCorruptError, WarehouseError, WarehouseInvalidArgumentError, WarehouseIoError, WarehouseOffsetGapError } from './errors.js';
 import { Mutex } from './mutex.js';
@@ -56,6 +56,7 @@ export class ClickHouseWarehouse implements Warehouse {
   private readonly appendLock = new Mutex();
   private readonly compactLock = new Mutex();
   private readonly writer = new TsvWriter(1 << 20);
+  private readonly indexWriter = new TsvWriter(1 << 18);
 
   private constructor(
     readonly database: string,
@@ -133,24 +134,32 @@ export class ClickHouseWarehouse implements Warehouse {
     if (from > committed) throw new WarehouseOffsetGapError(partition, from, committed);
     const first = checkRecords(records, partition, committed, to);
     try {
-      const insert = `INSERT INTO ${this.database}.${TRANSACTIONS} (${COLUMN_LIST}) FORMAT TabSeparated`;
       const w = this.writer;
+      const x = this.indexWriter;
+      const flush = async (): Promise<void> => {
+        await this.ch.insert(`INSERT INTO ${this.database}.${TRANSACTIONS} (${COLUMN_LIST}) FORMAT TabSeparated`, w.bytes());
+        await this.ch.insert(`INSERT INTO ${this.database}.${TXN_INDEX} (${INDEX_COLUMN_LIST}) FORMAT TabSeparated`, x.bytes());
+        w.reset();
+        x.reset();
+      };
       let rows = 0;
       for (let i = first; i < records.length; i++) {
-        writeRow(w, records[i]!);
+        const r = records[i]!;
+        writeRow(w, r);
+        writeIndexRow(x, r);
         if (++rows === this.insertRows) {
-          await this.ch.insert(insert, w.bytes());
-          w.reset();
+          await flush();
           rows = 0;
         }
       }
-      if (rows > 0) await this.ch.insert(insert, w.bytes());
+      if (rows > 0) await flush();
       // The commit point: only once every row above is on the server.
       await this.ch.insert(`INSERT INTO ${this.database}.${OFFSETS} (log_partition, committed) FORMAT TabSeparated`, Buffer.from(`${String(partition)}\t${String(to)}\n`));
     } catch (err) {
       throw asWarehouseError(`append to partition ${String(partition)}`, err);
     } finally {
       this.writer.reset();
+      this.indexWriter.reset();
     }
     this.offsets.set(partition, to);
   }
@@ -188,10 +197,29 @@ export class ClickHouseWarehouse implements Warehouse {
     checkText('txnId', txnId);
     const visible = this.visibleSql();
     if (visible === null) return [];
-    // PREWHERE: read the txn_id column first and the other columns only of matching granules.
+    const t = sqlString(tenant);
+    const id = sqlString(txnId);
+    // The index says which stores (and times) hold the id: the rows table is then read in
+    // one primary-key range per store instead of a scan of the tenant's txn_id column.
+    const where = `tenant = ${t} AND txn_id = ${id} AND ts >= ${String(this.floorMs)} AND ${visible}`;
+    let body: Buffer;
+    try {
+      body = await this.ch.query(`SELECT store_id, min(ts), max(ts) FROM ${this.database}.${TXN_INDEX} WHERE ${where} GROUP BY store_id FORMAT TabSeparated`);
+    } catch (err) {
+      throw asWarehouseError('warehouse query', err);
+    }
+    const stores: string[] = [];
+    let minTs = Number.MAX_SAFE_INTEGER;
+    let maxTs = -1;
+    forEachTsvRow(body, 3, (f) => {
+      stores.push(sqlString(readText(body, f[0]!)));
+      minTs = Math.min(minTs, readInt(body, f[1]!));
+      maxTs = Math.max(maxTs, readInt(body, f[2]!));
+    });
+    if (stores.length === 0) return [];
     return this.select(
-      `SELECT ${COLUMN_LIST} FROM ${this.database}.${TRANSACTIONS} PREWHERE txn_id = ${sqlString(txnId)} ` +
-        `WHERE tenant = ${sqlString(tenant)} AND ts >= ${String(this.floorMs)} AND ${visible} ` +
+      `SELECT ${COLUMN_LIST} FROM ${this.database}.${TRANSACTIONS} ` +
+        `WHERE store_id IN (${stores.join(', ')}) AND ts >= ${String(minTs)} AND ts <= ${String(maxTs)} AND ${where} ` +
         `ORDER BY log_partition, log_offset LIMIT 1 BY log_partition, log_offset`,
     );
   }
@@ -217,6 +245,7 @@ export class ClickHouseWarehouse implements Warehouse {
             if ((await this.partsByPartition(id)).get(id) === 1) break;
           }
         }
+        await this.optimizeIndex();
         for (const t of [OFFSETS, RETENTION]) await this.ch.query(`OPTIMIZE TABLE ${this.database}.${t} FINAL`);
         const after = await this.partsByPartition();
         return {
@@ -276,7 +305,11 @@ export class ClickHouseWarehouse implements Warehouse {
           drop.push(readText(parts, f[0]!));
           result.freedBytes += readInt(parts, f[2]!);
         });
-        for (const id of drop) await this.ch.query(`ALTER TABLE ${this.database}.${TRANSACTIONS} DROP PARTITION ID ${sqlString(id)}`);
+        for (const id of drop) {
+          await this.ch.query(`ALTER TABLE ${this.database}.${TRANSACTIONS} DROP PARTITION ID ${sqlString(id)}`);
+          // Same partition expression, so the same id names the same (tenant, month) there.
+          await this.ch.query(`ALTER TABLE ${this.database}.${TXN_INDEX} DROP PARTITION ID ${sqlString(id)}`);
+        }
       } catch (err) {
         throw asWarehouseError('retention', err);
       }
@@ -292,11 +325,18 @@ export class ClickHouseWarehouse implements Warehouse {
     await this.ch.close();
   }
 
-  /** Active parts per partition id of the rows table. */
-  private async partsByPartition(only?: string): Promise<Map<string, number>> {
+  /** One part per partition of the receipt index too (best effort: it holds no row the port returns). */
+  private async optimizeIndex(): Promise<void> {
+    for (const [id, n] of await this.partsByPartition(undefined, TXN_INDEX)) {
+      if (n > 1 && !this.closing) await this.ch.query(`OPTIMIZE TABLE ${this.database}.${TXN_INDEX} PARTITION ID ${sqlString(id)} FINAL`, { timeoutMs: this.timeoutMs * 10 });
+    }
+  }
+
+  /** Active parts per partition id of the rows table (or `table`). */
+  private async partsByPartition(only?: string, table = TRANSACTIONS): Promise<Map<string, number>> {
     const one = only === undefined ? '' : ` AND partition_id = ${sqlString(only)}`;
     const body = await this.ch.query(
-      `SELECT partition_id, count() FROM system.parts WHERE database = ${sqlString(this.database)} AND table = '${TRANSACTIONS}' AND active${one} GROUP BY partition_id FORMAT TabSeparated`,
+      `SELECT partition_id, count() FROM system.parts WHERE database = ${sqlString(this.database)} AND table = '${table}' AND active${one} GROUP BY partition_id FORMAT TabSeparated`,
     );
     const out = new Map<string, number>();
     forEachTsvRow(body, 2, (f) => out.set(readText(body, f[0]!), readInt(body, f[1]!)));
