@@ -15,8 +15,8 @@
  * feeder: a SegmentLog holding ingested-record payloads, decoded and
  * appended end to end. Then ClickHouseWarehouse (`clickhouse_*` figures):
  * the same generator, appends and query mix on a clickhouse-server started
- * on 127.0.0.1 for the run (default 1M records, 500 queries of each kind:
- * lookups there scan the tenant's `txn_id` column, see docs/warehouse.md).
+ * on 127.0.0.1 for the run (default 1M records, 500 queries of each kind;
+ * `--clickhouse-records 10000000` gives the Parquet run's size).
  * Prints `name: value unit` lines (medians over --runs) and writes
  * bench-output/warehouse.json.
  *

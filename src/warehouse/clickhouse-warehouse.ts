@@ -22,14 +22,14 @@
  */
 import { ClickHouseHttp } from './clickhouse-http.js';
 import type { ClickHouseConnection } from './clickhouse-http.js';
-import { COLUMN_COUNT, COLUMN_LIST, INDEX_COLUMN_LIST, MAX_TS_MS, OFFSETS, RETENTION, TRANSACTIONS, TXN_INDEX, recordOfRow, schemaSql, writeIndexRow, writeRow } from './clickhouse-schema.js';
+import { COLUMN_COUNT, COLUMN_LIST, INDEX_COLUMN_LIST, OFFSETS, RETENTION, TRANSACTIONS, TXN_INDEX, recordOfRow, schemaSql, writeIndexRow, writeRow } from './clickhouse-schema.js';
 import { TsvWriter, forEachTsvRow, readInt, readText, sqlString } from './clickhouse-tsv.js';
 import { WarehouseClosedError, WarehouseCorruptError, WarehouseError, WarehouseInvalidArgumentError, WarehouseIoError, WarehouseOffsetGapError } from './errors.js';
 import { Mutex } from './mutex.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 import { checkInteger, checkTenant } from './parquet-warehouse-options.js';
-import { recordProblem } from './record-check.js';
-import { MAX_PAGE_LIMIT, isTenantId } from './warehouse.js';
+import { checkRecords, checkText } from './clickhouse-checks.js';
+import { MAX_PAGE_LIMIT } from './warehouse.js';
 import type { CompactionResult, Page, PageRequest, Warehouse, WarehouseRecord, WarehouseRetentionResult } from './warehouse.js';
 
 export interface ClickHouseWarehouseOptions {
@@ -375,47 +375,6 @@ export class ClickHouseWarehouse implements Warehouse {
   private checkOpen(): void {
     if (this.closing) throw new WarehouseClosedError();
   }
-}
-
-/**
- * Checks `records` against the range `[committed, to)` of `partition` (see
- * `Warehouse.append`) before anything is sent; returns the index of the
- * first record at or after `committed`.
- */
-function checkRecords(records: readonly WarehouseRecord[], partition: number, committed: number, to: number): number {
-  let prev = -1;
-  let first = records.length;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    if (r.log_partition !== partition) throw new WarehouseInvalidArgumentError(`record at offset ${String(r.log_offset)} has log_partition ${String(r.log_partition)}, expected ${String(partition)}`);
-    if (!Number.isSafeInteger(r.log_offset) || r.log_offset >= to || r.log_offset <= prev) {
-      throw new WarehouseInvalidArgumentError(`record offsets must increase within [from, ${String(to)}); got ${String(r.log_offset)} after ${String(prev)}`);
-    }
-    prev = r.log_offset;
-    if (r.log_offset < committed) continue;
-    if (first === records.length) first = i;
-    const problem = recordProblem(r);
-    if (problem !== null) throw new WarehouseInvalidArgumentError(`record at offset ${String(r.log_offset)}: ${problem}`);
-    if (!isTenantId(r.tenant)) throw new WarehouseInvalidArgumentError(`record at offset ${String(r.log_offset)} has tenant ${JSON.stringify(r.tenant)}, not a tenant id`);
-    if (r.ts < 0 || r.ts > MAX_TS_MS) throw new WarehouseInvalidArgumentError(`record at offset ${String(r.log_offset)} has ts ${String(r.ts)}, outside 1970-01-01..2106-02-07 (the month partitions' range)`);
-    // A lone surrogate would be stored as U+FFFD and come back different.
-    if (!wellFormed(r.txn_id) || !wellFormed(r.store_id) || !wellFormed(r.terminal_id) || (r.ref_txn_id !== null && !wellFormed(r.ref_txn_id))) {
-      throw new WarehouseInvalidArgumentError(`record at offset ${String(r.log_offset)} has an id that is not well-formed UTF-16 (a lone surrogate)`);
-    }
-  }
-  return first;
-}
-
-/** A surrogate without its pair (one code unit of look-around: no backtracking). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** `String.prototype.isWellFormed` (ES2024; the build targets ES2023). */
-function wellFormed(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
-}
-
-function checkText(name: string, v: string): void {
-  if (typeof v !== 'string' || !wellFormed(v)) throw new WarehouseInvalidArgumentError(`${name} must be a well-formed string, got ${JSON.stringify(v)}`);
 }
 
 function asWarehouseError(op: string, err: unknown): WarehouseError {
