@@ -1,14 +1,15 @@
 /**
  * ClickHouseWarehouse: the `Warehouse` port on a ClickHouse server, over
  * its HTTP interface (clickhouse-http.ts). Rows live in one MergeTree table
- * partitioned by tenant and UTC month; committed offsets and the retention
- * floor in two small tables (clickhouse-schema.ts, docs/warehouse.md).
+ * partitioned by tenant and UTC month, with a receipt index table beside it;
+ * committed offsets and the retention floor in two small tables
+ * (clickhouse-schema.ts, docs/warehouse.md).
  *
  * Exactly once without transactions (ClickHouse 18.16 has none): an append
  * inserts its rows first and the partition's new committed offset after, as
- * two inserts. Reads show a row only if its offset is below the committed
- * offset of its partition, and only one row per `(log_partition,
- * log_offset)` (`LIMIT 1 BY`). So a crash between the inserts leaves rows
+ * two inserts (the index rows go with the rows). Reads show a row only if
+ * its offset is below the committed offset of its partition, and only one
+ * row per `(log_partition, log_offset)` (`LIMIT 1 BY`). So a crash between the inserts leaves rows
  * nobody sees, and the replay from `committedOffset` that follows writes
  * the same rows again (a log offset names one record forever), which reads
  * collapse to one and merges of the ReplacingMergeTree remove. No state
