@@ -13,10 +13,15 @@
  * Queries run one at a time (latency, not throughput), before compaction
  * (many small files per day, the state of "today") and after. Then the
  * feeder: a SegmentLog holding ingested-record payloads, decoded and
- * appended end to end. Prints `name: value unit` lines (medians over --runs)
- * and writes bench-output/warehouse.json.
+ * appended end to end. Then ClickHouseWarehouse (`clickhouse_*` figures):
+ * the same generator, appends and query mix on a clickhouse-server started
+ * on 127.0.0.1 for the run (default 1M records, 500 queries of each kind;
+ * `--clickhouse-records 10000000` gives the Parquet run's size).
+ * Prints `name: value unit` lines (medians over --runs) and writes
+ * bench-output/warehouse.json.
  *
  *   node --expose-gc dist/bench/warehouse.js [--records 10000000] [--stores 5000] [--days 35] [--runs 3] [--queries 2000] [--feeder-records 500000]
+ *     [--engines parquet,clickhouse] [--clickhouse-records 1000000] [--clickhouse-queries 500]
  */
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,9 +30,12 @@ import { parseArgs } from 'node:util';
 import { encodeIngestedRecord } from '../src/domain/ingested-record.js';
 import { partitionOf } from '../src/domain/partition.js';
 import { SegmentLog } from '../src/log/segment-log.js';
+import { ClickHouseWarehouse } from '../src/warehouse/clickhouse-warehouse.js';
+import { ClickHouseHttp } from '../src/warehouse/clickhouse-http.js';
 import { ParquetWarehouse } from '../src/warehouse/parquet-warehouse.js';
 import { WarehouseFeeder } from '../src/warehouse/warehouse-feeder.js';
-import type { WarehouseRecord } from '../src/warehouse/warehouse.js';
+import type { Warehouse, WarehouseRecord } from '../src/warehouse/warehouse.js';
+import { clickHouseBinary, startClickHouse } from '../test/support/clickhouse-server.js';
 import { lineOf } from '../test/warehouse/support.js';
 
 const { values } = parseArgs({
@@ -38,6 +46,9 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     queries: { type: 'string', default: '2000' },
     'feeder-records': { type: 'string', default: '500000' },
+    engines: { type: 'string', default: 'parquet,clickhouse' },
+    'clickhouse-records': { type: 'string', default: '1000000' },
+    'clickhouse-queries': { type: 'string', default: '500' },
   },
 });
 const RECORDS = Number(values.records);
@@ -46,6 +57,10 @@ const DAYS = Number(values.days);
 const RUNS = Number(values.runs);
 const QUERIES = Number(values.queries);
 const FEEDER_RECORDS = Number(values['feeder-records']);
+const ENGINES = values.engines.split(',');
+for (const e of ENGINES) if (e !== 'parquet' && e !== 'clickhouse') throw new Error(`--engines: unknown engine '${e}' (known: parquet, clickhouse)`);
+const CH_RECORDS = Number(values['clickhouse-records']);
+const CH_QUERIES = Number(values['clickhouse-queries']);
 const PARTITIONS = 8;
 const BATCH = 50_000;
 const DAY = 86_400_000;
@@ -167,11 +182,11 @@ function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-async function queries(wh: ParquetWarehouse, stores: Store[], sample: { tenant: string; txn: string }[], random: () => number): Promise<QueryFigures> {
+async function queries(wh: Warehouse, stores: Store[], sample: { tenant: string; txn: string }[], random: () => number, count = QUERIES): Promise<QueryFigures> {
   collectGarbage();
   const storeMs: number[] = [];
   let rows = 0;
-  for (let q = 0; q < QUERIES; q++) {
+  for (let q = 0; q < count; q++) {
     const s = stores[Math.floor(random() * stores.length)]!;
     const r = random();
     const span = r < 0.4 ? 1 : r < 0.8 ? 7 : 30;
@@ -190,7 +205,7 @@ async function queries(wh: ParquetWarehouse, stores: Store[], sample: { tenant: 
     }
   }
   const txnMs: number[] = [];
-  for (let q = 0; q < QUERIES; q++) {
+  for (let q = 0; q < count; q++) {
     const known = random() < 0.8;
     const pick = sample[Math.floor(random() * sample.length)]!;
     const id = known ? pick.txn : `${pick.txn}-missing`;
@@ -225,7 +240,7 @@ interface Run {
   feederRecordsPerS: number;
 }
 
-async function writeAll(wh: ParquetWarehouse, stores: Store[], sample: { tenant: string; txn: string }[]): Promise<number> {
+async function writeAll(wh: Warehouse, stores: Store[], sample: { tenant: string; txn: string }[], records = RECORDS): Promise<number> {
   const random = prng(42);
   const buffers = Array.from({ length: PARTITIONS }, () => [] as WarehouseRecord[]);
   const next = new Array<number>(PARTITIONS).fill(0);
@@ -239,8 +254,8 @@ async function writeAll(wh: ParquetWarehouse, stores: Store[], sample: { tenant:
     buffers[p] = [];
   };
   let i = 0;
-  const every = Math.max(1, Math.floor(RECORDS / 20_000));
-  for (const r of dataset(stores, RECORDS, random)) {
+  const every = Math.max(1, Math.floor(records / 20_000));
+  for (const r of dataset(stores, records, random)) {
     const p = partitionOf(r.tenant, r.terminal_id, PARTITIONS);
     r.log_partition = p;
     r.log_offset = next[p]!++;
@@ -249,7 +264,7 @@ async function writeAll(wh: ParquetWarehouse, stores: Store[], sample: { tenant:
     if (buffers[p]!.length >= BATCH) await flush(p);
   }
   for (let p = 0; p < PARTITIONS; p++) await flush(p);
-  return (RECORDS * 1000) / appendMs;
+  return (records * 1000) / appendMs;
 }
 
 async function feeder(root: string, stores: Store[]): Promise<number> {
@@ -322,36 +337,113 @@ async function runOnce(run: number): Promise<Run> {
   }
 }
 
+interface ClickHouseRun {
+  appendRowsPerS: number;
+  compactRowsPerS: number;
+  bytesPerRecord: number;
+  partsBeforeCompaction: number;
+  partsAfterCompaction: number;
+  before: QueryFigures;
+  after: QueryFigures;
+}
+
+/**
+ * The same dataset, appends and queries on ClickHouseWarehouse, against a
+ * clickhouse-server this run starts on 127.0.0.1 (as the tests do) and stops.
+ */
+async function clickhouseRunOnce(run: number): Promise<ClickHouseRun> {
+  const binary = clickHouseBinary();
+  if (binary === null) throw new Error('clickhouse-server is not installed (scripts/ensure-system-deps.sh); run with --engines parquet to leave it out');
+  await using server = await startClickHouse(binary);
+  const raw = new ClickHouseHttp({ url: server.url });
+  const parts = async (): Promise<[number, number]> => {
+    const body = await raw.query("SELECT count(), sum(bytes_on_disk) FROM system.parts WHERE database = 'bench' AND table = 'transactions' AND active FORMAT TabSeparated");
+    const [n, bytes] = body.toString('latin1').trim().split('\t').map(Number);
+    return [n!, bytes!];
+  };
+  try {
+    const stores = makeStores();
+    const sample: { tenant: string; txn: string }[] = [];
+    const wh = await ClickHouseWarehouse.open({ url: server.url, database: 'bench' });
+    process.stderr.write(`clickhouse run ${String(run)}: writing ${String(CH_RECORDS)} records…\n`);
+    const appendRowsPerS = await writeAll(wh, stores, sample, CH_RECORDS);
+    const [partsBeforeCompaction] = await parts();
+    process.stderr.write(`clickhouse run ${String(run)}: ${String(Math.round(appendRowsPerS))} rows/s, ${String(partsBeforeCompaction)} parts; querying before compaction…\n`);
+    const before = await queries(wh, stores, sample, prng(3000 + run), CH_QUERIES);
+    const t = performance.now();
+    await wh.compact();
+    const compactRowsPerS = (CH_RECORDS * 1000) / (performance.now() - t);
+    const [partsAfterCompaction, bytes] = await parts();
+    process.stderr.write(`clickhouse run ${String(run)}: compacted to ${String(partsAfterCompaction)} parts; querying…\n`);
+    const after = await queries(wh, stores, sample, prng(4000 + run), CH_QUERIES);
+    await wh.close();
+    const r: ClickHouseRun = { appendRowsPerS, compactRowsPerS, bytesPerRecord: bytes / CH_RECORDS, partsBeforeCompaction, partsAfterCompaction, before, after };
+    process.stderr.write(`clickhouse run ${String(run)}: ${JSON.stringify(r)}\n`);
+    return r;
+  } finally {
+    await raw.close();
+  }
+}
+
 async function main(): Promise<void> {
   const runs: Run[] = [];
-  for (let r = 1; r <= RUNS; r++) runs.push(await runOnce(r));
+  const chRuns: ClickHouseRun[] = [];
+  for (let r = 1; r <= RUNS; r++) {
+    if (ENGINES.includes('parquet')) runs.push(await runOnce(r));
+    if (ENGINES.includes('clickhouse')) chRuns.push(await clickhouseRunOnce(r));
+  }
   const m = (f: (r: Run) => number): number => median(runs.map(f));
-  const figures: [string, number, string][] = [
-    ['warehouse_write_rows_per_s', Math.round(m((r) => r.writeRowsPerS)), 'rows/s'],
-    ['warehouse_compact_rows_per_s', Math.round(m((r) => r.compactRowsPerS)), 'rows/s'],
-    ['feeder_records_per_s', Math.round(m((r) => r.feederRecordsPerS)), 'records/s'],
-    ['warehouse_bytes_per_record', +m((r) => r.bytesPerRecord).toFixed(1), 'B'],
-    ['warehouse_index_bytes_per_record', +m((r) => r.indexBytesPerRecord).toFixed(1), 'B'],
-    ['warehouse_index_memory_bytes_per_record', +m((r) => r.indexMemoryBytesPerRecord).toFixed(1), 'B'],
-    ['warehouse_open_ms', Math.round(m((r) => r.openMs)), 'ms'],
-    ['files_before_compaction', m((r) => r.filesBeforeCompaction), ''],
-    ['files_after_compaction', m((r) => r.filesAfterCompaction), ''],
-    ['store_page_p50_ms', +m((r) => r.after.storeP50).toFixed(2), 'ms'],
-    ['store_page_p99_ms', +m((r) => r.after.storeP99).toFixed(2), 'ms'],
-    ['store_page_max_ms', +m((r) => r.after.storeMax).toFixed(2), 'ms'],
-    ['store_page_rows_avg', +m((r) => r.after.rowsPerPage).toFixed(1), ''],
-    ['txn_lookup_p50_ms', +m((r) => r.after.txnP50).toFixed(2), 'ms'],
-    ['txn_lookup_p99_ms', +m((r) => r.after.txnP99).toFixed(2), 'ms'],
-    ['txn_lookup_max_ms', +m((r) => r.after.txnMax).toFixed(2), 'ms'],
-    ['uncompacted_store_page_p50_ms', +m((r) => r.before.storeP50).toFixed(2), 'ms'],
-    ['uncompacted_store_page_p99_ms', +m((r) => r.before.storeP99).toFixed(2), 'ms'],
-    ['uncompacted_txn_lookup_p50_ms', +m((r) => r.before.txnP50).toFixed(2), 'ms'],
-    ['uncompacted_txn_lookup_p99_ms', +m((r) => r.before.txnP99).toFixed(2), 'ms'],
-  ];
+  const c = (f: (r: ClickHouseRun) => number): number => median(chRuns.map(f));
+  const figures: [string, number, string][] = [];
+  if (runs.length > 0) {
+    figures.push(
+      ['warehouse_write_rows_per_s', Math.round(m((r) => r.writeRowsPerS)), 'rows/s'],
+      ['warehouse_compact_rows_per_s', Math.round(m((r) => r.compactRowsPerS)), 'rows/s'],
+      ['feeder_records_per_s', Math.round(m((r) => r.feederRecordsPerS)), 'records/s'],
+      ['warehouse_bytes_per_record', +m((r) => r.bytesPerRecord).toFixed(1), 'B'],
+      ['warehouse_index_bytes_per_record', +m((r) => r.indexBytesPerRecord).toFixed(1), 'B'],
+      ['warehouse_index_memory_bytes_per_record', +m((r) => r.indexMemoryBytesPerRecord).toFixed(1), 'B'],
+      ['warehouse_open_ms', Math.round(m((r) => r.openMs)), 'ms'],
+      ['files_before_compaction', m((r) => r.filesBeforeCompaction), ''],
+      ['files_after_compaction', m((r) => r.filesAfterCompaction), ''],
+      ['store_page_p50_ms', +m((r) => r.after.storeP50).toFixed(2), 'ms'],
+      ['store_page_p99_ms', +m((r) => r.after.storeP99).toFixed(2), 'ms'],
+      ['store_page_max_ms', +m((r) => r.after.storeMax).toFixed(2), 'ms'],
+      ['store_page_rows_avg', +m((r) => r.after.rowsPerPage).toFixed(1), ''],
+      ['txn_lookup_p50_ms', +m((r) => r.after.txnP50).toFixed(2), 'ms'],
+      ['txn_lookup_p99_ms', +m((r) => r.after.txnP99).toFixed(2), 'ms'],
+      ['txn_lookup_max_ms', +m((r) => r.after.txnMax).toFixed(2), 'ms'],
+      ['uncompacted_store_page_p50_ms', +m((r) => r.before.storeP50).toFixed(2), 'ms'],
+      ['uncompacted_store_page_p99_ms', +m((r) => r.before.storeP99).toFixed(2), 'ms'],
+      ['uncompacted_txn_lookup_p50_ms', +m((r) => r.before.txnP50).toFixed(2), 'ms'],
+      ['uncompacted_txn_lookup_p99_ms', +m((r) => r.before.txnP99).toFixed(2), 'ms'],
+    );
+  }
+  if (chRuns.length > 0) {
+    figures.push(
+      ['clickhouse_append_rows_per_s', Math.round(c((r) => r.appendRowsPerS)), 'rows/s'],
+      ['clickhouse_compact_rows_per_s', Math.round(c((r) => r.compactRowsPerS)), 'rows/s'],
+      ['clickhouse_bytes_per_record', +c((r) => r.bytesPerRecord).toFixed(1), 'B'],
+      ['clickhouse_parts_before_compaction', c((r) => r.partsBeforeCompaction), ''],
+      ['clickhouse_parts_after_compaction', c((r) => r.partsAfterCompaction), ''],
+      ['clickhouse_store_page_p50_ms', +c((r) => r.after.storeP50).toFixed(2), 'ms'],
+      ['clickhouse_store_page_p99_ms', +c((r) => r.after.storeP99).toFixed(2), 'ms'],
+      ['clickhouse_store_page_rows_avg', +c((r) => r.after.rowsPerPage).toFixed(1), ''],
+      ['clickhouse_txn_lookup_p50_ms', +c((r) => r.after.txnP50).toFixed(2), 'ms'],
+      ['clickhouse_txn_lookup_p99_ms', +c((r) => r.after.txnP99).toFixed(2), 'ms'],
+      ['clickhouse_uncompacted_store_page_p50_ms', +c((r) => r.before.storeP50).toFixed(2), 'ms'],
+      ['clickhouse_uncompacted_store_page_p99_ms', +c((r) => r.before.storeP99).toFixed(2), 'ms'],
+      ['clickhouse_uncompacted_txn_lookup_p50_ms', +c((r) => r.before.txnP50).toFixed(2), 'ms'],
+      ['clickhouse_uncompacted_txn_lookup_p99_ms', +c((r) => r.before.txnP99).toFixed(2), 'ms'],
+    );
+  }
   for (const [name, value, unit] of figures) process.stdout.write(`${name}: ${String(value)}${unit === '' ? '' : ` ${unit}`}\n`);
   await mkdir('bench-output', { recursive: true });
-  const meta = { records: RECORDS, stores: STORES, days: DAYS, tenants: TENANTS.length, partitions: PARTITIONS, batch: BATCH, queries: QUERIES, runs: RUNS };
-  await writeFile('bench-output/warehouse.json', `${JSON.stringify({ ...meta, figures: Object.fromEntries(figures.map(([n, v]) => [n, v])), runs }, null, 2)}\n`);
+  const meta = {
+    records: RECORDS, stores: STORES, days: DAYS, tenants: TENANTS.length, partitions: PARTITIONS, batch: BATCH, queries: QUERIES, runs: RUNS,
+    engines: ENGINES, clickhouseRecords: CH_RECORDS, clickhouseQueries: CH_QUERIES,
+  };
+  await writeFile('bench-output/warehouse.json', `${JSON.stringify({ ...meta, figures: Object.fromEntries(figures.map(([n, v]) => [n, v])), runs, clickhouseRuns: chRuns }, null, 2)}\n`);
 }
 
 await main();

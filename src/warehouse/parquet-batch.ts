@@ -3,7 +3,7 @@
  * each group becomes one Parquet file in `tenant=<id>/date=<YYYY-MM-DD>`.
  */
 import { WarehouseInvalidArgumentError } from './errors.js';
-import { recordProblem } from './parquet-columns.js';
+import { recordProblem } from './record-check.js';
 import { DAY_MS, utcDate } from './parquet-layout.js';
 import { isTenantId } from './warehouse.js';
 import type { WarehouseRecord } from './warehouse.js';

@@ -172,38 +172,6 @@ export async function stageRecords(a: DuckDBAppenderLike, groups: readonly (read
 }
 
 /**
- * Why `r` cannot be stored as it is (`null` if it can): every number must
- * be a safe integer (money stays exact), every text a string. Checked
- * before anything is written, so a bad record fails its append cleanly.
- */
-export function recordProblem(r: WarehouseRecord): string | null {
-  // Explicit property reads (not a loop over column names): this runs for every row appended.
-  const texts = typeof r.tenant === 'string' && typeof r.txn_id === 'string' && typeof r.store_id === 'string' && typeof r.terminal_id === 'string';
-  const ints =
-    Number.isSafeInteger(r.seq) &&
-    Number.isSafeInteger(r.ts) &&
-    Number.isSafeInteger(r.ts_offset_min) &&
-    Number.isSafeInteger(r.amount_minor) &&
-    Number.isSafeInteger(r.tax_minor) &&
-    Number.isSafeInteger(r.received_at) &&
-    Number.isSafeInteger(r.log_offset) &&
-    (r.discount_minor === null || Number.isSafeInteger(r.discount_minor)) &&
-    (r.items === null || Number.isSafeInteger(r.items));
-  if (!texts || !ints || (r.ref_txn_id !== null && typeof r.ref_txn_id !== 'string')) {
-    for (const [name, kind, nullable] of COLUMNS) {
-      const v: unknown = r[name];
-      if (v === null && nullable) continue;
-      if (kind === 'text' ? typeof v !== 'string' : !Number.isSafeInteger(v)) return `${name} is ${typeof v} ${String(v)}`;
-    }
-  }
-  if (!TYPE_CODE.has(r.type) || !TENDER_CODE.has(r.tender) || !CURRENCY_CODE.has(r.currency) || (r.card_brand !== null && !BRAND_CODE.has(r.card_brand))) {
-    return `type, tender, currency or card_brand is not one the domain knows (${r.type}, ${r.tender}, ${r.currency}, ${String(r.card_brand)})`;
-  }
-  if (r.ts_offset_min < -1440 || r.ts_offset_min > 1440) return `ts_offset_min ${String(r.ts_offset_min)} is not an offset`;
-  return null;
-}
-
-/**
  * A row selected with `READ_SELECT` as a record; throws
  * `WarehouseCorruptError` naming the column if a value has the wrong type.
  */
