@@ -120,8 +120,15 @@ export class ColumnarServingStore implements ServingStore {
       const t = new TenantRollups(h.id, h.settings, this.hotDays);
       for (const st of h.stores) t.upsertStore(st);
       const nodes: RollupNode[] = t.stores.map((x) => x.node);
+      let projected = false;
       for (const [kind, key] of h.virtual) {
-        const n = kind === 'tenant' ? t.tenantNode : kind === 'country' ? t.countries.get(key) : t.cities.get(key);
+        const n =
+          kind === 'tenant' ? t.tenantNode
+          : kind === 'tenant-tender-brand' ? t.projections.tenderBrand
+          : kind === 'tenant-currency' ? t.projections.currency
+          : kind === 'country' ? t.countries.get(key)
+          : t.cities.get(key);
+        if (kind === 'tenant-tender-brand' || kind === 'tenant-currency') projected = true;
         if (n === undefined) throw new ServingSnapshotError(`${where}: virtual node ${kind} '${key}' of ${h.id} has no store`);
         nodes.push(n);
       }
@@ -153,6 +160,8 @@ export class ColumnarServingStore implements ServingStore {
         const sums = float ? view(take(rows * series.width * 8), 8, (b, o, n) => new Float64Array(b, o, n)) : view(take(rows * series.width * 4), 4, (b, o, n) => new Int32Array(b, o, n));
         series.restore(first, start, keys, sums);
       }
+      // A snapshot of a release before projections: made once from the tenant's rows, saved by the next snapshot.
+      if (!projected) t.rebuildProjections();
       t.age();
       this.tenants.set(h.id, t);
     }
@@ -285,7 +294,7 @@ export class ColumnarServingStore implements ServingStore {
     let cells = 0;
     for (const t of this.tenants.values()) {
       let blocks = 0;
-      const virtual = [...t.cities.values(), ...t.countries.values(), t.tenantNode];
+      const virtual = [...t.cities.values(), ...t.countries.values(), t.tenantNode, t.projections.tenderBrand, t.projections.currency];
       const nodes = [...t.stores.map((x) => x.node), ...virtual];
       nodes.forEach((node, index) => {
         SERIES.forEach((pick, id) => {

@@ -428,6 +428,10 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
   const p = plan(q);
   const level = levelFor(place);
   const nodes = cover(t, selected, level);
+  // The tenant's breakdown rows one dimension down, when the question sums that dimension away.
+  const kinds = new Set(txn.map((g) => g.kind));
+  const projection = kinds.has('currency') ? (kinds.size === 1 ? t.projections.currency : null) : !original && kinds.size > 0 ? t.projections.tenderBrand : null;
+  const rowsOf = (n: RollupNode): RollupNode => (projection !== null && n === t.tenantNode ? projection : n);
   const out = new GroupSums(place, txn, cols, single ? { base: 0, step: 1, count: 1 } : gridOf(q), level === 'store' && place.some((g) => g.kind === 'store'));
   const placeValuesOf = ({ node, store }: Covered): string[] =>
     store === null ? place.map((g) => placeKey(node.sample!, g as { kind: PlaceDimension })) : place.map((g) => storePlaceKey(store, g as { kind: PlaceDimension }));
@@ -463,7 +467,8 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
     for (const c of nodes) {
       out.startNode(placeValuesOf(c));
       let k = 0;
-      (p.local ? c.node.bLocal : c.node.bUtc).forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
+      const rows = rowsOf(c.node);
+      (p.local ? rows.bLocal : rows.bUtc).forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
         while (buckets[k]![1] <= day) k++;
         const bucket = single ? 0 : buckets[k]![2];
         for (let r = lo; r < hi; r++) out.addRow(out.group(keys[r]!), bucket, sums, r * ROW_WIDTH);
@@ -500,7 +505,7 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
     const onLocal = p.local && store === null;
     let series: DaySeries;
     if (totalsOnly) series = onLocal ? node.aLocal! : node.aUtc;
-    else series = onLocal ? node.cLocal! : node.cUtc;
+    else series = onLocal ? rowsOf(node).cLocal! : rowsOf(node).cUtc;
     const clock = onLocal ? null : q.tz === 'UTC' ? UTC_CLOCK : clockOf(store?.store.timezone ?? 'UTC');
     let all: Accumulator | null = null;
     series.forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
