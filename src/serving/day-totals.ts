@@ -92,6 +92,11 @@ export class DayTotals {
     return true;
   }
 
+  /** The running sums, rows 0 … days (row k: every day before `first + k`), for readers that inline the differences. */
+  cumulative(): Float64Array {
+    return this.cum;
+  }
+
   /** The first day held and the day after the last (empty when equal). */
   span(): [number, number] {
     return [this.first, this.first + this.days];
