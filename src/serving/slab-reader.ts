@@ -16,6 +16,8 @@ export class SlabReader {
   /** File position of the next byte to hand out. */
   pos = 0;
   crc = 0;
+  /** Whether `take` adds the bytes it hands out to `crc` (a reader that checks blocks on its own turns it off for them). */
+  summing = true;
 
   constructor(
     private readonly fh: FileHandle,
@@ -38,9 +40,15 @@ export class SlabReader {
     if (this.pos + n > this.slabAt + this.slab.length) throw new RangeError(`bytes ${String(this.pos)}+${String(n)} were not read ahead`);
     const from = this.pos - this.slabAt;
     const out = this.slab.subarray(from, from + n);
-    this.crc = crc32(out, this.crc);
+    if (this.summing) this.crc = crc32(out, this.crc);
     this.pos += n;
     return out;
+  }
+
+  /** The bytes handed out since file position `from` (which `want` made available together with them). */
+  since(from: number): Buffer {
+    if (from < this.slabAt) throw new RangeError(`bytes from ${String(from)} are no longer in the slab`);
+    return this.slab.subarray(from - this.slabAt, this.pos - this.slabAt);
   }
 
   /** Reads a new slab from the current position holding at least `n` bytes. */
