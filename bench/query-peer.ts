@@ -1,24 +1,22 @@
 /**
  * The peer of the query benchmark: DuckDB (in process, all cores) over the
- * same rollup rows (store × quarter hour × tender/brand/currency), loaded
- * from CSV into a table, answering the same dashboard queries in SQL.
+ * same rollup rows (store × quarter hour × tender/brand/currency) of every
+ * store, in a database file of its own (its compressed columns, read
+ * through its buffer pool), answering the same dashboard queries in SQL.
  * Queries run one at a time; the figure is the median of `runs` runs.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { latLngToCell } from 'h3-js';
 import { QUARTER_MS } from '../src/domain/time-buckets.js';
 import { ZoneOffsets } from '../src/domain/zone-offsets.js';
 import type { World } from '../src/firehose/world.js';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BenchRow } from './query-data.js';
 import type { BenchQuery } from './query-mix.js';
 
 const SUMS = ['g', 'rf', 'vd', 'tax_s', 'tax_r', 'tax_v', 'ds', 'sc', 'rc', 'vc', 'items_s', 'items_r'];
 const ORIG = ['og', 'orf', 'ovd', 'ots', 'otr', 'otv', 'ods'];
-
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-}
 
 /** SQL for one benchmark query, from its parameters. */
 export function toSql(q: BenchQuery): string {
@@ -79,59 +77,98 @@ export function toSql(q: BenchQuery): string {
 }
 
 export interface PeerResult {
+  /** Opening the database file. */
   loadS: number;
   perQueryMs: number[];
+  /** Rows in the peer's table. */
+  rows: number;
 }
 
+/** Rows per CSV chunk handed to DuckDB while the data is generated (about 100 MB of text). */
+const CHUNK_ROWS = 1_000_000;
+
 /**
- * Writes rollup rows as the peer's CSV while they are generated (the rows
- * never pile up in memory).
+ * Loads rollup rows into the peer's DuckDB database file while they are
+ * generated: every store, every row the serving store is given. Rows go
+ * out in CSV chunks of a million (store index, UTC quarter, the two local
+ * offsets, the combination and the sums), each inserted joined with the
+ * stores' attributes and deleted, so neither the rows nor the text pile up
+ * in memory or on disk; DuckDB's own file is its compressed columns.
  */
-export class PeerCsv {
-  private readonly fd: number;
-  private buf = '';
-  private readonly attrs: { s: World['tenants'][number]['stores'][number]; zone: ZoneOffsets; h3: string }[];
+export class PeerLoader {
+  private buf: string[] = [];
+  private readonly attrs: { zone: ZoneOffsets }[];
   private readonly ny = ZoneOffsets.of('America/New_York');
+  private chunks = 0;
   rows = 0;
 
-  constructor(
+  private constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly db: DuckDBInstance,
     world: World,
-    readonly path: string,
+    private readonly dir: string,
   ) {
-    this.attrs = world.tenants[0]!.stores.map((st) => ({ s: st, zone: ZoneOffsets.of(st.timezone), h3: latLngToCell(st.lat, st.lon, 3) }));
-    this.fd = openSync(path, 'w');
-    const header = ['store_id', 'country', 'region', 'city', 'lat', 'lon', 'h3_3', 'utc_ts', 'local_ts', 'ny_ts', 'tender', 'brand', 'currency', ...SUMS, ...ORIG];
-    this.buf = `${header.join(',')}\n`;
+    this.attrs = world.tenants[0]!.stores.map((st) => ({ zone: ZoneOffsets.of(st.timezone) }));
+  }
+
+  /** A new database at `path` with the world's first tenant's stores; chunks are written in `dir`. */
+  static async create(world: World, path: string, dir: string): Promise<PeerLoader> {
+    const db = await DuckDBInstance.create(path, { memory_limit: '2GB' });
+    const conn = await db.connect();
+    await conn.run('CREATE TABLE stores (si INTEGER, store_id VARCHAR, country VARCHAR, region VARCHAR, city VARCHAR, lat DOUBLE, lon DOUBLE, h3_3 VARCHAR)');
+    const stores = world.tenants[0]!.stores;
+    const q = (v: string): string => `'${v.replaceAll("'", "''")}'`;
+    for (let i = 0; i < stores.length; i += 500) {
+      const values = stores.slice(i, i + 500).map((s, k) => `(${String(i + k)}, ${q(s.store_id)}, ${q(s.country)}, ${q(s.region)}, ${q(s.city)}, ${String(s.lat)}, ${String(s.lon)}, ${q(latLngToCell(s.lat, s.lon, 3))})`);
+      await conn.run(`INSERT INTO stores VALUES ${values.join(', ')}`);
+    }
+    const sums = [...SUMS, ...ORIG].map((c) => `${c} BIGINT`).join(', ');
+    await conn.run(`CREATE TABLE rollups (store_id VARCHAR, country VARCHAR, region VARCHAR, city VARCHAR, lat DOUBLE, lon DOUBLE, h3_3 VARCHAR, utc_ts TIMESTAMP, local_ts TIMESTAMP, ny_ts TIMESTAMP, tender VARCHAR, brand VARCHAR, currency VARCHAR, ${sums})`);
+    return new PeerLoader(conn, db, world, dir);
   }
 
   add(r: BenchRow): void {
-    const a = this.attrs[r.store]!;
     const ms = r.quarter * QUARTER_MS;
-    const sums: number[] = [];
-    for (let i = 0; i < SUMS.length; i++) sums.push(r.rep[i]!);
-    for (let i = 0; i < ORIG.length; i++) sums.push(r.orig[i]!);
-    this.buf += `${[a.s.store_id, a.s.country, a.s.region, `"${a.s.city}"`, a.s.lat, a.s.lon, a.h3, stamp(ms), stamp(a.zone.toLocal(ms)), stamp(this.ny.toLocal(ms)), r.tender, r.brand ?? '', r.currency, ...sums].join(',')}\n`;
+    const lo = this.attrs[r.store]!.zone.offsetMinutes(ms);
+    const ny = this.ny.offsetMinutes(ms);
+    let line = `${String(r.store)},${String(r.quarter)},${String(lo)},${String(ny)},${r.tender},${r.brand ?? ''},${r.currency}`;
+    for (let i = 0; i < SUMS.length; i++) line += `,${String(r.rep[i])}`;
+    for (let i = 0; i < ORIG.length; i++) line += `,${String(r.orig[i])}`;
+    this.buf.push(line);
     this.rows++;
-    if (this.buf.length > 1 << 20) this.flush();
   }
 
-  private flush(): void {
-    writeSync(this.fd, this.buf);
-    this.buf = '';
+  /** Inserts the rows added so far when they make a chunk (or when `all`). */
+  async drain(all = false): Promise<void> {
+    if (this.buf.length === 0 || (!all && this.buf.length < CHUNK_ROWS)) return;
+    const file = join(this.dir, `peer-chunk-${String(this.chunks++)}.csv`);
+    writeFileSync(file, `${this.buf.join('\n')}\n`);
+    this.buf = [];
+    const columns = ['si INTEGER', 'q BIGINT', 'lo INTEGER', 'ny INTEGER', 'tender VARCHAR', 'brand VARCHAR', 'currency VARCHAR', ...[...SUMS, ...ORIG].map((c) => `${c} BIGINT`)];
+    const spec = columns.map((c) => { const [n, t] = c.split(' '); return `'${n!}': '${t!}'`; }).join(', ');
+    const micros = (offset: string): string => `make_timestamp((c.q * 900 + c.${offset} * 60) * 1000000)`;
+    // Rows stay in time order (as a fact table fills), so DuckDB's zone maps on the time columns hold.
+    await this.conn.run(
+      `INSERT INTO rollups SELECT s.store_id, s.country, s.region, s.city, s.lat, s.lon, s.h3_3, make_timestamp(c.q * 900000000), ${micros('lo')}, ${micros('ny')}, c.tender, c.brand, c.currency, ${[...SUMS, ...ORIG].map((x) => `c.${x}`).join(', ')} ` +
+        `FROM read_csv('${file}', header = false, columns = {${spec}}) c JOIN stores s ON s.si = c.si ORDER BY c.q, c.si`,
+    );
+    rmSync(file);
   }
 
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
+  async close(): Promise<void> {
+    await this.drain(true);
+    await this.conn.run('CHECKPOINT');
+    this.conn.closeSync();
+    this.db.closeSync();
   }
 }
 
-/** Loads the CSV into DuckDB and times each query of `mix` (median of `runs`). */
-export async function runPeer(csv: string, mix: readonly BenchQuery[], runs: number): Promise<PeerResult> {
+/** Opens the peer's database and times each query of `mix` (median of `runs`). */
+export async function runPeer(path: string, mix: readonly BenchQuery[], runs: number): Promise<PeerResult> {
   const t0 = performance.now();
-  const db = await DuckDBInstance.create(':memory:');
+  const db = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', memory_limit: '4GB' });
   const conn = await db.connect();
-  await conn.run(`CREATE TABLE rollups AS SELECT * FROM read_csv('${csv}', header = true, auto_detect = true)`);
+  const rows = Number((await conn.runAndReadAll('SELECT count(*) FROM rollups')).getRows()[0]![0]);
   const loadS = (performance.now() - t0) / 1000;
   const perQueryMs: number[] = [];
   for (const q of mix) {
@@ -147,5 +184,5 @@ export async function runPeer(csv: string, mix: readonly BenchQuery[], runs: num
   }
   conn.closeSync();
   db.closeSync();
-  return { loadS, perQueryMs };
+  return { loadS, perQueryMs, rows };
 }
