@@ -84,22 +84,23 @@ export interface PeerResult {
   rows: number;
 }
 
-/** Rows per CSV chunk handed to DuckDB while the data is generated (about 100 MB of text). */
+/** Rows per CSV chunk handed to DuckDB while the data is generated (about 200 MB of text). */
 const CHUNK_ROWS = 1_000_000;
 
 /**
  * Loads rollup rows into the peer's DuckDB database file while they are
- * generated: every store, every row the serving store is given. Rows go
- * out in CSV chunks of a million (store index, UTC quarter, the two local
- * offsets, the combination and the sums), each inserted joined with the
- * stores' attributes and deleted, so neither the rows nor the text pile up
- * in memory or on disk; DuckDB's own file is its compressed columns.
+ * generated: every row the serving store is given. Rows go out in CSV
+ * chunks of a million, each inserted (while the next is generated) and
+ * deleted, so neither the rows nor the text pile up in memory or on disk;
+ * DuckDB's own file holds its compressed columns. Rows stay in time order,
+ * as a fact table fills, so DuckDB's zone maps on the time columns hold.
  */
 export class PeerLoader {
   private buf: string[] = [];
-  private readonly attrs: { zone: ZoneOffsets }[];
+  private readonly attrs: { head: string; zone: ZoneOffsets }[];
   private readonly ny = ZoneOffsets.of('America/New_York');
   private chunks = 0;
+  private inserting: Promise<void> = Promise.resolve();
   rows = 0;
 
   private constructor(
@@ -108,55 +109,52 @@ export class PeerLoader {
     world: World,
     private readonly dir: string,
   ) {
-    this.attrs = world.tenants[0]!.stores.map((st) => ({ zone: ZoneOffsets.of(st.timezone) }));
+    this.attrs = world.tenants[0]!.stores.map((st) => ({
+      head: `${st.store_id},${st.country},${st.region},"${st.city.replaceAll('"', '""')}",${String(st.lat)},${String(st.lon)},${latLngToCell(st.lat, st.lon, 3)}`,
+      zone: ZoneOffsets.of(st.timezone),
+    }));
   }
 
-  /** A new database at `path` with the world's first tenant's stores; chunks are written in `dir`. */
+  /** A new database at `path`; chunks are written in `dir`. */
   static async create(world: World, path: string, dir: string): Promise<PeerLoader> {
     const db = await DuckDBInstance.create(path, { memory_limit: '2GB' });
     const conn = await db.connect();
-    await conn.run('CREATE TABLE stores (si INTEGER, store_id VARCHAR, country VARCHAR, region VARCHAR, city VARCHAR, lat DOUBLE, lon DOUBLE, h3_3 VARCHAR)');
-    const stores = world.tenants[0]!.stores;
-    const q = (v: string): string => `'${v.replaceAll("'", "''")}'`;
-    for (let i = 0; i < stores.length; i += 500) {
-      const values = stores.slice(i, i + 500).map((s, k) => `(${String(i + k)}, ${q(s.store_id)}, ${q(s.country)}, ${q(s.region)}, ${q(s.city)}, ${String(s.lat)}, ${String(s.lon)}, ${q(latLngToCell(s.lat, s.lon, 3))})`);
-      await conn.run(`INSERT INTO stores VALUES ${values.join(', ')}`);
-    }
     const sums = [...SUMS, ...ORIG].map((c) => `${c} BIGINT`).join(', ');
     await conn.run(`CREATE TABLE rollups (store_id VARCHAR, country VARCHAR, region VARCHAR, city VARCHAR, lat DOUBLE, lon DOUBLE, h3_3 VARCHAR, utc_ts TIMESTAMP, local_ts TIMESTAMP, ny_ts TIMESTAMP, tender VARCHAR, brand VARCHAR, currency VARCHAR, ${sums})`);
     return new PeerLoader(conn, db, world, dir);
   }
 
   add(r: BenchRow): void {
+    const a = this.attrs[r.store]!;
     const ms = r.quarter * QUARTER_MS;
-    const lo = this.attrs[r.store]!.zone.offsetMinutes(ms);
-    const ny = this.ny.offsetMinutes(ms);
-    let line = `${String(r.store)},${String(r.quarter)},${String(lo)},${String(ny)},${r.tender},${r.brand ?? ''},${r.currency}`;
+    let line = `${a.head},${String(r.quarter)},${String(a.zone.offsetMinutes(ms))},${String(this.ny.offsetMinutes(ms))},${r.tender},${r.brand ?? ''},${r.currency}`;
     for (let i = 0; i < SUMS.length; i++) line += `,${String(r.rep[i])}`;
     for (let i = 0; i < ORIG.length; i++) line += `,${String(r.orig[i])}`;
     this.buf.push(line);
     this.rows++;
   }
 
-  /** Inserts the rows added so far when they make a chunk (or when `all`). */
+  /** Starts inserting the rows added so far when they make a chunk (or when `all`), once the previous chunk is in. */
   async drain(all = false): Promise<void> {
     if (this.buf.length === 0 || (!all && this.buf.length < CHUNK_ROWS)) return;
     const file = join(this.dir, `peer-chunk-${String(this.chunks++)}.csv`);
     writeFileSync(file, `${this.buf.join('\n')}\n`);
     this.buf = [];
-    const columns = ['si INTEGER', 'q BIGINT', 'lo INTEGER', 'ny INTEGER', 'tender VARCHAR', 'brand VARCHAR', 'currency VARCHAR', ...[...SUMS, ...ORIG].map((c) => `${c} BIGINT`)];
-    const spec = columns.map((c) => { const [n, t] = c.split(' '); return `'${n!}': '${t!}'`; }).join(', ');
-    const micros = (offset: string): string => `make_timestamp((c.q * 900 + c.${offset} * 60) * 1000000)`;
-    // Rows stay in time order (as a fact table fills), so DuckDB's zone maps on the time columns hold.
-    await this.conn.run(
-      `INSERT INTO rollups SELECT s.store_id, s.country, s.region, s.city, s.lat, s.lon, s.h3_3, make_timestamp(c.q * 900000000), ${micros('lo')}, ${micros('ny')}, c.tender, c.brand, c.currency, ${[...SUMS, ...ORIG].map((x) => `c.${x}`).join(', ')} ` +
-        `FROM read_csv('${file}', header = false, columns = {${spec}}) c JOIN stores s ON s.si = c.si ORDER BY c.q, c.si`,
-    );
-    rmSync(file);
+    await this.inserting;
+    const columns = ['store_id VARCHAR', 'country VARCHAR', 'region VARCHAR', 'city VARCHAR', 'lat DOUBLE', 'lon DOUBLE', 'h3_3 VARCHAR', 'q BIGINT', 'lo INTEGER', 'ny INTEGER', 'tender VARCHAR', 'brand VARCHAR', 'currency VARCHAR', ...[...SUMS, ...ORIG].map((c) => `${c} BIGINT`)];
+    const spec = columns.map((c) => c.split(' ')).map(([n, t]) => `'${n!}': '${t!}'`).join(', ');
+    const at = (offset: string): string => `make_timestamp((q * 900 + ${offset} * 60) * 1000000)`;
+    this.inserting = this.conn
+      .run(
+        `INSERT INTO rollups SELECT store_id, country, region, city, lat, lon, h3_3, make_timestamp(q * 900000000), ${at('lo')}, ${at('ny')}, tender, brand, currency, ${[...SUMS, ...ORIG].join(', ')} ` +
+          `FROM read_csv('${file}', header = false, quote = '"', columns = {${spec}})`,
+      )
+      .then(() => rmSync(file));
   }
 
   async close(): Promise<void> {
     await this.drain(true);
+    await this.inserting;
     await this.conn.run('CHECKPOINT');
     this.conn.closeSync();
     this.db.closeSync();
