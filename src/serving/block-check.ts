@@ -24,7 +24,9 @@ export interface SnapshotSource {
 /** A block's bytes in memory and the CRC-32 they had when written. */
 export class BlockCheck {
   constructor(
-    private readonly bytes: Uint8Array,
+    private readonly memory: ArrayBuffer,
+    private readonly offset: number,
+    private readonly length: number,
     private readonly crc: number,
     private readonly source: SnapshotSource,
     /** The block's position in the file, for the message. */
@@ -33,6 +35,6 @@ export class BlockCheck {
 
   /** Throws ServingSnapshotError when the bytes differ from what was written. */
   verify(): void {
-    if (crc32(this.bytes) !== this.crc) throw new ServingSnapshotError(`${this.source.file}: block ${String(this.index)} fails its checksum: the file was damaged after it was written`);
+    if (crc32(new Uint8Array(this.memory, this.offset, this.length)) !== this.crc) throw new ServingSnapshotError(`${this.source.file}: block ${String(this.index)} fails its checksum: the file was damaged after it was written`);
   }
 }

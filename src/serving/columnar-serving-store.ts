@@ -132,7 +132,15 @@ export class ColumnarServingStore implements ServingStore {
     const header = JSON.parse(headerBytes.toString('utf8')) as Header;
     // Typed arrays are views into the reader's slabs: no copy. Each array is padded to 8 bytes.
     const take = (bytes: number): Buffer => r.take(align8(bytes)).subarray(0, bytes);
-    const view = <T>(b: Buffer, bytesPer: number, make: (a: ArrayBuffer, offset: number, length: number) => T): T => make(b.buffer as ArrayBuffer, b.byteOffset, b.length / bytesPer);
+    const view = <T>(bytes: number, bytesPer: number, make: (a: ArrayBuffer, offset: number, length: number) => T): T => {
+      // Version 7 payloads are summed by their blocks' checks: no Buffer per array.
+      if (blockChecks) return make(r.memory, r.skip(align8(bytes)), bytes / bytesPer);
+      const b = take(bytes);
+      return make(b.buffer as ArrayBuffer, b.byteOffset, b.length / bytesPer);
+    };
+    const u32 = (a: ArrayBuffer, o: number, n: number): Uint32Array => new Uint32Array(a, o, n);
+    const i32 = (a: ArrayBuffer, o: number, n: number): Int32Array => new Int32Array(a, o, n);
+    const f64 = (a: ArrayBuffer, o: number, n: number): Float64Array => new Float64Array(a, o, n);
     const source: SnapshotSource = { file: where };
     let index = 0;
     const blockHead = blockChecks ? 24 : 16;
@@ -154,7 +162,8 @@ export class ColumnarServingStore implements ServingStore {
         nodes.push(n);
       }
       for (let i = 0; i < h.blocks; i++, index++) {
-        await r.want(blockHead);
+        // `want` only when a slab ends: an await per block would be a promise per block.
+        if (!r.has(blockHead)) await r.want(blockHead);
         const block = r.take(blockHead);
         const first = block.readInt32LE(0);
         const rows = block.readUInt32LE(4);
@@ -165,33 +174,32 @@ export class ColumnarServingStore implements ServingStore {
         const node = nodes[storeIndex];
         const totals = node === undefined ? undefined : TOTALS[seriesId]?.(node);
         const series = node === undefined ? null : (SERIES[seriesId]?.(node) ?? null);
-        // Version 7: the payload's bytes are not summed here, but kept with their CRC to check when first used.
-        const at = r.pos;
-        r.summing = !blockChecks;
-        const check = (): BlockCheck | null => (blockChecks ? new BlockCheck(r.since(at), block.readUInt32LE(16), source, index) : null);
+        // Version 7: the payload is not summed here, but kept with its CRC to check when first used.
+        let at = 0;
+        const check = (): BlockCheck | null => (blockChecks ? new BlockCheck(r.memory, at, r.memoryAt() - at, block.readUInt32LE(16), source, index) : null);
         if (layout === 2 && series !== null) {
-          await r.want(align8(rows * 4));
-          const data = view(take(rows * 4), 4, (b, o, n) => new Uint32Array(b, o, n));
-          series.restorePacked(first, data, check());
-          r.summing = true;
+          const bytes = align8(rows * 4);
+          if (!r.has(bytes)) await r.want(bytes);
+          at = r.memoryAt();
+          series.restorePacked(first, view(rows * 4, 4, u32), check());
           continue;
         }
         // Totals: rows 1 … days before version 7, rows 0 … days from it (a view, no copy).
         const totalRows = blockChecks ? rows + 1 : rows;
-        await r.want(totals !== undefined ? align8(totalRows * totals.width * 8) : series === null ? 0 : align8((series.chunkDays + 1) * 4) + align8(rows * 4) + align8(rows * series.width * (float ? 8 : 4)));
+        const bytes = totals !== undefined ? align8(totalRows * totals.width * 8) : series === null ? 0 : align8((series.chunkDays + 1) * 4) + align8(rows * 4) + align8(rows * series.width * (float ? 8 : 4));
+        if (!r.has(bytes)) await r.want(bytes);
+        at = r.memoryAt();
         if (totals !== undefined) {
-          const sums = view(take(totalRows * totals.width * 8), 8, (b, o, n) => new Float64Array(b, o, n));
+          const sums = view(totalRows * totals.width * 8, 8, f64);
           if (blockChecks) totals.restoreView(first, sums, check());
           else totals.restore(first, sums);
-          r.summing = true;
           continue;
         }
         if (series === null) throw new ServingSnapshotError(`${where}: chunk ${String(i)} of ${h.id} names node ${String(storeIndex)} series ${String(seriesId)}`);
-        const start = view(take((series.chunkDays + 1) * 4), 4, (b, o, n) => new Int32Array(b, o, n));
-        const keys = view(take(rows * 4), 4, (b, o, n) => new Uint32Array(b, o, n));
-        const sums = float ? view(take(rows * series.width * 8), 8, (b, o, n) => new Float64Array(b, o, n)) : view(take(rows * series.width * 4), 4, (b, o, n) => new Int32Array(b, o, n));
+        const start = view((series.chunkDays + 1) * 4, 4, i32);
+        const keys = view(rows * 4, 4, u32);
+        const sums = float ? view(rows * series.width * 8, 8, f64) : view(rows * series.width * 4, 4, i32);
         series.restore(first, start, keys, sums, check());
-        r.summing = true;
       }
       // A snapshot of a release before projections: made once from the tenant's rows, saved by the next snapshot.
       if (!projected) t.rebuildProjections();

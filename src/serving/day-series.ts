@@ -65,8 +65,9 @@ export class DayChunk {
     capacity: number,
   ) {
     this.start = new Int32Array(days + 1);
-    this.keys = new Uint32Array(capacity);
-    this.sums = new Int32Array(capacity * width);
+    // A chunk read back from a snapshot takes its arrays from the file: none made for it here.
+    this.keys = capacity === 0 ? NO_KEYS : new Uint32Array(capacity);
+    this.sums = capacity === 0 ? NO_SUMS : new Int32Array(capacity * width);
   }
 
   get n(): number {
