@@ -5,15 +5,17 @@
  * log offsets they include, so start-up only reads arrays back, and the
  * stream replays the log from those offsets.
  *
- * Snapshot file layout (little endian):
- *   "TPS2", u32 version, u32 header bytes, header JSON (offsets, tenants, stores, block counts), padding to 8;
- *   per chunk: i32 first day, u32 rows (words when sealed), u32 node index × 8 + series id,
- *              u32 layout (0 int32 sums, 1 float64 sums, 2 sealed),
+ * Snapshot file layout, version 7 (little endian):
+ *   "TPS2", u32 version, u32 header bytes, u32 CRC-32 of the header, header JSON (offsets, tenants, stores, block counts), padding to 8;
+ *   per block a 24-byte head: i32 first day, u32 rows (words when sealed, days for totals), u32 node index × 8 + series id,
+ *              u32 layout (0 int32 sums, 1 float64 sums, 2 sealed), u32 CRC-32 of the payload, u32 0;
  *              (nodes: the stores in header order, then the header's virtual nodes)
- *              day starts i32[days + 1], keys u32[rows], sums i32|f64[rows × width] (each padded to 8),
- *              or, sealed, the chunk's packed words u32[words] (packed-rows.ts; padded to 8), read back as a view;
- *   day totals (series 6 UTC, 7 business day): the same head with rows = days, then running sums f64[days × width];
- *   u32 CRC-32 of everything before it.
+ *   then the payload: day starts i32[days + 1], keys u32[rows], sums i32|f64[rows × width] (each padded to 8),
+ *              or, sealed, the chunk's packed words u32[words] (packed-rows.ts), read back as a view;
+ *              day totals (series 6 UTC, 7 business day): running sums f64[(days + 1) × width], row 0 zeros, read back as a view;
+ *   u32 CRC-32 of the first 16 bytes, the header and every block head; "TPSE".
+ * Start-up checks the header and the heads; each payload is checked when first used (block-check.ts).
+ * Versions 5 and 6 (16-byte heads, totals without row 0, one CRC-32 over the whole file at its end) are read too.
  */
 import { mkdirSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
