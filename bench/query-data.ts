@@ -35,9 +35,10 @@ const COMBOS: readonly [string, string | null][] = [
 
 /**
  * Fills `t` with `days` days of rollups ending today for every store of the
- * world's first tenant; returns the number of rows added.
+ * world's first tenant; returns the number of rows added. `afterDay` runs
+ * (and is awaited) after each day, for a consumer of `onRow` to catch up.
  */
-export function generateRollups(world: World, t: TenantRollups, days: number, onRow?: (r: BenchRow) => void, onProgress?: (days: number, rows: number) => void): number {
+export async function generateRollups(world: World, t: TenantRollups, days: number, onRow?: (r: BenchRow) => void, onProgress?: (days: number, rows: number) => void, afterDay?: () => Promise<void>): Promise<number> {
   const tw = world.tenants[0]!;
   const reporting = tw.tenant.reporting_currency;
   const rng = new Prng(7, 99);
@@ -100,6 +101,7 @@ export function generateRollups(world: World, t: TenantRollups, days: number, on
       });
       t.flush();
     }
+    await afterDay?.();
     if ((today - d) % 30 === 0) {
       t.age();
       onProgress?.(d - today + days, rows);

@@ -1,24 +1,22 @@
 /**
  * The peer of the query benchmark: DuckDB (in process, all cores) over the
- * same rollup rows (store × quarter hour × tender/brand/currency), loaded
- * from CSV into a table, answering the same dashboard queries in SQL.
+ * same rollup rows (store × quarter hour × tender/brand/currency) of every
+ * store, in a database file of its own (its compressed columns, read
+ * through its buffer pool), answering the same dashboard queries in SQL.
  * Queries run one at a time; the figure is the median of `runs` runs.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { latLngToCell } from 'h3-js';
 import { QUARTER_MS } from '../src/domain/time-buckets.js';
 import { ZoneOffsets } from '../src/domain/zone-offsets.js';
 import type { World } from '../src/firehose/world.js';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BenchRow } from './query-data.js';
 import type { BenchQuery } from './query-mix.js';
 
 const SUMS = ['g', 'rf', 'vd', 'tax_s', 'tax_r', 'tax_v', 'ds', 'sc', 'rc', 'vc', 'items_s', 'items_r'];
 const ORIG = ['og', 'orf', 'ovd', 'ots', 'otr', 'otv', 'ods'];
-
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-}
 
 /** SQL for one benchmark query, from its parameters. */
 export function toSql(q: BenchQuery): string {
@@ -79,59 +77,96 @@ export function toSql(q: BenchQuery): string {
 }
 
 export interface PeerResult {
+  /** Opening the database file. */
   loadS: number;
   perQueryMs: number[];
+  /** Rows in the peer's table. */
+  rows: number;
 }
 
+/** Rows per CSV chunk handed to DuckDB while the data is generated (about 200 MB of text). */
+const CHUNK_ROWS = 1_000_000;
+
 /**
- * Writes rollup rows as the peer's CSV while they are generated (the rows
- * never pile up in memory).
+ * Loads rollup rows into the peer's DuckDB database file while they are
+ * generated: every row the serving store is given. Rows go out in CSV
+ * chunks of a million, each inserted (while the next is generated) and
+ * deleted, so neither the rows nor the text pile up in memory or on disk;
+ * DuckDB's own file holds its compressed columns. Rows stay in time order,
+ * as a fact table fills, so DuckDB's zone maps on the time columns hold.
  */
-export class PeerCsv {
-  private readonly fd: number;
-  private buf = '';
-  private readonly attrs: { s: World['tenants'][number]['stores'][number]; zone: ZoneOffsets; h3: string }[];
+export class PeerLoader {
+  private buf: string[] = [];
+  private readonly attrs: { head: string; zone: ZoneOffsets }[];
   private readonly ny = ZoneOffsets.of('America/New_York');
+  private chunks = 0;
+  private inserting: Promise<void> = Promise.resolve();
   rows = 0;
 
-  constructor(
+  private constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly db: DuckDBInstance,
     world: World,
-    readonly path: string,
+    private readonly dir: string,
   ) {
-    this.attrs = world.tenants[0]!.stores.map((st) => ({ s: st, zone: ZoneOffsets.of(st.timezone), h3: latLngToCell(st.lat, st.lon, 3) }));
-    this.fd = openSync(path, 'w');
-    const header = ['store_id', 'country', 'region', 'city', 'lat', 'lon', 'h3_3', 'utc_ts', 'local_ts', 'ny_ts', 'tender', 'brand', 'currency', ...SUMS, ...ORIG];
-    this.buf = `${header.join(',')}\n`;
+    this.attrs = world.tenants[0]!.stores.map((st) => ({
+      head: `${st.store_id},${st.country},${st.region},"${st.city.replaceAll('"', '""')}",${String(st.lat)},${String(st.lon)},${latLngToCell(st.lat, st.lon, 3)}`,
+      zone: ZoneOffsets.of(st.timezone),
+    }));
+  }
+
+  /** A new database at `path`; chunks are written in `dir`. */
+  static async create(world: World, path: string, dir: string): Promise<PeerLoader> {
+    const db = await DuckDBInstance.create(path, { memory_limit: '2GB' });
+    const conn = await db.connect();
+    const sums = [...SUMS, ...ORIG].map((c) => `${c} BIGINT`).join(', ');
+    await conn.run(`CREATE TABLE rollups (store_id VARCHAR, country VARCHAR, region VARCHAR, city VARCHAR, lat DOUBLE, lon DOUBLE, h3_3 VARCHAR, utc_ts TIMESTAMP, local_ts TIMESTAMP, ny_ts TIMESTAMP, tender VARCHAR, brand VARCHAR, currency VARCHAR, ${sums})`);
+    return new PeerLoader(conn, db, world, dir);
   }
 
   add(r: BenchRow): void {
     const a = this.attrs[r.store]!;
     const ms = r.quarter * QUARTER_MS;
-    const sums: number[] = [];
-    for (let i = 0; i < SUMS.length; i++) sums.push(r.rep[i]!);
-    for (let i = 0; i < ORIG.length; i++) sums.push(r.orig[i]!);
-    this.buf += `${[a.s.store_id, a.s.country, a.s.region, `"${a.s.city}"`, a.s.lat, a.s.lon, a.h3, stamp(ms), stamp(a.zone.toLocal(ms)), stamp(this.ny.toLocal(ms)), r.tender, r.brand ?? '', r.currency, ...sums].join(',')}\n`;
+    let line = `${a.head},${String(r.quarter)},${String(a.zone.offsetMinutes(ms))},${String(this.ny.offsetMinutes(ms))},${r.tender},${r.brand ?? ''},${r.currency}`;
+    for (let i = 0; i < SUMS.length; i++) line += `,${String(r.rep[i])}`;
+    for (let i = 0; i < ORIG.length; i++) line += `,${String(r.orig[i])}`;
+    this.buf.push(line);
     this.rows++;
-    if (this.buf.length > 1 << 20) this.flush();
   }
 
-  private flush(): void {
-    writeSync(this.fd, this.buf);
-    this.buf = '';
+  /** Starts inserting the rows added so far when they make a chunk (or when `all`), once the previous chunk is in. */
+  async drain(all = false): Promise<void> {
+    if (this.buf.length === 0 || (!all && this.buf.length < CHUNK_ROWS)) return;
+    const file = join(this.dir, `peer-chunk-${String(this.chunks++)}.csv`);
+    writeFileSync(file, `${this.buf.join('\n')}\n`);
+    this.buf = [];
+    await this.inserting;
+    const columns = ['store_id VARCHAR', 'country VARCHAR', 'region VARCHAR', 'city VARCHAR', 'lat DOUBLE', 'lon DOUBLE', 'h3_3 VARCHAR', 'q BIGINT', 'lo INTEGER', 'ny INTEGER', 'tender VARCHAR', 'brand VARCHAR', 'currency VARCHAR', ...[...SUMS, ...ORIG].map((c) => `${c} BIGINT`)];
+    const spec = columns.map((c) => c.split(' ')).map(([n, t]) => `'${n!}': '${t!}'`).join(', ');
+    const at = (offset: string): string => `make_timestamp((q * 900 + ${offset} * 60) * 1000000)`;
+    this.inserting = this.conn
+      .run(
+        `INSERT INTO rollups SELECT store_id, country, region, city, lat, lon, h3_3, make_timestamp(q * 900000000), ${at('lo')}, ${at('ny')}, tender, brand, currency, ${[...SUMS, ...ORIG].join(', ')} ` +
+          `FROM read_csv('${file}', header = false, quote = '"', columns = {${spec}})`,
+      )
+      .then(() => rmSync(file));
   }
 
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
+  async close(): Promise<void> {
+    await this.drain(true);
+    await this.inserting;
+    await this.conn.run('CHECKPOINT');
+    this.conn.closeSync();
+    this.db.closeSync();
   }
 }
 
-/** Loads the CSV into DuckDB and times each query of `mix` (median of `runs`). */
-export async function runPeer(csv: string, mix: readonly BenchQuery[], runs: number): Promise<PeerResult> {
+/** Opens the peer's database and times each query of `mix` (median of `runs`). */
+export async function runPeer(path: string, mix: readonly BenchQuery[], runs: number): Promise<PeerResult> {
   const t0 = performance.now();
-  const db = await DuckDBInstance.create(':memory:');
+  const db = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY', memory_limit: '4GB' });
   const conn = await db.connect();
-  await conn.run(`CREATE TABLE rollups AS SELECT * FROM read_csv('${csv}', header = true, auto_detect = true)`);
+  const rows = Number((await conn.runAndReadAll('SELECT count(*) FROM rollups')).getRows()[0]![0]);
   const loadS = (performance.now() - t0) / 1000;
   const perQueryMs: number[] = [];
   for (const q of mix) {
@@ -147,5 +182,5 @@ export async function runPeer(csv: string, mix: readonly BenchQuery[], runs: num
   }
   conn.closeSync();
   db.closeSync();
-  return { loadS, perQueryMs };
+  return { loadS, perQueryMs, rows };
 }

@@ -37,7 +37,7 @@ if (!existsSync(join(servingDir, 'snapshot.bin'))) {
   const gen = await ColumnarServingStore.open(servingDir);
   gen.setTenant(tenant, { reportingCurrency: world.tenants[0]!.tenant.reporting_currency, cutoffMinutes: 0 });
   const t0 = performance.now();
-  generateRollups(world, gen.rollups(tenant), days);
+  await generateRollups(world, gen.rollups(tenant), days);
   process.stdout.write(`generated: ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   await gen.snapshot();
 }

@@ -7,11 +7,14 @@
  * HTTP at concurrency 32 from a worker thread. Prints `query_p50_ms`,
  * `query_p99_ms`, `queries_per_s` (medians of --runs), the size of the
  * rollups, and the same queries run in DuckDB over the same rows (the
- * peer) with the latency ratio.
+ * peer: every row of every store, or of the first --peer-stores) with the
+ * latency ratio of each query. With --dir the generated data is kept there
+ * and used by later runs of the same size (generating 5,000 stores × 365
+ * days takes a quarter of an hour or more).
  *
- *   npm run bench:query -- [--stores 5000] [--days 365] [--runs 3] [--seconds 15] [--concurrency 32] [--peer-stores 100] [--no-peer]
+ *   npm run bench:query -- [--stores 5000] [--days 365] [--runs 3] [--seconds 15] [--concurrency 32] [--peer-stores N] [--no-peer] [--dir DIR]
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -36,8 +39,10 @@ const runs = arg('runs', 3);
 const seconds = arg('seconds', 15);
 const concurrency = arg('concurrency', 32);
 const peer = !process.argv.includes('--no-peer');
-/** DuckDB gets the rows of the first --peer-stores stores (a year of all 5,000 would not fit beside ours in memory). */
-const peerStores = arg('peer-stores', 100);
+/** DuckDB gets the rows of the first --peer-stores stores (default: all of them, every row the serving store holds). */
+const peerStores = Math.min(stores, arg('peer-stores', stores));
+const keepAt = process.argv.indexOf('--dir');
+const keepDir = keepAt >= 0 ? process.argv[keepAt + 1]! : null;
 const KEY = 'tpk_read_bench';
 
 
@@ -73,11 +78,11 @@ async function measure(world: ReturnType<typeof generateWorld>, tenant: string, 
       results.push(out);
       process.stderr.write(`run ${String(r + 1)}: ${String(out.latencies.length)} queries, p50 ${percentile(out.latencies, 50).toFixed(2)} ms, p99 ${percentile(out.latencies, 99).toFixed(2)} ms\n`);
     }
-    // Each query alone, one at a time (as the peer runs them): median of `runs` after a warm-up.
+    // Each query alone, one at a time (as the peer runs them), HTTP included: median of 10 after a warm-up.
     const oursSingleMs: number[] = [];
     for (const q of mix) {
       const times: number[] = [];
-      for (let i = 0; i < runs + 1; i++) {
+      for (let i = 0; i < 11; i++) {
         const t = performance.now();
         const res = await fetch(`http://127.0.0.1:${String(port)}${q.req.path}`, { method: q.req.method, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: q.req.body ?? null });
         await res.arrayBuffer();
@@ -93,8 +98,14 @@ async function measure(world: ReturnType<typeof generateWorld>, tenant: string, 
   }
 }
 
-/** Runs query-generate.js in a child process into `dir`. */
+/** Runs query-generate.js in a child process into `dir`, unless `dir` holds data of this size already. */
 function generate(dir: string): Promise<Generated> {
+  const done = join(dir, 'generated.json');
+  if (existsSync(done)) {
+    const g = JSON.parse(readFileSync(done, 'utf8')) as Generated;
+    if (g.stores === stores && g.days === days && g.peerStores === (peer ? peerStores : 0)) return Promise.resolve(g);
+    throw new Error(`${dir} holds ${String(g.stores)} stores × ${String(g.days)} days (peer: ${String(g.peerStores)} stores): use another --dir`);
+  }
   return new Promise((resolve, reject) => {
     const script = fileURLToPath(new URL('./query-generate.js', import.meta.url));
     const args = ['--max-old-space-size=8192', script, '--dir', dir, '--stores', String(stores), '--days', String(days), '--peer-stores', String(peer ? peerStores : 0)];
@@ -102,12 +113,17 @@ function generate(dir: string): Promise<Generated> {
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Generated) : reject(new Error(`query-generate exited ${String(code)}`))));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`query-generate exited ${String(code)}`));
+      writeFileSync(done, out);
+      resolve(JSON.parse(out) as Generated);
+    });
   });
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'tpay-bench-query-'));
+  const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'tpay-bench-query-'));
+  mkdirSync(dir, { recursive: true });
   try {
     const world = generateWorld({ seed: 1, tenants: 1, stores });
     const tenant = world.tenants[0]!.tenant.tenant_id;
@@ -118,6 +134,11 @@ async function main(): Promise<void> {
     const tLoad = performance.now();
     const serving = await ColumnarServingStore.open(join(dir, 'serving'));
     const loadMs = performance.now() - tLoad;
+    // Every block's CRC is checked in the background after the open (block-check.ts): how long until all are.
+    const verified = (async (): Promise<number> => {
+      while (serving.verifyingSnapshot) await new Promise((r) => setTimeout(r, 5));
+      return performance.now() - tLoad;
+    })();
     const size = serving.stats();
     if (size.storeQuarters !== gen.storeQuarters) throw new Error('the snapshot opened differs from the store written');
     const { results, oursSingleMs, mix } = await measure(world, tenant, serving);
@@ -135,6 +156,7 @@ async function main(): Promise<void> {
       serving_snapshot_mb: Math.round(gen.snapshotBytes / 1e6),
       serving_snapshot_write_ms: Math.round(gen.snapshotMs),
       serving_startup_load_ms: Math.round(loadMs),
+      serving_snapshot_verified_ms: Math.round(await verified),
     };
     // Per query: our latency at load (median over runs of each template's p50), for the peer ratio.
     const ours = mix.map((_q, i) => median(results.map((o) => percentile(o.perRequest[i]!, 50))));
@@ -142,14 +164,18 @@ async function main(): Promise<void> {
     figures['query_single_p50_ms'] = Number(median(oursSingleMs).toFixed(2));
     for (const [i, q] of mix.entries()) process.stderr.write(`  ${oursSingleMs[i]!.toFixed(2).padStart(9)} ms  ${q.name}\n`);
     if (peer) {
-      const p = await runPeer(join(dir, 'peer.csv'), mix, runs);
-      figures['peer_stores'] = Math.min(stores, peerStores);
-      figures['peer_duckdb_load_s'] = Number(p.loadS.toFixed(1));
+      const p = await runPeer(join(dir, 'peer.duckdb'), mix, runs);
+      if (p.rows !== gen.peerRows || (peerStores === stores && p.rows !== gen.rows)) throw new Error(`the peer holds ${String(p.rows)} rows, the serving store was given ${String(gen.rows)}`);
+      figures['peer_stores'] = peerStores;
+      figures['peer_rows'] = p.rows;
+      figures['peer_duckdb_open_s'] = Number(p.loadS.toFixed(1));
       figures['peer_duckdb_single_p50_ms'] = Number(median(p.perQueryMs).toFixed(2));
       figures['peer_duckdb_single_max_ms'] = Number(Math.max(...p.perQueryMs).toFixed(2));
-      // Same query, one at a time in each engine: DuckDB's median time over ours (above 1: we are faster).
-      figures['peer_latency_ratio'] = Number((median(p.perQueryMs) / median(oursSingleMs)).toFixed(1));
+      // Same query, one at a time in each engine: DuckDB's time over ours (above 1: we are faster); the median over the queries.
       const perQuery = mix.map((q, i) => ({ name: q.name, ours_at_load_p50_ms: ours[i], ours_single_ms: oursSingleMs[i], duckdb_single_ms: p.perQueryMs[i], ratio: p.perQueryMs[i]! / oursSingleMs[i]! }));
+      process.stderr.write('per query, one at a time: ours, DuckDB, ratio\n');
+      for (const x of perQuery) process.stderr.write(`  ${x.ours_single_ms!.toFixed(2).padStart(9)} ms ${x.duckdb_single_ms!.toFixed(2).padStart(10)} ms ${x.ratio.toFixed(1).padStart(8)}×  ${x.name}\n`);
+      figures['peer_latency_ratio'] = Number(median(perQuery.map((x) => x.ratio)).toFixed(1));
       // The query where we lead DuckDB least (below 1: DuckDB is faster on it).
       figures['peer_latency_ratio_worst'] = Number(Math.min(...perQuery.map((x) => x.ratio)).toFixed(2));
       const worst = perQuery.reduce((a, b) => (b.ratio < a.ratio ? b : a));
@@ -159,7 +185,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k}: ${String(v)}\n`);
     writeFileSync(join('bench-output', 'query.json'), `${JSON.stringify(figures, null, 2)}\n`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (keepDir === null) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -9,6 +9,7 @@ import { GeoScopeError } from '../domain/geo.js';
 import { SumOverflowError } from '../domain/metrics.js';
 import { formatBucket } from '../domain/time-buckets.js';
 import type { KeyKind } from '../tenants/tenant-store.js';
+import { ServingSnapshotError } from '../serving/block-check.js';
 import { QueryError, selectStores, type SeriesGroup } from '../serving/series-query.js';
 import type { ColumnarServingStore } from '../serving/columnar-serving-store.js';
 import type { RestatementLog } from '../stream/restatement-log.js';
@@ -49,6 +50,8 @@ function answer<T>(fn: () => T): T {
     if (err instanceof ParamError || err instanceof QueryError) throw new HttpError(err instanceof QueryError && err.code === 'too_many_points' ? 422 : 400, err.code, err.message);
     if (err instanceof GeoScopeError) throw new HttpError(400, err.code, err.message);
     if (err instanceof SumOverflowError) throw new HttpError(422, err.code, err.message);
+    // A damaged snapshot block: the store serves no number from the file any more (block-check.ts).
+    if (err instanceof ServingSnapshotError) throw new HttpError(503, err.code, err.message);
     throw err;
   }
 }

@@ -20,6 +20,7 @@
  * plain arrays again) until the next seal.
  */
 import { SumOverflowError } from '../domain/metrics.js';
+import type { BlockCheck } from './block-check.js';
 import { PackedRows, packRows } from './packed-rows.js';
 
 const NO_KEYS = new Uint32Array(0);
@@ -54,6 +55,8 @@ export class DayChunk {
   shared = false;
   /** Sealed: the rows live here, and `keys`/`sums` are empty. */
   packed: PackedRows | null = null;
+  /** Read back from a snapshot and not yet verified: checked before the rows are first read or changed. */
+  check: BlockCheck | null = null;
 
   constructor(
     readonly first: number,
@@ -62,12 +65,21 @@ export class DayChunk {
     capacity: number,
   ) {
     this.start = new Int32Array(days + 1);
-    this.keys = new Uint32Array(capacity);
-    this.sums = new Int32Array(capacity * width);
+    // A chunk read back from a snapshot takes its arrays from the file: none made for it here.
+    this.keys = capacity === 0 ? NO_KEYS : new Uint32Array(capacity);
+    this.sums = capacity === 0 ? NO_SUMS : new Int32Array(capacity * width);
   }
 
   get n(): number {
     return this.start[this.days]!;
+  }
+
+  /** Verifies the bytes read back from a snapshot (once; throws ServingSnapshotError while they are damaged). */
+  verify(): void {
+    const c = this.check;
+    if (c === null) return;
+    c.verify();
+    this.check = null;
   }
 
   /** Copies the arrays a snapshot holds before they change; unseals a sealed chunk. */
@@ -94,6 +106,7 @@ export class DayChunk {
 
   /** The row of `key` on day index `i`, inserted (zeroed) in key order when new. */
   row(i: number, key: number): number {
+    if (this.check !== null) this.verify();
     if (this.shared || this.packed !== null) this.own();
     const keys = this.keys;
     const lo0 = this.start[i]!;
@@ -137,6 +150,7 @@ export class DayChunk {
 
   /** Adds `values[0 .. count)` into row `r` from sum 0. */
   add(r: number, values: ArrayLike<number>, count: number): void {
+    if (this.check !== null) this.verify();
     if (this.shared || this.packed !== null) this.own();
     const base = r * this.width;
     const sums = this.sums;
@@ -178,6 +192,7 @@ export class DayChunk {
   /** Seals a chunk whose days are done growing: its rows move into packed columns. */
   seal(): void {
     if (this.shared || this.packed !== null) return;
+    if (this.check !== null) this.verify();
     const data = packRows(this.start, this.keys, this.sums, this.width);
     this.restorePacked(data);
   }
@@ -197,6 +212,7 @@ export class DayChunk {
    * that hold them and the day's row range [lo, hi) in those arrays.
    */
   forEachDay(dFrom: number, dTo: number, fn: (i: number, keys: Uint32Array, sums: Int32Array | Float64Array, lo: number, hi: number) => void, columns = -1): void {
+    if (this.check !== null) this.verify();
     const start = this.start;
     const packed = this.packed;
     if (packed === null) {
@@ -322,20 +338,27 @@ export class DaySeries {
     for (const c of this.chunks) if (c !== undefined && c.n > 0) yield c;
   }
 
-  /** Puts a chunk read back from a snapshot. */
-  restore(first: number, start: Int32Array, keys: Uint32Array, sums: Int32Array | Float64Array): void {
+  /** Chunks read back from a snapshot and not verified yet. */
+  *unverified(): Generator<DayChunk> {
+    for (const c of this.chunks) if (c?.check != null) yield c;
+  }
+
+  /** Puts a chunk read back from a snapshot (`check`: its bytes, verified when first touched). */
+  restore(first: number, start: Int32Array, keys: Uint32Array, sums: Int32Array | Float64Array, check: BlockCheck | null = null): void {
     // No room made: the chunk takes the arrays read back.
     const chunk = this.chunkOf(first, 0);
     if (chunk.first !== first || start.length !== this.chunkDays + 1) throw new RangeError(`a chunk of ${String(start.length - 1)} days from day ${String(first)} does not fit chunks of ${String(this.chunkDays)} days`);
-    chunk.start.set(start);
+    chunk.start = start;
     chunk.keys = keys;
     chunk.sums = sums;
+    chunk.check = check;
   }
 
   /** Puts a sealed chunk read back from a snapshot (its words stay a view into the file's bytes). */
-  restorePacked(first: number, data: Uint32Array): void {
+  restorePacked(first: number, data: Uint32Array, check: BlockCheck | null = null): void {
     const chunk = this.chunkOf(first, 0);
     if (chunk.first !== first) throw new RangeError(`a sealed chunk from day ${String(first)} does not start a chunk of ${String(this.chunkDays)} days`);
     chunk.restorePacked(data);
+    chunk.check = check;
   }
 }

@@ -10,6 +10,7 @@
  * after it.
  */
 import { SumOverflowError } from '../domain/metrics.js';
+import type { BlockCheck } from './block-check.js';
 
 export class DayTotals {
   /** The day of row 0 (row 0 is all zeros: nothing before `first`). */
@@ -19,11 +20,14 @@ export class DayTotals {
   private cum: Float64Array = new Float64Array(0);
   /** A snapshot being written holds `cum`: the next change copies it first. */
   shared = false;
+  /** Read back from a snapshot and not yet verified: checked before the sums are first read or changed. */
+  check: BlockCheck | null = null;
 
   constructor(readonly width: number) {}
 
   /** Adds `values[0 .. width)` to `day`. */
   add(day: number, values: ArrayLike<number>): void {
+    if (this.check !== null) this.verify();
     if (this.shared) {
       this.cum = this.cum.slice();
       this.shared = false;
@@ -81,6 +85,7 @@ export class DayTotals {
    */
   sumInto(from: number, to: number, out: Float64Array, at: number, countAt: readonly number[]): boolean {
     if (this.days === 0) return false;
+    if (this.check !== null) this.verify();
     const a = this.rowBefore(from) * this.width;
     const b = this.rowBefore(to) * this.width;
     if (a >= b) return false;
@@ -92,6 +97,20 @@ export class DayTotals {
     return true;
   }
 
+  /** The running sums, rows 0 … days (row k: every day before `first + k`), for readers that inline the differences. */
+  cumulative(): Float64Array {
+    if (this.check !== null) this.verify();
+    return this.cum;
+  }
+
+  /** Verifies the sums read back from a snapshot (once; throws ServingSnapshotError while they are damaged). */
+  verify(): void {
+    const c = this.check;
+    if (c === null) return;
+    c.verify();
+    this.check = null;
+  }
+
   /** The first day held and the day after the last (empty when equal). */
   span(): [number, number] {
     return [this.first, this.first + this.days];
@@ -101,12 +120,25 @@ export class DayTotals {
     return this.cum.byteLength + 64;
   }
 
-  /** Rows 1 … days (row 0 is zeros), for a snapshot. */
+  /** Rows 0 … days (row 0 is zeros), for a snapshot. */
   rows(): Float64Array {
-    return this.cum.subarray(this.width, (this.days + 1) * this.width);
+    if (this.check !== null) this.verify();
+    return this.cum.subarray(0, (this.days + 1) * this.width);
   }
 
-  /** Takes rows read back from a snapshot. */
+  /**
+   * Takes rows 0 … days read back from a snapshot as they are (a view into
+   * the file's bytes: no copy; the first day past them grows a copy).
+   * `check`: their bytes, verified when first touched.
+   */
+  restoreView(first: number, cum: Float64Array, check: BlockCheck | null): void {
+    this.first = first;
+    this.days = cum.length / this.width - 1;
+    this.cum = cum;
+    this.check = check;
+  }
+
+  /** Takes rows 1 … days read back from a snapshot of version 6 or before (copied). */
   restore(first: number, rows: Float64Array): void {
     const days = rows.length / this.width;
     this.first = first;

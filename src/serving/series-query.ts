@@ -22,6 +22,8 @@ import { metricValue, SUM, SUM_COUNT, SumOverflowError, type Metric } from '../d
 import { bucketOf, bucketOfLocal, clockFor, DAY_MS, HOUR_MS, nextBucket, QUARTER_MS, UTC_CLOCK, type BucketClock, type Granularity } from '../domain/time-buckets.js';
 import { CARD_BRANDS, TENDERS } from '../domain/transaction.js';
 import type { DaySeries } from './day-series.js';
+import type { DayTotals } from './day-totals.js';
+import { MAX_FLAT_CELLS, sumDayTotals, topGroups, type FlatSums } from './day-totals-query.js';
 import { dimsBrand, dimsCurrency, dimsTender, ORIGINAL_COUNT, QUARTERS_PER_DAY, ROW_WIDTH, type RollupNode, type ServedStore, type TenantRollups } from './tenant-rollups.js';
 
 /** Which stores a query covers: all scopes must match (and the store list, when given). */
@@ -428,6 +430,10 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
   const p = plan(q);
   const level = levelFor(place);
   const nodes = cover(t, selected, level);
+  // The tenant's breakdown rows one dimension down, when the question sums that dimension away.
+  const kinds = new Set(txn.map((g) => g.kind));
+  const projection = kinds.has('currency') ? (kinds.size === 1 ? t.projections.currency : null) : !original && kinds.size > 0 ? t.projections.tenderBrand : null;
+  const rowsOf = (n: RollupNode): RollupNode => (projection !== null && n === t.tenantNode ? projection : n);
   const out = new GroupSums(place, txn, cols, single ? { base: 0, step: 1, count: 1 } : gridOf(q), level === 'store' && place.some((g) => g.kind === 'store'));
   const placeValuesOf = ({ node, store }: Covered): string[] =>
     store === null ? place.map((g) => placeKey(node.sample!, g as { kind: PlaceDimension })) : place.map((g) => storePlaceKey(store, g as { kind: PlaceDimension }));
@@ -463,7 +469,8 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
     for (const c of nodes) {
       out.startNode(placeValuesOf(c));
       let k = 0;
-      (p.local ? c.node.bLocal : c.node.bUtc).forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
+      const rows = rowsOf(c.node);
+      (p.local ? rows.bLocal : rows.bUtc).forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
         while (buckets[k]![1] <= day) k++;
         const bucket = single ? 0 : buckets[k]![2];
         for (let r = lo; r < hi; r++) out.addRow(out.group(keys[r]!), bucket, sums, r * ROW_WIDTH);
@@ -500,7 +507,7 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
     const onLocal = p.local && store === null;
     let series: DaySeries;
     if (totalsOnly) series = onLocal ? node.aLocal! : node.aUtc;
-    else series = onLocal ? node.cLocal! : node.cUtc;
+    else series = onLocal ? rowsOf(node).cLocal! : rowsOf(node).cUtc;
     const clock = onLocal ? null : q.tz === 'UTC' ? UTC_CLOCK : clockOf(store?.store.timezone ?? 'UTC');
     let all: Accumulator | null = null;
     series.forEachDay(dayFrom, dayTo, (day, keys, sums, lo, hi) => {
@@ -532,6 +539,58 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
   return out;
 }
 
+interface FlatAnswer {
+  flat: FlatSums;
+  /** Per group: its place values and their key for ordering. */
+  values: string[][];
+  sortKeys: string[];
+  /** Bucket names, by bucket index. */
+  names: number[];
+}
+
+/**
+ * Day-grain totals by place (no tender, brand or currency), summed into one
+ * flat array (day-totals-query.ts); null when the question needs the
+ * general path, or would make more cells than that path is for.
+ */
+function flatDayTotals(t: TenantRollups, selected: readonly ServedStore[], q: Omit<SeriesQuery, keyof StoreFilter>, single: boolean): FlatAnswer | null {
+  const p = plan(q);
+  if (p.resolution !== 'day' || p.combos) return null;
+  const buckets = dayBuckets(q);
+  if (buckets.length === 0) return null;
+  const place = q.groupBy.filter(isPlaceGrouping);
+  const level = levelFor(place);
+  const nodes = cover(t, selected, level);
+  const ranges: [number, number, number][] = single ? [[buckets[0]![0], buckets[buckets.length - 1]![1], 0]] : buckets;
+  const groupOf = new Int32Array(nodes.length);
+  const values: string[][] = [];
+  const sortKeys: string[] = [];
+  const ids = new Map<string, number>();
+  const unique = level === 'store' && place.some((g) => g.kind === 'store');
+  const totals: DayTotals[] = [];
+  for (let k = 0; k < nodes.length; k++) {
+    const { node, store } = nodes[k]!;
+    totals.push(p.local ? node.dLocal : node.dUtc);
+    const vs = place.map((g) => (store === null ? placeKey(node.sample!, g as { kind: PlaceDimension }) : storePlaceKey(store, g)));
+    const key = vs.length === 1 ? vs[0]! : vs.join('\u0000');
+    let id = unique ? undefined : ids.get(key);
+    if (id === undefined) {
+      id = values.push(vs) - 1;
+      sortKeys.push(key);
+      if (!unique) ids.set(key, id);
+    }
+    groupOf[k] = id;
+  }
+  if (values.length * ranges.length > MAX_FLAT_CELLS) return null;
+  return { flat: sumDayTotals(totals, groupOf, values.length, ranges), values, sortKeys, names: ranges.map((r) => r[2]) };
+}
+
+function placeKeyRecord(place: readonly GroupBy[], values: readonly string[]): Record<string, string> {
+  const key: Record<string, string> = {};
+  place.forEach((g, i) => (key[dimName(g)] = values[i]!));
+  return key;
+}
+
 function checkRange(q: { from: number; to: number }): void {
   if (!(q.from < q.to)) throw new QueryError('invalid_query', `from must be before to, got ${new Date(q.from).toISOString()} and ${new Date(q.to).toISOString()}`);
 }
@@ -543,7 +602,29 @@ function checkRange(q: { from: number; to: number }): void {
  */
 export function runSeries(t: TenantRollups, q: SeriesQuery): SeriesGroup[] {
   checkRange(q);
-  const out = accumulate(t, selectStores(t, q), q, false);
+  const selected = selectStores(t, q);
+  const fast = flatDayTotals(t, selected, q, false);
+  if (fast !== null) {
+    const { flat, values, sortKeys, names } = fast;
+    const place = q.groupBy.filter(isPlaceGrouping);
+    const order = values.map((_v, g) => g).sort((a, b) => (sortKeys[a]! < sortKeys[b]! ? -1 : sortKeys[a]! > sortKeys[b]! ? 1 : 0));
+    const groups: SeriesGroup[] = [];
+    let points = 0;
+    for (const g of order) {
+      const pts: SeriesPoint[] = [];
+      for (let b = 0; b < flat.buckets; b++) {
+        const cell = g * flat.buckets + b;
+        if (flat.seen[cell] === 0) continue;
+        pts.push({ bucket: names[b]!, values: q.metrics.map((m) => metricValue(flat.sums, cell * SUM_COUNT, m)) });
+      }
+      if (pts.length === 0) continue;
+      points += pts.length;
+      groups.push({ key: placeKeyRecord(place, values[g]!), points: pts });
+    }
+    if (points > MAX_POINTS) throw new QueryError('too_many_points', `the query gives more than ${String(MAX_POINTS)} points: narrow the range, coarsen the granularity or group by less`);
+    return groups;
+  }
+  const out = accumulate(t, selected, q, false);
   return out
     .done()
     .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
@@ -580,7 +661,17 @@ export function runTop(t: TenantRollups, q: TopQuery): TopRow[] {
   checkRange(q);
   if (!isPlaceGrouping(q.by)) throw new QueryError('invalid_query', `top ranks places (store, city, region, country, h3:<r>), not ${q.by.kind}`);
   const granularity: Granularity = q.from % DAY_MS === 0 && q.to % DAY_MS === 0 ? 'day' : '15m';
-  const out = accumulate(t, selectStores(t, q), { metrics: [q.metric, ...q.metrics], granularity, tz: q.tz, from: q.from, to: q.to, groupBy: [q.by], currency: 'reporting' }, true);
+  const asked = { metrics: [q.metric, ...q.metrics], granularity, tz: q.tz, from: q.from, to: q.to, groupBy: [q.by], currency: 'reporting' } as const;
+  const selected = selectStores(t, q);
+  const fast = flatDayTotals(t, selected, asked, true);
+  if (fast !== null) {
+    const { flat, values, sortKeys } = fast;
+    return topGroups(flat, values.length, q.metric, q.order, q.limit, sortKeys).map((g) => ({
+      key: placeKeyRecord([q.by], values[g]!),
+      values: q.metrics.map((m) => metricValue(flat.sums, g * flat.buckets * SUM_COUNT, m)),
+    }));
+  }
+  const out = accumulate(t, selected, asked, true);
   const rows = out.done().map((a) => ({ a, rank: metricValue(out.sums, bucketsOf(a, out.grid)[0]![1], q.metric) }));
   const dir = q.order === 'desc' ? -1 : 1;
   const byKey = (x: Accumulator, y: Accumulator): number => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0);

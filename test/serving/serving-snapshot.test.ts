@@ -1,9 +1,11 @@
 /**
  * The serving snapshot on disk: written while the stream keeps applying
  * (copy on write: the file holds the state of the moment it began), read
- * back in slabs, and refused with a clear error when damaged.
+ * back in slabs, each block checked before its numbers are first served,
+ * and refused with a clear error when damaged.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -15,6 +17,7 @@ import type { SeriesQuery } from '../../src/serving/series-query.js';
 import type { RollupDelta } from '../../src/serving/serving-store.js';
 import { SlabReader } from '../../src/serving/slab-reader.js';
 import { tempDir } from '../support/temp-dir.js';
+import { V6_DAYS, V6_FIRST_DAY, v6Batches } from './snapshot-v6-data.js';
 
 const DAY = 86_400_000;
 const TODAY = Math.floor(Date.now() / DAY);
@@ -65,43 +68,92 @@ describe('serving snapshot', () => {
     assert.equal(JSON.stringify((await ColumnarServingStore.open(dir)).series('t1', query)), JSON.stringify(s.series('t1', query)));
   });
 
-  it('refuses a damaged or cut snapshot, naming the file', async () => {
+  const waitForSweep = async (s: ColumnarServingStore): Promise<void> => {
+    while (s.verifyingSnapshot) await new Promise((r) => setImmediate(r));
+  };
+  const isCorrupt = (file: string) => (e: unknown): boolean => e instanceof ServingSnapshotError && e.code === 'serving_snapshot_corrupt' && e.message.includes(file);
+
+  it('refuses a damaged head or a cut file at start-up, and a damaged block before any number of it is served', async () => {
     const dir = join(tmp.path, 'bad');
     const s = await ColumnarServingStore.open(dir);
     s.setTenant('t1', { reportingCurrency: 'EUR', cutoffMinutes: 0 });
     s.apply({ partition: 0, endOffset: 10, deltas: deltas(0, 200) });
     await s.snapshot();
+    const want = JSON.stringify(s.series('t1', query));
     const file = join(dir, 'snapshot.bin');
     const good = await readFile(file);
-    const flipped = Buffer.from(good);
-    flipped[Math.floor(good.length / 2)]! ^= 0x40;
-    await writeFile(file, flipped);
-    await assert.rejects(ColumnarServingStore.open(dir), (e: unknown) => e instanceof ServingSnapshotError && e.code === 'serving_snapshot_corrupt' && e.message.includes(file));
+    const firstBlock = (16 + good.readUInt32LE(8) + 7) & ~7;
+    const damaged = async (at: number): Promise<void> => {
+      const b = Buffer.from(good);
+      b[at]! ^= 0x40;
+      await writeFile(file, b);
+    };
+    // The header, a block's head, a cut file: refused before the store opens.
+    for (const at of [20, firstBlock + 4, firstBlock + 16]) {
+      await damaged(at);
+      await assert.rejects(ColumnarServingStore.open(dir), isCorrupt(file), `byte ${String(at)}`);
+    }
     await writeFile(file, good.subarray(0, good.length - 100));
-    await assert.rejects(ColumnarServingStore.open(dir), (e: unknown) => e instanceof ServingSnapshotError && e.message.includes(file));
+    await assert.rejects(ColumnarServingStore.open(dir), isCorrupt(file));
+    // A block's rows (the first store's first chunk): the store opens, and the first read of them fails, and every read after.
+    await damaged(firstBlock + 24 + 16);
+    const hurt = await ColumnarServingStore.open(dir);
+    assert.throws(() => hurt.series('t1', query), (e: unknown) => isCorrupt(file)(e) && (e as Error).message.includes('block 0 fails its checksum'));
+    assert.throws(() => hurt.series('t1', { ...query, storeIds: ['s-tokyo'] }), isCorrupt(file));
+    await assert.rejects(hurt.snapshot(), isCorrupt(file));
+    // Untouched, the background check finds it on its own.
+    const swept = await ColumnarServingStore.open(dir);
+    await waitForSweep(swept);
+    assert.throws(() => swept.series('t1', { ...query, storeIds: ['s-tokyo'] }), isCorrupt(file));
     await writeFile(file, good);
-    assert.equal((await ColumnarServingStore.open(dir)).appliedOffset(0), 10);
+    const back = await ColumnarServingStore.open(dir);
+    assert.equal(back.appliedOffset(0), 10);
+    assert.equal(JSON.stringify(back.series('t1', query)), want);
+    await waitForSweep(back);
+    assert.equal(JSON.stringify(back.series('t1', query)), want);
   });
 
-  it('opens a snapshot of the previous version (no sealed chunks), and refuses a newer one', async () => {
-    const dir = join(tmp.path, 'v5');
-    const s = await ColumnarServingStore.open(dir);
-    s.setTenant('t1', { reportingCurrency: 'EUR', cutoffMinutes: 0 });
-    s.apply({ partition: 0, endOffset: 10, deltas: deltas(0, 200) });
-    await s.snapshot();
+  it('opens a snapshot of versions 5 and 6 with the answers they were written with, and refuses a newer one', async () => {
+    // Breakdowns at hour grain kept for ever here, so the fixture's stay in the window whenever this runs.
+    const opts = { hotDays: 100_000 };
+    const live = await ColumnarServingStore.open(join(tmp.path, 'live'), opts);
+    live.setTenant('t1', { reportingCurrency: 'EUR', cutoffMinutes: 240 });
+    for (const b of v6Batches()) live.apply(b);
+    live.age();
+    const from = V6_FIRST_DAY * DAY;
+    const to = (V6_FIRST_DAY + V6_DAYS + 1) * DAY;
+    const questions: SeriesQuery[] = [
+      { metrics: ['net_sales', 'tax', 'sale_count', 'refund_count', 'items', 'avg_basket'], granularity: 'day', tz: 'store', from, to, groupBy: [{ kind: 'tender' }], scopes: [], currency: 'reporting' },
+      { metrics: ['gross_sales', 'net_sales'], granularity: 'week', tz: 'UTC', from, to, groupBy: [{ kind: 'currency' }], scopes: [], currency: 'original' },
+      // From 2026-11-10: the file kept breakdowns at hour grain for the 35 days before it was written.
+      { metrics: ['net_sales', 'sale_count'], granularity: 'hour', tz: 'Asia/Kolkata', from: Date.UTC(2026, 10, 10), to, groupBy: [{ kind: 'card_brand' }], scopes: [], currency: 'reporting' },
+      { metrics: ['net_revenue', 'refunds'], granularity: 'month', tz: 'store', from, to, groupBy: [{ kind: 'country' }], scopes: [], currency: 'reporting' },
+    ];
+    const answers = (s: ColumnarServingStore): string => JSON.stringify(questions.map((q) => s.series('t1', q)));
+    const want = answers(live);
+    assert.ok(want.length > 20_000, 'the questions have answers');
+    const dir = join(tmp.path, 'v6');
+    mkdirSync(dir, { recursive: true });
     const file = join(dir, 'snapshot.bin');
+    const v6 = await readFile(join('test', 'data', 'serving-v6', 'snapshot.bin'));
+    await writeFile(file, v6);
+    const old = await ColumnarServingStore.open(dir, opts);
+    assert.deepEqual([old.appliedOffset(0), old.appliedOffset(1)], [650, 660]);
+    assert.equal(answers(old), want);
+    // Its next snapshot is of this version, with the same answers.
+    await old.snapshot();
+    assert.equal((await readFile(file)).readUInt32LE(4), 7);
+    assert.equal(answers(await ColumnarServingStore.open(dir, opts)), want);
     const withVersion = async (v: number): Promise<void> => {
-      const b = Buffer.from(await readFile(file));
+      const b = Buffer.from(v6);
       b.writeUInt32LE(v, 4);
       b.writeUInt32LE(crc32(b.subarray(0, b.length - 4)), b.length - 4);
       await writeFile(file, b);
     };
     await withVersion(5);
-    const back = await ColumnarServingStore.open(dir);
-    assert.equal(back.appliedOffset(0), 10);
-    assert.equal(JSON.stringify(back.series('t1', query)), JSON.stringify(s.series('t1', query)));
-    await withVersion(7);
-    await assert.rejects(ColumnarServingStore.open(dir), (e: unknown) => e instanceof ServingSnapshotError && e.message.includes('has version 7'));
+    assert.equal(answers(await ColumnarServingStore.open(dir, opts)), want);
+    await withVersion(8);
+    await assert.rejects(ColumnarServingStore.open(dir), (e: unknown) => e instanceof ServingSnapshotError && e.message.includes('has version 8'));
   });
 
   it('reads a file in slabs: views across slab ends, and the CRC of every byte', async () => {
