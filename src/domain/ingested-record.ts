@@ -24,6 +24,7 @@
  *   ...  tenant (UTF-8), terminal_id (UTF-8), raw line (no newline)
  */
 import { COMPACT_HEADER, O_SEQ, O_TERMINAL_LEN, encodeCompactRecord, i64At, u16At } from './compact-record.js';
+import { compactLineMaxSize, encodeCompactLine, type LineFields } from './line-fields.js';
 import type { Transaction } from './transaction.js';
 
 export const INGESTED_RECORD_VERSION = 1;
@@ -111,6 +112,32 @@ export function encodeIngestedTransaction(out: Buffer, tenant: Uint8Array, recei
   out.set(tenant, HEADER_2);
   const at = HEADER_2 + tenant.length;
   const end = encodeCompactRecord(out, at, t);
+  out.writeUInt16LE(end - at, 2);
+  if (lineEnd <= lineStart) return end;
+  line.copy(out, end, lineStart, lineEnd);
+  return end + (lineEnd - lineStart);
+}
+
+/** Upper bound of a v2 payload's size for a decoded line of `lineBytes` bytes, `keptBytes` of it kept beside the record. */
+export function ingestedLineMaxSize(tenantBytes: number, lineBytes: number, keptBytes: number): number {
+  return HEADER_2 + tenantBytes + compactLineMaxSize(lineBytes) + keptBytes;
+}
+
+/**
+ * Encodes a v2 payload into `out` at offset 0 from a line's decoded fields
+ * (`checkTransactionLine` on `line`), byte for byte what
+ * {@link encodeIngestedTransaction} writes for its Transaction, without
+ * one: ids are copied from the line. `line[lineStart, lineEnd)` is kept
+ * after the record when not empty.
+ * @example const n = encodeIngestedLine(scratch, Buffer.from('acme'), Date.now(), r.fields, buf, 0, 0)
+ */
+export function encodeIngestedLine(out: Buffer, tenant: Uint8Array, receivedAt: number, f: LineFields, line: Buffer, lineStart: number, lineEnd: number): number {
+  out[0] = INGESTED_RECORD_VERSION_2;
+  out[1] = tenant.length;
+  out.writeDoubleLE(receivedAt, 4);
+  out.set(tenant, HEADER_2);
+  const at = HEADER_2 + tenant.length;
+  const end = encodeCompactLine(out, at, f, line);
   out.writeUInt16LE(end - at, 2);
   if (lineEnd <= lineStart) return end;
   line.copy(out, end, lineStart, lineEnd);
