@@ -84,6 +84,12 @@ class IngestWorker {
   private pendingSnapshot: PendingSnapshot | null = null;
   private lastSnapshotAt = Date.now();
   private scratch = Buffer.allocUnsafe(16 << 10);
+  /**
+   * Views of `scratch` by length, made once: the log copies what it is
+   * given, and a fresh `subarray` per record was an allocation per record
+   * (~3 % of the worker's profile, plus its share of the collections).
+   */
+  private scratchViews: Buffer[] = [];
   private readonly ctx: DecodeContext;
   private currentStores: Set<string> = new Set();
   private currentStoreBytes = new BytesTable(16);
@@ -290,15 +296,15 @@ class IngestWorker {
       let n: number;
       if (fields === null) {
         const need = 16 + tenant.bytes.length + (end - start);
-        if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
+        if (need > this.scratch.length) this.growScratch(need);
         n = encodeIngestedCompact(this.scratch, tenant.bytes, m.receivedAt, buf, start, end);
       } else {
         const keepLine = fields.hasUnknownFields;
         const need = ingestedLineMaxSize(tenant.bytes.length, end - start, keepLine ? end - start : 0);
-        if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
+        if (need > this.scratch.length) this.growScratch(need);
         n = encodeIngestedLine(this.scratch, tenant.bytes, m.receivedAt, fields, buf, start, keepLine ? end : start);
       }
-      this.writer.append(p, this.scratch.subarray(0, n));
+      this.writer.append(p, (this.scratchViews[n] ??= this.scratch.subarray(0, n)));
       this.nextOffset[p]!++;
       reply.accepted++;
     }
@@ -306,6 +312,11 @@ class IngestWorker {
     this.pending.push(reply);
     this.maybeCaptureSnapshot();
     this.scheduleCommit();
+  }
+
+  private growScratch(need: number): void {
+    this.scratch = Buffer.allocUnsafe(need * 2);
+    this.scratchViews = [];
   }
 
   private maybeCaptureSnapshot(): void {

@@ -130,6 +130,7 @@ async function start(config: Config, logger: Logger, release: () => void, listen
     dataDir: config.dataDir,
     segmentBytes: config.log.segmentBytes,
     batchRecords: config.stream.batchRecords,
+    batchMs: config.stream.batchMs,
     closeGraceMs: config.stream.closeGraceHours * 3_600_000,
   });
   stream = s;

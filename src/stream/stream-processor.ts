@@ -26,6 +26,8 @@ export interface StreamOptions {
   segmentBytes: number;
   /** Records read from one partition per batch. */
   batchRecords?: number;
+  /** How long a batch collects records from every partition before it is applied (ms; freshness is about this plus the apply). */
+  batchMs?: number;
   /** Wait when every partition is caught up. */
   pollMs?: number;
   closeGraceMs?: number;
@@ -72,6 +74,7 @@ export class StreamProcessor {
       segmentBytes: this.opts.segmentBytes,
       offsets: Array.from({ length: this.log.partitions }, (_, p) => this.serving.appliedOffset(p)),
       batchRecords: this.opts.batchRecords ?? 8192,
+      batchMs: this.opts.batchMs ?? 100,
       closeGraceMs: this.opts.closeGraceMs ?? 48 * 3_600_000,
       pollMs: this.opts.pollMs ?? 20,
     };
@@ -138,7 +141,10 @@ export class StreamProcessor {
       });
     }
     if (m.restatements.length > 0) this.stats.restatements += this.restatements.append(m.restatements);
-    this.serving.apply({ partition: m.partition, endOffset: m.endOffset, deltas });
+    // The batch spans several partitions: its deltas go in with the first
+    // one's offset, the others' offsets right after, in the same turn of the
+    // event loop, so no snapshot can hold some of them without the rest.
+    m.ends.forEach(([partition, endOffset], i) => this.serving.apply({ partition, endOffset, deltas: i === 0 ? deltas : [] }));
     this.stats.records += m.records;
     this.stats.batches++;
     if (m.maxReceivedAt > this.stats.visibleReceivedAt) this.stats.visibleReceivedAt = m.maxReceivedAt;
@@ -152,7 +158,7 @@ export class StreamProcessor {
     }
     for (const [reason, n] of Object.entries(m.skipped) as [SkipReason, number][]) {
       this.stats.skipped[reason] += n;
-      this.logger.warn({ partition: m.partition, reason, records: n, example: m.examples[reason] }, 'records left out of the rollups');
+      this.logger.warn({ partitions: m.ends.map(([p]) => p), reason, records: n, example: m.examples[reason] }, 'records left out of the rollups');
     }
   }
 
