@@ -162,6 +162,8 @@ async function start(config: Config, logger: Logger, release: () => void, listen
     // One at a time: a second caller shares the snapshot in progress.
     snapshotting ??= (async () => {
       try {
+        // The stream applies a batch in slices: take the snapshot between batches, never inside one.
+        await s.settled();
         serving.age();
         const info = await serving.snapshot();
         await s.checkpoint(info.offsets);
