@@ -58,6 +58,28 @@ export function compactLineMaxSize(lineBytes: number): number {
   return COMPACT_HEADER + 8 + 16 + lineBytes;
 }
 
+/**
+ * writeI64 for the values a line holds: non-negative safe integers (the
+ * rules have checked them), without its integer checks, and with a 32-bit
+ * path for the small ones (amounts, seqs, counts).
+ */
+function writeCount(b: Uint8Array, o: number, v: number): void {
+  let lo = v;
+  let hi = 0;
+  if (v > 0xffffffff) {
+    hi = Math.floor(v / 4294967296);
+    lo = v - hi * 4294967296;
+  }
+  b[o] = lo & 0xff;
+  b[o + 1] = (lo >>> 8) & 0xff;
+  b[o + 2] = (lo >>> 16) & 0xff;
+  b[o + 3] = lo >>> 24;
+  b[o + 4] = hi & 0xff;
+  b[o + 5] = (hi >>> 8) & 0xff;
+  b[o + 6] = (hi >>> 16) & 0xff;
+  b[o + 7] = hi >>> 24;
+}
+
 /** Copies an id's range, or writes its text, at `o`; returns its byte length. */
 function writeId(b: Uint8Array, o: number, src: Uint8Array, start: number, end: number, text: string | null): number {
   if (text !== null) return writeText(b, o, text);
@@ -99,21 +121,22 @@ export function encodeCompactLine(b: Uint8Array, o: number, f: LineFields, src: 
   b[o + O_CURRENCY + 1] = c.charCodeAt(1);
   b[o + O_CURRENCY + 2] = c.charCodeAt(2);
   writeU16(b, o + O_TS_OFFSET, f.tsOffsetMin & 0xffff);
-  writeI64(b, o + O_SEQ, f.seq);
+  writeCount(b, o + O_SEQ, f.seq);
+  // ts may be before 1970: the general writer handles negatives.
   writeI64(b, o + O_TS, f.ts);
-  writeI64(b, o + O_AMOUNT, f.amount);
-  writeI64(b, o + O_TAX, f.tax);
+  writeCount(b, o + O_AMOUNT, f.amount);
+  writeCount(b, o + O_TAX, f.tax);
   const k = writeId(b, o + COMPACT_HEADER, src, f.terminalStart, f.terminalEnd, f.terminalText);
   writeU16(b, o + O_TERMINAL_LEN, k);
   let at = o + COMPACT_HEADER + k;
   at = writeLengthPrefixed(b, at, src, f.txnStart, f.txnEnd, f.txnText, 'txn_id');
   at = writeLengthPrefixed(b, at, src, f.storeStart, f.storeEnd, f.storeText, 'store_id');
   if (f.discount !== null) {
-    writeI64(b, at, f.discount);
+    writeCount(b, at, f.discount);
     at += 8;
   }
   if (f.items !== null) {
-    writeI64(b, at, f.items);
+    writeCount(b, at, f.items);
     at += 8;
   }
   if (f.hasRef) at = writeLengthPrefixed(b, at, src, f.refStart, f.refEnd, f.refText, 'ref_txn_id');
