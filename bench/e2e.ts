@@ -33,7 +33,7 @@ import { sendTenants } from '../src/firehose/multi-tenant-sender.js';
 import { preloadLineChunks, readLineChunks } from '../src/firehose/replay.js';
 import { generateWorld } from '../src/firehose/world.js';
 import { TenantStore } from '../src/tenants/tenant-store.js';
-import { arg, median, percentile, processCpuSeconds } from './bench-args.js';
+import { arg, median, percentile, processCpuSeconds, threadCpuSeconds } from './bench-args.js';
 import { runLoad } from './query-load.js';
 import { dashboardQueries } from './query-mix.js';
 
@@ -68,6 +68,11 @@ interface Result {
   ackP99: number;
   peakRssMb: number;
   serverCpuCores: number;
+  /** CPU µs per accepted transaction of the main thread (sockets, serving store, API) and of every other thread together. */
+  mainCpuUs: number;
+  otherCpuUs: number;
+  /** The busiest threads other than main (ingest workers, stream worker, …), µs per transaction, busiest first. */
+  topThreadsUs: number[];
   queryP50: number;
   queryP99: number;
   queriesPerS: number;
@@ -127,8 +132,10 @@ async function runOnce(): Promise<Result> {
             runLoad({ port: ports.http, key: readKeys[0]!, requests: dashboardQueries(world).map((q) => q.req), concurrency: queryConnections, seconds: Math.max(1, seconds - 3), ratePerS: queryRate }),
           )
         : null;
+    const threads0 = threadCpuSeconds(proc.pid!);
     const report = await sendTenants({ port: ports.tcp, keys, sources: chunks, connections, ratePerS: rate, maxUnackedLines: windowLines, format });
     const cpu1 = processCpuSeconds(proc.pid!);
+    const threads1 = threadCpuSeconds(proc.pid!);
     const q = queries === null ? null : await queries;
     if (q !== null && q.errors > 0) process.stderr.write(`${String(q.errors)} dashboard queries failed; first: ${String(q.firstError)}\n`);
     sending = false;
@@ -138,7 +145,16 @@ async function runOnce(): Promise<Result> {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
     const t = report.total;
+    const perTx = (seconds: number): number => (seconds * 1e6) / Math.max(1, t.accepted);
+    const used = [...threads1].map(([tid, a]) => {
+      const b = threads0.get(tid) ?? { user: 0, system: 0 };
+      return { tid, cpu: a.user - b.user + a.system - b.system };
+    });
+    const others = used.filter((u) => u.tid !== proc.pid).sort((a, b) => b.cpu - a.cpu);
     return {
+      mainCpuUs: perTx(used.find((u) => u.tid === proc.pid)?.cpu ?? 0),
+      otherCpuUs: perTx(others.reduce((n, u) => n + u.cpu, 0)),
+      topThreadsUs: others.slice(0, 4).map((u) => +perTx(u.cpu).toFixed(2)),
       txPerS: (t.accepted * 1000) / t.elapsedMs,
       freshP50: percentile(fresh, 50),
       freshP99: percentile(fresh, 99),
@@ -161,9 +177,11 @@ async function main(): Promise<void> {
   for (let r = 0; r < runs; r++) {
     const res = await runOnce();
     results.push(res);
-    process.stderr.write(`run ${String(r + 1)}: ${Math.round(res.txPerS)} tx/s, freshness p99 ${res.freshP99.toFixed(0)} ms\n`);
+    process.stderr.write(
+      `run ${String(r + 1)}: ${Math.round(res.txPerS)} tx/s, freshness p99 ${res.freshP99.toFixed(0)} ms, ack p99 ${res.ackP99.toFixed(0)} ms, server CPU ${res.serverCpuCores.toFixed(2)} cores; CPU µs/tx: main ${res.mainCpuUs.toFixed(2)}, other threads ${res.otherCpuUs.toFixed(2)} (busiest ${res.topThreadsUs.join(', ')})\n`,
+    );
   }
-  const m = (k: keyof Result): number => median(results.map((x) => x[k]));
+  const m = (k: Exclude<keyof Result, 'topThreadsUs'>): number => median(results.map((x) => x[k]));
   const out: Record<string, string> = {
     e2e_format: format,
     e2e_target_tx_per_s: `${String(rate)} tx/s`,
@@ -174,6 +192,8 @@ async function main(): Promise<void> {
     ack_p99_ms: `${m('ackP99').toFixed(1)} ms`,
     server_peak_rss_mb: `${m('peakRssMb').toFixed(0)} MB`,
     server_cpu_cores: m('serverCpuCores').toFixed(2),
+    main_cpu_us_per_tx: `${m('mainCpuUs').toFixed(2)} µs`,
+    other_threads_cpu_us_per_tx: `${m('otherCpuUs').toFixed(2)} µs`,
     ...(queryRate > 0
       ? {
           query_under_load_p50_ms: `${m('queryP50').toFixed(1)} ms`,

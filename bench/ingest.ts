@@ -23,7 +23,7 @@ import type { LineChunk } from '../src/firehose/line-chunk.js';
 import { preloadLineChunks, readLineChunks } from '../src/firehose/replay.js';
 import { generateWorld } from '../src/firehose/world.js';
 import { provision } from '../src/cli/firehose-commands.js';
-import { arg, median, processCpuSeconds } from './bench-args.js';
+import { arg, median, processCpuSeconds, threadCpuSeconds } from './bench-args.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
@@ -69,6 +69,28 @@ interface RunResult {
   ackP99: number;
   ackMax: number;
   peakRssMb: number;
+  /** CPU µs per accepted transaction (user + system): the main thread, the ingest workers together, every other thread (V8 helpers, libuv's pool). */
+  mainCpuUs: number;
+  workerCpuUs: number;
+  otherCpuUs: number;
+  /** System (kernel) share of the whole server's CPU. */
+  systemShare: number;
+}
+
+/**
+ * Splits the CPU the server used between runs into threads: the main
+ * thread by its id, the `workers` busiest others as the ingest workers,
+ * the rest together.
+ */
+function cpuByThread(pid: number, before: ReturnType<typeof threadCpuSeconds>, after: ReturnType<typeof threadCpuSeconds>): { main: number; workers: number; other: number; system: number } {
+  const used = [...after].map(([tid, a]) => {
+    const b = before.get(tid) ?? { user: 0, system: 0 };
+    return { tid, cpu: a.user - b.user + a.system - b.system, system: a.system - b.system };
+  });
+  const main = used.find((u) => u.tid === pid)?.cpu ?? 0;
+  const rest = used.filter((u) => u.tid !== pid).sort((a, b) => b.cpu - a.cpu);
+  const sum = (xs: { cpu: number }[]): number => xs.reduce((n, x) => n + x.cpu, 0);
+  return { main, workers: sum(rest.slice(0, workers)), other: sum(rest.slice(workers)), system: used.reduce((n, u) => n + u.system, 0) };
 }
 
 /** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat (Linux; USER_HZ = 100). */
@@ -100,10 +122,12 @@ async function runOnce(setDir: string, dataDir: string, chunks: Record<string, L
   });
   const before = await threadActive(httpPort);
   const cpuBefore = processCpuSeconds(proc.pid!);
+  const threadsBefore = threadCpuSeconds(proc.pid!);
   const selfBefore = process.cpuUsage();
   const report = await sendTenants({ port, keys, sources: chunks, connections, ratePerS: 0, maxUnackedLines: windowLines, format: mode === 'compact' ? 'compact' : 'ndjson' });
   const self = process.cpuUsage(selfBefore);
   const cpuAfter = processCpuSeconds(proc.pid!);
+  const threads = cpuByThread(proc.pid!, threadsBefore, threadCpuSeconds(proc.pid!));
   const after = await threadActive(httpPort);
   const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
   const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -125,6 +149,10 @@ async function runOnce(setDir: string, dataDir: string, chunks: Record<string, L
     ackP99: t.ackLatencyMs.p99,
     ackMax: t.ackLatencyMs.max,
     peakRssMb: hwm / 1024,
+    mainCpuUs: (threads.main * 1e6) / t.accepted,
+    workerCpuUs: (threads.workers * 1e6) / t.accepted,
+    otherCpuUs: (threads.other * 1e6) / t.accepted,
+    systemShare: threads.system / Math.max(1e-9, threads.main + threads.workers + threads.other),
   };
 }
 
@@ -154,7 +182,7 @@ async function main(): Promise<void> {
         const res = await runOnce(setDir, dir, mode === 'compact' ? compactChunks : chunks, mode);
         results[mode].push(res);
         process.stderr.write(
-          `run ${r + 1} ${names[mode]}: ${Math.round(res.txPerS)} tx/s over ${res.elapsedS.toFixed(1)} s, ack p99 ${res.ackP99.toFixed(1)} ms, peak RSS ${res.peakRssMb.toFixed(0)} MB, CPU cores: server ${res.serverCpuCores.toFixed(2)}, sender ${res.senderCpuCores.toFixed(2)}\n`,
+          `run ${r + 1} ${names[mode]}: ${Math.round(res.txPerS)} tx/s over ${res.elapsedS.toFixed(1)} s, ack p99 ${res.ackP99.toFixed(1)} ms, peak RSS ${res.peakRssMb.toFixed(0)} MB, CPU cores: server ${res.serverCpuCores.toFixed(2)}, sender ${res.senderCpuCores.toFixed(2)}; CPU µs/tx: main ${res.mainCpuUs.toFixed(2)}, workers ${res.workerCpuUs.toFixed(2)}, other threads ${res.otherCpuUs.toFixed(2)} (${(res.systemShare * 100).toFixed(0)} % system)\n`,
         );
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -187,6 +215,10 @@ async function main(): Promise<void> {
     sender_cpu_cores: +m('segment', 'senderCpuCores').toFixed(2),
     noop_server_cpu_cores: +m('none', 'serverCpuCores').toFixed(2),
     server_cpu_us_per_tx: +((m('segment', 'serverCpuCores') / m('segment', 'txPerS')) * 1e6).toFixed(2),
+    main_cpu_us_per_tx: +m('segment', 'mainCpuUs').toFixed(2),
+    worker_cpu_us_per_tx: +m('segment', 'workerCpuUs').toFixed(2),
+    other_threads_cpu_us_per_tx: +m('segment', 'otherCpuUs').toFixed(2),
+    compact_worker_cpu_us_per_tx: +m('compact', 'workerCpuUs').toFixed(2),
     noop_server_cpu_us_per_tx: +((m('none', 'serverCpuCores') / m('none', 'txPerS')) * 1e6).toFixed(2),
   };
   const units: Record<string, string> = { ms: 'ms', mb: 'MB', tx_per_s: 'tx/s', seconds: 's', ratio: '' };

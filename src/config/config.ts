@@ -68,6 +68,8 @@ const streamSchema = z
   .object({
     /** Records read from one log partition per batch. */
     batchRecords: z.number().int().min(1).max(1 << 20).default(8192),
+    /** How long a batch collects records from every partition before it reaches the serving store (freshness ≈ this + the apply). */
+    batchMs: z.number().int().min(1).max(10_000).default(100),
     /** A business day counts as closed this many hours after it ends (restatements after that). */
     closeGraceHours: z.number().int().min(0).max(24 * 366).default(48),
     /** `tpay stream`: port of its `/healthz` and `/readyz` (on `api.host`; 0 picks a free one). */

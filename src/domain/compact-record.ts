@@ -106,7 +106,8 @@ export function i64Negative(b: Uint8Array, o: number): boolean {
   return (b[o + 7]! & 0x80) !== 0;
 }
 
-function writeI64(b: Uint8Array, o: number, v: number): void {
+/** Writes integer `v` as a little-endian i64 at `o`. */
+export function writeI64(b: Uint8Array, o: number, v: number): void {
   if (!Number.isInteger(v)) throw new RangeError(`compact record: ${String(v)} is not an integer`);
   if (Number.isSafeInteger(v)) {
     const hi = Math.floor(v / TWO_32);
@@ -128,7 +129,7 @@ function writeI64(b: Uint8Array, o: number, v: number): void {
   }
 }
 
-function writeU16(b: Uint8Array, o: number, v: number): void {
+export function writeU16(b: Uint8Array, o: number, v: number): void {
   b[o] = v & 0xff;
   b[o + 1] = v >>> 8;
 }
@@ -139,7 +140,7 @@ const utf8 = new TextEncoder();
  * Writes `s` as UTF-8 at `o` and returns its byte length. Ids are nearly
  * always ASCII: a byte loop beats the encoder call for ~10 characters.
  */
-function writeText(b: Uint8Array, o: number, s: string): number {
+export function writeText(b: Uint8Array, o: number, s: string): number {
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);

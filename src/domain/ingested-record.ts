@@ -24,6 +24,7 @@
  *   ...  tenant (UTF-8), terminal_id (UTF-8), raw line (no newline)
  */
 import { COMPACT_HEADER, O_SEQ, O_TERMINAL_LEN, encodeCompactRecord, i64At, u16At } from './compact-record.js';
+import { compactLineMaxSize, encodeCompactLine, type LineFields } from './line-fields.js';
 import type { Transaction } from './transaction.js';
 
 export const INGESTED_RECORD_VERSION = 1;
@@ -112,6 +113,43 @@ export function encodeIngestedTransaction(out: Buffer, tenant: Uint8Array, recei
   const at = HEADER_2 + tenant.length;
   const end = encodeCompactRecord(out, at, t);
   out.writeUInt16LE(end - at, 2);
+  if (lineEnd <= lineStart) return end;
+  line.copy(out, end, lineStart, lineEnd);
+  return end + (lineEnd - lineStart);
+}
+
+let lastReceivedAt = NaN;
+const receivedAtBytes = Buffer.alloc(8);
+
+/** Upper bound of a v2 payload's size for a decoded line of `lineBytes` bytes, `keptBytes` of it kept beside the record. */
+export function ingestedLineMaxSize(tenantBytes: number, lineBytes: number, keptBytes: number): number {
+  return HEADER_2 + tenantBytes + compactLineMaxSize(lineBytes) + keptBytes;
+}
+
+/**
+ * Encodes a v2 payload into `out` at offset 0 from a line's decoded fields
+ * (`checkTransactionLine` on `line`), byte for byte what
+ * {@link encodeIngestedTransaction} writes for its Transaction, without
+ * one: ids are copied from the line. `line[lineStart, lineEnd)` is kept
+ * after the record when not empty.
+ * @example const n = encodeIngestedLine(scratch, Buffer.from('acme'), Date.now(), r.fields, buf, 0, 0)
+ */
+export function encodeIngestedLine(out: Buffer, tenant: Uint8Array, receivedAt: number, f: LineFields, line: Buffer, lineStart: number, lineEnd: number): number {
+  out[0] = INGESTED_RECORD_VERSION_2;
+  out[1] = tenant.length;
+  // A whole batch shares receivedAt and tenant: byte stores from a cached
+  // encoding beat writeDoubleLE's checks and a native set() call per record.
+  if (receivedAt !== lastReceivedAt) {
+    lastReceivedAt = receivedAt;
+    receivedAtBytes.writeDoubleLE(receivedAt, 0);
+  }
+  for (let i = 0; i < 8; i++) out[4 + i] = receivedAtBytes[i]!;
+  const tl = tenant.length;
+  for (let i = 0; i < tl; i++) out[HEADER_2 + i] = tenant[i]!;
+  const at = HEADER_2 + tl;
+  const end = encodeCompactLine(out, at, f, line);
+  out[2] = (end - at) & 0xff;
+  out[3] = (end - at) >>> 8;
   if (lineEnd <= lineStart) return end;
   line.copy(out, end, lineStart, lineEnd);
   return end + (lineEnd - lineStart);

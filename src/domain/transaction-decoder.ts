@@ -21,14 +21,17 @@ import {
 import { RecordScanner, SCAN_DUPLICATE, SCAN_INVALID_JSON, SCAN_NOT_OBJECT } from './transaction-scanner.js';
 import {
   MAX_FUTURE_MS, MAX_ID_CHARS, MAX_SAFE, codePointLength, isTxnId, msg, reject, showString,
-  type DecodeContext, type DecodeResult,
+  type DecodeContext, type DecodeFailure, type DecodeResult,
 } from './transaction-rules.js';
 import {
-  SLOW_STRING, enumOf, idOf, idString, integerOf, optionalCount, requiredError, shownOf, stringOf, typeError, valueError,
+  SLOW_STRING, enumOf, idOf, integerOf, internedId, isIdBytes, optionalCount, requiredError, shownOf, stringOf, typeError, valueError,
 } from './transaction-slots.js';
-import { CARD_BRANDS, TENDERS, TXN_TYPES, type CardBrand, type Tender, type TxnType } from './transaction.js';
+import { asciiString } from './json-text.js';
+import { LineFields } from './line-fields.js';
+import { CARD_BRANDS, TENDERS, TXN_TYPES, type CardBrand, type Tender, type Transaction, type TxnType } from './transaction.js';
 
-export type { DecodeContext, DecodeResult } from './transaction-rules.js';
+export type { DecodeContext, DecodeFailure, DecodeResult } from './transaction-rules.js';
+export { LineFields } from './line-fields.js';
 export { validateTransactionValue } from './transaction-reference.js';
 
 const TXN_TYPE_BYTES = TXN_TYPES.map(asciiBytes);
@@ -52,6 +55,24 @@ const shared = new RecordScanner();
  * if (!r.ok) console.log(r.code, r.message); // e.g. invalid_value "amount_minor must be an integer > 0, got -5"
  */
 export function decodeTransaction(buf: Uint8Array, start: number, end: number, ctx: DecodeContext): DecodeResult {
+  const r = checkTransactionLine(buf, start, end, ctx);
+  return r.ok ? { ok: true, txn: toTransaction(buf, r.fields) } : r;
+}
+
+export type LineResult = { ok: true; fields: LineFields } | DecodeFailure;
+
+/**
+ * The same decode and rules as {@link decodeTransaction}, with the same
+ * verdicts and messages, but an accepted line is left as {@link LineFields}
+ * (ids as byte ranges of `buf`) instead of a Transaction: what ingest needs
+ * to write its compact record without building a string per id. The store
+ * is looked up with `ctx.hasStoreBytes` when given. The result is reused by
+ * the next call: read it first.
+ * @example
+ * const r = checkTransactionLine(buf, start, end, ctx);
+ * if (r.ok) n = encodeCompactLine(out, 0, r.fields, buf);
+ */
+export function checkTransactionLine(buf: Uint8Array, start: number, end: number, ctx: DecodeContext): LineResult {
   if (!(start >= 0 && start <= end && end <= buf.length)) {
     throw new RangeError(`decodeTransaction: range [${String(start)}, ${String(end)}) is outside a buffer of ${String(buf.length)} bytes`);
   }
@@ -59,7 +80,9 @@ export function decodeTransaction(buf: Uint8Array, start: number, end: number, c
   if (end - start > ctx.maxLineBytes) return reject('line_too_long', null, msg.tooLong(end - start, ctx.maxLineBytes));
   // ctx.hasStore is caller code and could, in principle, decode another line
   // before returning; a second scanner keeps the first one's slots intact.
-  const scanner = shared.busy ? new RecordScanner() : shared;
+  const own = !shared.busy;
+  const scanner = own ? shared : new RecordScanner();
+  const fields = own ? sharedFields : new LineFields();
   scanner.busy = true;
   try {
     const status = scanner.scan(buf, start, end);
@@ -68,10 +91,38 @@ export function decodeTransaction(buf: Uint8Array, start: number, end: number, c
     }
     if (status === SCAN_NOT_OBJECT) return reject('not_an_object', null, msg.notObject(KIND_NAMES[scanner.topKind] ?? 'a number'));
     if (status === SCAN_DUPLICATE) return reject('duplicate_field', scanner.duplicateKey, msg.duplicate(scanner.duplicateKey));
-    return applyRules(buf, scanner, ctx);
+    const failed = applyRules(buf, scanner, ctx, fields);
+    if (failed !== null) return failed;
+    fields.hasUnknownFields = scanner.hasUnknownFields;
+    return own ? sharedOk : { ok: true, fields };
   } finally {
     scanner.busy = false;
   }
+}
+
+const sharedFields = new LineFields();
+/** One answer object for every accepted line: no allocation per record. */
+const sharedOk = { ok: true as const, fields: sharedFields };
+
+/** The Transaction of a decoded line: strings for the ids, interned where they repeat. */
+function toTransaction(buf: Uint8Array, f: LineFields): Transaction {
+  return {
+    txn_id: f.txnText ?? asciiString(buf, f.txnStart, f.txnEnd),
+    store_id: f.storeText ?? internedId(buf, f.storeStart, f.storeEnd),
+    terminal_id: f.terminalText ?? internedId(buf, f.terminalStart, f.terminalEnd),
+    seq: f.seq,
+    ts: f.ts,
+    ts_offset_min: f.tsOffsetMin,
+    type: f.type,
+    amount_minor: f.amount,
+    currency: f.currency,
+    tax_minor: f.tax,
+    discount_minor: f.discount,
+    tender: f.tender,
+    card_brand: f.cardBrand,
+    items: f.items,
+    ref_txn_id: f.hasRef ? (f.refText ?? asciiString(buf, f.refStart, f.refEnd)) : null,
+  };
 }
 
 /**
@@ -85,8 +136,13 @@ export function lastLineHadUnknownFields(): boolean {
 
 const KIND_NAMES: readonly string[] = ['', 'a string', 'a number', 'null', 'true', 'false', 'an object', 'an array'];
 
-/** The field rules, in the order documented in transaction-rules.ts. */
-function applyRules(buf: Uint8Array, sc: RecordScanner, ctx: DecodeContext): DecodeResult {
+/**
+ * The field rules, in the order documented in transaction-rules.ts. Fills
+ * `f` and returns null for an accepted line, or returns the reject. An id
+ * without escapes or non-ASCII bytes stays a byte range (its bytes are its
+ * text); only the others are built as strings.
+ */
+function applyRules(buf: Uint8Array, sc: RecordScanner, ctx: DecodeContext, f: LineFields): DecodeFailure | null {
   const kinds = sc.kind;
   let k = kinds[F_TENANT]!;
   if (k !== K_ABSENT && k !== K_NULL) {
@@ -106,29 +162,48 @@ function applyRules(buf: Uint8Array, sc: RecordScanner, ctx: DecodeContext): Dec
 
   k = kinds[F_TXN_ID]!;
   if (k !== K_STRING) return requiredError(buf, sc, F_TXN_ID, k, false);
-  let txnId: string;
+  f.txnStart = sc.start[F_TXN_ID]!;
+  f.txnEnd = sc.end[F_TXN_ID]!;
   if ((sc.flags[F_TXN_ID]! & SLOW_STRING) === 0) {
-    const plain = idString(buf, sc.start[F_TXN_ID]!, sc.end[F_TXN_ID]!);
-    if (plain === null) return valueError(buf, sc, F_TXN_ID, msg.idPattern);
-    txnId = plain;
+    f.txnText = null;
+    if (!isIdBytes(buf, f.txnStart, f.txnEnd)) return valueError(buf, sc, F_TXN_ID, msg.idPattern);
   } else {
-    txnId = stringOf(buf, sc, F_TXN_ID);
+    const txnId = stringOf(buf, sc, F_TXN_ID);
+    f.txnText = txnId;
     if (!isTxnId(txnId)) return reject('invalid_value', 'txn_id', msg.idPattern('txn_id', showString(txnId)));
   }
 
   k = kinds[F_STORE_ID]!;
   if (k !== K_STRING) return requiredError(buf, sc, F_STORE_ID, k, false);
-  const storeId = idOf(buf, sc, F_STORE_ID);
-  if ((sc.flags[F_STORE_ID]! & STRING_LONE_SURROGATE) !== 0) return reject('invalid_value', 'store_id', msg.loneSurrogate('store_id', showString(storeId)));
-  if (!ctx.hasStore(storeId)) return reject('unknown_store', 'store_id', msg.unknownStore(storeId, ctx.tenant));
+  const ss = (f.storeStart = sc.start[F_STORE_ID]!);
+  const se = (f.storeEnd = sc.end[F_STORE_ID]!);
+  if ((sc.flags[F_STORE_ID]! & SLOW_STRING) === 0 && ctx.hasStoreBytes !== undefined) {
+    // The bytes are the id's UTF-8: looked up without a string.
+    f.storeText = null;
+    if (!ctx.hasStoreBytes(buf, ss, se)) return reject('unknown_store', 'store_id', msg.unknownStore(asciiString(buf, ss, se), ctx.tenant));
+  } else {
+    const storeId = idOf(buf, sc, F_STORE_ID);
+    f.storeText = storeId;
+    if ((sc.flags[F_STORE_ID]! & STRING_LONE_SURROGATE) !== 0) return reject('invalid_value', 'store_id', msg.loneSurrogate('store_id', showString(storeId)));
+    if (!ctx.hasStore(storeId)) return reject('unknown_store', 'store_id', msg.unknownStore(storeId, ctx.tenant));
+  }
 
   k = kinds[F_TERMINAL_ID]!;
   if (k !== K_STRING) return requiredError(buf, sc, F_TERMINAL_ID, k, false);
-  const terminalId = idOf(buf, sc, F_TERMINAL_ID);
   const tf = sc.flags[F_TERMINAL_ID]!;
-  if ((tf & STRING_LONE_SURROGATE) !== 0) return reject('invalid_value', 'terminal_id', msg.loneSurrogate('terminal_id', showString(terminalId)));
-  const terminalChars = (tf & SLOW_STRING) === 0 ? terminalId.length : codePointLength(terminalId);
-  if (terminalChars === 0 || terminalChars > MAX_ID_CHARS) return reject('invalid_value', 'terminal_id', msg.idLength('terminal_id', showString(terminalId)));
+  const ts0 = (f.terminalStart = sc.start[F_TERMINAL_ID]!);
+  const te0 = (f.terminalEnd = sc.end[F_TERMINAL_ID]!);
+  if ((tf & SLOW_STRING) === 0) {
+    // Plain ASCII: one byte per character.
+    f.terminalText = null;
+    if (te0 === ts0 || te0 - ts0 > MAX_ID_CHARS) return reject('invalid_value', 'terminal_id', msg.idLength('terminal_id', showString(asciiString(buf, ts0, te0))));
+  } else {
+    const terminalId = stringOf(buf, sc, F_TERMINAL_ID);
+    f.terminalText = terminalId;
+    if ((tf & STRING_LONE_SURROGATE) !== 0) return reject('invalid_value', 'terminal_id', msg.loneSurrogate('terminal_id', showString(terminalId)));
+    const terminalChars = codePointLength(terminalId);
+    if (terminalChars === 0 || terminalChars > MAX_ID_CHARS) return reject('invalid_value', 'terminal_id', msg.idLength('terminal_id', showString(terminalId)));
+  }
 
   k = kinds[F_SEQ]!;
   if (k !== K_NUMBER || (sc.flags[F_SEQ]! & NUMBER_NOT_INTEGER) !== 0) return requiredError(buf, sc, F_SEQ, k, true);
@@ -193,33 +268,34 @@ function applyRules(buf: Uint8Array, sc: RecordScanner, ctx: DecodeContext): Dec
   if (typeof items === 'object' && items !== null) return items;
 
   k = kinds[F_REF_TXN_ID]!;
-  let refTxnId: string | null = null;
   if (k === K_ABSENT || k === K_NULL) {
     if (type === 'void') return reject('missing_field', 'ref_txn_id', msg.missingRef());
+    f.hasRef = false;
   } else {
     if (k !== K_STRING) return typeError(buf, sc, F_REF_TXN_ID, false);
-    refTxnId = stringOf(buf, sc, F_REF_TXN_ID);
-    if (!isTxnId(refTxnId)) return reject('invalid_value', 'ref_txn_id', msg.idPattern('ref_txn_id', showString(refTxnId)));
+    f.hasRef = true;
+    f.refStart = sc.start[F_REF_TXN_ID]!;
+    f.refEnd = sc.end[F_REF_TXN_ID]!;
+    if ((sc.flags[F_REF_TXN_ID]! & SLOW_STRING) === 0) {
+      f.refText = null;
+      if (!isIdBytes(buf, f.refStart, f.refEnd)) return reject('invalid_value', 'ref_txn_id', msg.idPattern('ref_txn_id', showString(asciiString(buf, f.refStart, f.refEnd))));
+    } else {
+      const refTxnId = stringOf(buf, sc, F_REF_TXN_ID);
+      f.refText = refTxnId;
+      if (!isTxnId(refTxnId)) return reject('invalid_value', 'ref_txn_id', msg.idPattern('ref_txn_id', showString(refTxnId)));
+    }
   }
 
-  return {
-    ok: true,
-    txn: {
-      txn_id: txnId,
-      store_id: storeId,
-      terminal_id: terminalId,
-      seq,
-      ts: ts.ms,
-      ts_offset_min: ts.offsetMin,
-      type,
-      amount_minor: amount,
-      currency,
-      tax_minor: tax,
-      discount_minor: discount,
-      tender,
-      card_brand: cardBrand,
-      items,
-      ref_txn_id: refTxnId,
-    },
-  };
+  f.seq = seq;
+  f.ts = ts.ms;
+  f.tsOffsetMin = ts.offsetMin;
+  f.type = type;
+  f.amount = amount;
+  f.currency = currency;
+  f.tax = tax;
+  f.discount = discount;
+  f.tender = tender;
+  f.cardBrand = cardBrand;
+  f.items = items;
+  return null;
 }

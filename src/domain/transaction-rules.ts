@@ -52,9 +52,15 @@ export interface DecodeContext {
   maxLineBytes: number;
 }
 
-export type DecodeResult =
-  | { ok: true; txn: Transaction }
-  | { ok: false; code: RejectCode; message: string; field: string | null };
+export type DecodeResult = { ok: true; txn: Transaction } | DecodeFailure;
+
+/** A rejected line: a stable code, the field at fault (if one is) and a message naming it and its value. */
+export interface DecodeFailure {
+  ok: false;
+  code: RejectCode;
+  message: string;
+  field: string | null;
+}
 
 /** How far ahead of the receive time `ts` may be. */
 export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
@@ -63,7 +69,7 @@ export const MAX_ID_CHARS = 64;
 /** Longest value shown in a message, in characters. */
 const MAX_SHOWN_CHARS = 64;
 
-export function reject(code: RejectCode, field: string | null, message: string): DecodeResult {
+export function reject(code: RejectCode, field: string | null, message: string): DecodeFailure {
   return { ok: false, code, message, field };
 }
 

@@ -12,7 +12,7 @@ import {
 import type { RecordScanner } from './transaction-scanner.js';
 import {
   MAX_SAFE, SHOWN_ARRAY, SHOWN_FALSE, SHOWN_NULL, SHOWN_OBJECT, SHOWN_TRUE,
-  isIdByte, msg, reject, showNumber, showString, type DecodeResult, type FieldName,
+  isIdByte, msg, reject, showNumber, showString, type DecodeFailure, type FieldName,
 } from './transaction-rules.js';
 
 /** Any byte flag that rules out reading a string field straight from the bytes. */
@@ -49,6 +49,11 @@ export function isIdBytes(buf: Uint8Array, start: number, end: number): boolean 
   return true;
 }
 const MAX_ID_BYTES = 64;
+
+/** The string of a plain ASCII id range, from the intern cache (store and terminal ids repeat). */
+export function internedId(buf: Uint8Array, start: number, end: number): string {
+  return ids.get(buf, start, end);
+}
 
 /** A repeating id: interned when plain ASCII. */
 export function idOf(buf: Uint8Array, sc: RecordScanner, id: number): string {
@@ -87,7 +92,7 @@ export function enumOf<T extends string>(buf: Uint8Array, sc: RecordScanner, id:
 }
 
 /** An optional integer >= 0: null when absent or null, the number, or a reject. */
-export function optionalCount(buf: Uint8Array, sc: RecordScanner, id: number, k: number): number | null | DecodeResult {
+export function optionalCount(buf: Uint8Array, sc: RecordScanner, id: number, k: number): number | null | DecodeFailure {
   if (k === K_ABSENT || k === K_NULL) return null;
   if (k !== K_NUMBER || (sc.flags[id]! & NUMBER_NOT_INTEGER) !== 0) return typeError(buf, sc, id, true);
   const v = integerOf(buf, sc, id);
@@ -119,19 +124,19 @@ export function shownOf(buf: Uint8Array, sc: RecordScanner, id: number): string 
 }
 
 /** A required field is absent (missing_field) or of the wrong JSON type (invalid_type; null included). */
-export function requiredError(buf: Uint8Array, sc: RecordScanner, id: number, k: number, integer: boolean): DecodeResult {
+export function requiredError(buf: Uint8Array, sc: RecordScanner, id: number, k: number, integer: boolean): DecodeFailure {
   const field = fieldName(id);
   if (k === K_ABSENT) return reject('missing_field', field, msg.missing(field));
   return typeError(buf, sc, id, integer);
 }
 
-export function typeError(buf: Uint8Array, sc: RecordScanner, id: number, integer: boolean): DecodeResult {
+export function typeError(buf: Uint8Array, sc: RecordScanner, id: number, integer: boolean): DecodeFailure {
   const field = fieldName(id);
   const got = shownOf(buf, sc, id);
   return reject('invalid_type', field, integer ? msg.notInteger(field, got) : msg.notString(field, got));
 }
 
-export function valueError(buf: Uint8Array, sc: RecordScanner, id: number, text: (field: FieldName, got: string) => string): DecodeResult {
+export function valueError(buf: Uint8Array, sc: RecordScanner, id: number, text: (field: FieldName, got: string) => string): DecodeFailure {
   const field = fieldName(id);
   return reject('invalid_value', field, text(field, shownOf(buf, sc, id)));
 }

@@ -67,6 +67,8 @@ export async function openRollups(config: Config, logger: Logger, mode: RollupsM
     // One at a time: a second caller shares the snapshot in progress.
     snapshotting ??= (async () => {
       try {
+        // The stream applies a batch in slices: take the snapshot between batches, never inside one.
+        await p.settled();
         serving.age();
         const info = await serving.snapshot();
         await p.checkpoint(info.offsets);
@@ -95,6 +97,7 @@ export async function openRollups(config: Config, logger: Logger, mode: RollupsM
         dataDir: config.dataDir,
         segmentBytes: config.log.segmentBytes,
         batchRecords: config.stream.batchRecords,
+        batchMs: config.stream.batchMs,
         closeGraceMs: config.stream.closeGraceHours * 3_600_000,
         follower: mode === 'follower',
       });

@@ -62,8 +62,6 @@ class Names {
 }
 
 export class RollupBuilder {
-  private readonly reader = new IngestedRecordReader();
-
   /** Days after their end plus this grace count as closed. */
   constructor(
     private readonly directory: TenantDirectory,
@@ -72,42 +70,78 @@ export class RollupBuilder {
 
   /** Builds the deltas of `records` (consecutive offsets of one partition). */
   build(partition: number, records: readonly { offset: number; payload: Uint8Array }[]): BuiltBatch {
-    const tenants = new Names();
-    const stores = new Names();
-    const words = new Names();
-    const perTenant = new Map<string, { records: number; maxReceivedAt: number }>();
-    const out = { restatements: [] as Restatement[], skipped: {} as Partial<Record<SkipReason, number>>, examples: {} as Partial<Record<SkipReason, string>>, maxReceivedAt: 0 };
-    // Deltas in the wire layout, and their original sums at full width (addTransaction's layout).
-    // Room for a delta per record up to a few thousand: records of thousands of stores rarely share one.
-    const room = Math.min(Math.max(records.length, 16), 4096);
-    let wire = new Float64Array(room * DELTA_WIDTH);
-    let origs = new Float64Array(room * SUM_COUNT);
-    let count = 0;
-    // Store (registry entry) → (quarter, tender, brand, currency) → delta index: numbers, not strings, per record.
-    const byStore = new Map<Store, Map<number, number>>();
-    const views = new Map<string, TenantView | undefined>();
-    const skip = (reason: SkipReason, example: string): void => {
-      out.skipped[reason] = (out.skipped[reason] ?? 0) + 1;
-      out.examples[reason] ??= example;
-    };
-    // One context for every record: no allocation per record.
-    const ctx: DecodeContext = { tenant: '', nowMs: 0, hasStore: () => true, maxLineBytes: BIG };
+    const batch = this.batch();
+    batch.add(partition, records);
+    return batch.finish();
+  }
+
+  /**
+   * A batch to fill from several reads, of any partitions, before it is
+   * applied: the serving store's cost is per delta and per flush, so one
+   * batch over every partition's last ~100 ms folds many records into
+   * each (store, quarter, tender, brand, currency) delta and each city,
+   * country and tenant sum, where a batch per partition read held ~250
+   * records and nearly a delta each.
+   */
+  batch(): DeltaBatch {
+    return new DeltaBatch(this.directory, this.closeGraceMs);
+  }
+}
+
+/** Deltas of records from one or more reads; see {@link RollupBuilder.batch}. */
+export class DeltaBatch {
+  private readonly reader = new IngestedRecordReader();
+  private readonly tenants = new Names();
+  private readonly stores = new Names();
+  private readonly words = new Names();
+  private readonly perTenant = new Map<string, { records: number; maxReceivedAt: number }>();
+  private readonly restatements: Restatement[] = [];
+  private readonly skipped: Partial<Record<SkipReason, number>> = {};
+  private readonly examples: Partial<Record<SkipReason, string>> = {};
+  private maxReceivedAt = 0;
+  /** Records added so far (skipped ones included). */
+  records = 0;
+  // Deltas in the wire layout, and their original sums at full width (addTransaction's layout).
+  private wire = new Float64Array(1024 * DELTA_WIDTH);
+  private origs = new Float64Array(1024 * SUM_COUNT);
+  private count = 0;
+  // Store (registry entry) → (quarter, tender, brand, currency) → delta index: numbers, not strings, per record.
+  private readonly byStore = new Map<Store, Map<number, number>>();
+  /** Each tenant's view as of its first record in the batch. */
+  private readonly views = new Map<string, TenantView | undefined>();
+  // One context for every record: no allocation per record.
+  private readonly ctx: DecodeContext = { tenant: '', nowMs: 0, hasStore: () => true, maxLineBytes: BIG };
+
+  constructor(
+    private readonly directory: TenantDirectory,
+    private readonly closeGraceMs: number,
+  ) {}
+
+  private skip(reason: SkipReason, example: string): void {
+    this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
+    this.examples[reason] ??= example;
+  }
+
+  /** Adds `records` (consecutive offsets of `partition`, after any added before from it). */
+  add(partition: number, records: readonly { offset: number; payload: Uint8Array }[]): void {
+    this.records += records.length;
     const rec = this.reader;
+    const ctx = this.ctx;
     for (const r of records) {
       try {
         rec.read(r.payload);
       } catch (err) {
-        skip('undecodable', `offset ${String(r.offset)}: ${(err as Error).message}`);
+        this.skip('undecodable', `offset ${String(r.offset)}: ${(err as Error).message}`);
         continue;
       }
-      if (rec.receivedAt > out.maxReceivedAt) out.maxReceivedAt = rec.receivedAt;
-      let view = views.get(rec.tenant);
-      if (!views.has(rec.tenant)) {
+      if (rec.receivedAt > this.maxReceivedAt) this.maxReceivedAt = rec.receivedAt;
+      let view = this.views.get(rec.tenant);
+      if (!this.views.has(rec.tenant)) {
         view = this.directory.get(rec.tenant);
-        views.set(rec.tenant, view);
+        this.views.set(rec.tenant, view);
       }
       if (view === undefined) {
-        skip('unknown_tenant', `offset ${String(r.offset)}: tenant '${rec.tenant}'`);
+        this.skip('unknown_tenant', `offset ${String(r.offset)}: tenant '${rec.tenant}'`);
         continue;
       }
       ctx.tenant = rec.tenant;
@@ -115,22 +149,22 @@ export class RollupBuilder {
       // Log record v2 holds the compact record: read at fixed offsets, no JSON (v1: the line).
       const d = rec.compactStart >= 0 ? decodeCompactTransaction(rec.bytes, rec.compactStart, rec.compactEnd, ctx) : decodeTransaction(rec.bytes, rec.lineStart, rec.lineEnd, ctx);
       if (!d.ok) {
-        skip('undecodable', `offset ${String(r.offset)}: ${d.code} ${d.message}`);
+        this.skip('undecodable', `offset ${String(r.offset)}: ${d.code} ${d.message}`);
         continue;
       }
       const t = d.txn;
       const store = view.stores.get(t.store_id);
       if (store === undefined) {
-        skip('unknown_store', `offset ${String(r.offset)}: store '${t.store_id}' of tenant '${rec.tenant}' is not in its registry`);
+        this.skip('unknown_store', `offset ${String(r.offset)}: store '${t.store_id}' of tenant '${rec.tenant}' is not in its registry`);
         continue;
       }
       const rep = convert(view, t);
       if (typeof rep === 'string') {
-        skip('fx_rate_missing', `offset ${String(r.offset)}: ${rep}`);
+        this.skip('fx_rate_missing', `offset ${String(r.offset)}: ${rep}`);
         continue;
       }
-      const seen = perTenant.get(rec.tenant);
-      if (seen === undefined) perTenant.set(rec.tenant, { records: 1, maxReceivedAt: rec.receivedAt });
+      const seen = this.perTenant.get(rec.tenant);
+      if (seen === undefined) this.perTenant.set(rec.tenant, { records: 1, maxReceivedAt: rec.receivedAt });
       else {
         seen.records++;
         if (rec.receivedAt > seen.maxReceivedAt) seen.maxReceivedAt = rec.receivedAt;
@@ -138,26 +172,26 @@ export class RollupBuilder {
       const quarter = Math.floor(t.ts / QUARTER_MS);
       // quarter · 8 · 8 · 256 + tender · 8 · 256 + brand · 256 + currency: below 2^53 for any quarter of this era.
       const key = ((quarter * 8 + TENDER_INDEX.get(t.tender)!) * 8 + (t.card_brand === null ? 7 : BRAND_INDEX.get(t.card_brand)!)) * 256 + (CURRENCY_INDEX.get(t.currency) ?? 255);
-      let keys = byStore.get(store);
-      if (keys === undefined) byStore.set(store, (keys = new Map()));
+      let keys = this.byStore.get(store);
+      if (keys === undefined) this.byStore.set(store, (keys = new Map()));
       let at = keys.get(key);
       if (at === undefined) {
-        at = count++;
+        at = this.count++;
         keys.set(key, at);
-        if (count * DELTA_WIDTH > wire.length) {
-          wire = grow(wire);
-          origs = grow(origs);
+        if (this.count * DELTA_WIDTH > this.wire.length) {
+          this.wire = grow(this.wire);
+          this.origs = grow(this.origs);
         }
         const o = at * DELTA_WIDTH;
-        wire[o] = tenants.id(rec.tenant);
-        wire[o + 1] = stores.id(store.store_id);
-        wire[o + 2] = quarter;
-        wire[o + 3] = words.id(t.tender);
-        wire[o + 4] = t.card_brand === null ? -1 : words.id(t.card_brand);
-        wire[o + 5] = words.id(t.currency);
+        this.wire[o] = this.tenants.id(rec.tenant);
+        this.wire[o + 1] = this.stores.id(store.store_id);
+        this.wire[o + 2] = quarter;
+        this.wire[o + 3] = this.words.id(t.tender);
+        this.wire[o + 4] = t.card_brand === null ? -1 : this.words.id(t.card_brand);
+        this.wire[o + 5] = this.words.id(t.currency);
       }
-      addTransaction(wire, at * DELTA_WIDTH + 6, { type: t.type, amount: rep.amount, tax: rep.tax, discount: rep.discount, items: t.items ?? 0 });
-      addTransaction(origs, at * SUM_COUNT, { type: t.type, amount: t.amount_minor, tax: t.tax_minor, discount: t.discount_minor ?? 0, items: t.items ?? 0 });
+      addTransaction(this.wire, at * DELTA_WIDTH + 6, { type: t.type, amount: rep.amount, tax: rep.tax, discount: rep.discount, items: t.items ?? 0 });
+      addTransaction(this.origs, at * SUM_COUNT, { type: t.type, amount: t.amount_minor, tax: t.tax_minor, discount: t.discount_minor ?? 0, items: t.items ?? 0 });
 
       // Only a record that arrived more than the grace after its event can land on a closed day.
       if (rec.receivedAt - t.ts >= this.closeGraceMs) {
@@ -166,7 +200,7 @@ export class RollupBuilder {
         // A day before go-live is history the tenant brought, not a change to a day it reported live.
         if (day >= view.goLiveDay && isDayClosed(day, clock, rec.receivedAt, this.closeGraceMs)) {
           const sign = t.type === 'sale' ? 1 : -1;
-          out.restatements.push({
+          this.restatements.push({
             tenant: rec.tenant,
             store_id: t.store_id,
             business_day: new Date(day * DAY_MS).toISOString().slice(0, 10),
@@ -183,8 +217,24 @@ export class RollupBuilder {
         }
       }
     }
-    for (let i = 0; i < count; i++) for (let k = 0; k < ORIGINAL_SUMS; k++) wire[i * DELTA_WIDTH + 18 + k] = origs[i * SUM_COUNT + k]!;
-    return { ...out, deltas: wire.slice(0, count * DELTA_WIDTH), tenants: tenants.list, stores: stores.list, words: words.list, records: records.length, perTenant };
+  }
+
+  /** The batch's deltas and what else it found; the batch must not be used afterwards. */
+  finish(): BuiltBatch {
+    const wire = this.wire;
+    for (let i = 0; i < this.count; i++) for (let k = 0; k < ORIGINAL_SUMS; k++) wire[i * DELTA_WIDTH + 18 + k] = this.origs[i * SUM_COUNT + k]!;
+    return {
+      restatements: this.restatements,
+      skipped: this.skipped,
+      examples: this.examples,
+      maxReceivedAt: this.maxReceivedAt,
+      deltas: wire.slice(0, this.count * DELTA_WIDTH),
+      tenants: this.tenants.list,
+      stores: this.stores.list,
+      words: this.words.list,
+      records: this.records,
+      perTenant: this.perTenant,
+    };
   }
 }
 

@@ -20,14 +20,19 @@ export interface StreamWorkerInit {
   /** Where to start reading each partition (the serving store's applied offsets). */
   offsets: number[];
   batchRecords: number;
+  /** How long a batch collects records from every partition before it is posted (ms). */
+  batchMs: number;
   closeGraceMs: number;
   pollMs: number;
 }
 
 export interface BatchMessage {
   type: 'batch';
-  partition: number;
-  endOffset: number;
+  /**
+   * The log position after the records the batch covers, per partition it
+   * read: (partition, end offset), each partition once, in ascending order.
+   */
+  ends: [number, number][];
   records: number;
   tenants: string[];
   stores: string[];

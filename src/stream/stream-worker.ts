@@ -17,6 +17,8 @@ import { TenantDirectory } from './tenant-directory.js';
 import { join } from 'node:path';
 
 const MAX_IN_FLIGHT = 4;
+/** A batch is posted once it holds this many records, however young (bounds its memory). */
+const MAX_BATCH_RECORDS = 1 << 17;
 
 async function main(init: StreamWorkerInit): Promise<void> {
   const port = parentPort!;
@@ -46,6 +48,33 @@ async function main(init: StreamWorkerInit): Promise<void> {
   const readers: LogReader[] = [];
   for (let p = 0; p < init.partitions; p++) readers.push(await log.openReader(p, init.offsets[p] ?? 0));
   let lastRefresh = 0;
+  // One batch collects every partition's new records for up to batchMs: the
+  // main thread's cost is per delta and per apply, not per record.
+  let batch = builder.batch();
+  let ends = new Map<number, number>();
+  let batchStarted = performance.now();
+  const postBatch = (): void => {
+    const built = batch.finish();
+    const data = built.deltas;
+    const msg: BatchMessage = {
+      type: 'batch',
+      ends: [...ends].sort((a, b) => a[0] - b[0]),
+      records: built.records,
+      tenants: built.tenants,
+      stores: built.stores,
+      words: built.words,
+      deltas: data,
+      restatements: built.restatements,
+      skipped: built.skipped,
+      examples: built.examples,
+      perTenant: [...built.perTenant].map(([t, v]) => [t, v.records, v.maxReceivedAt]),
+      maxReceivedAt: built.maxReceivedAt,
+    };
+    inFlight++;
+    post(msg, [data.buffer]);
+    batch = builder.batch();
+    ends = new Map();
+  };
   while (!stopping) {
     if (performance.now() - lastRefresh > 1000) {
       directory.refresh();
@@ -53,32 +82,24 @@ async function main(init: StreamWorkerInit): Promise<void> {
     }
     let read = 0;
     for (const reader of readers) {
-      while (inFlight >= MAX_IN_FLIGHT && !stopping) await sleep(50);
       if (stopping) break;
       const records = await reader.read(init.batchRecords, 8 << 20);
       if (records.length === 0) continue;
+      if (batch.records === 0) batchStarted = performance.now();
       read += records.length;
-      const built = builder.build(reader.partition, records);
-      const data = built.deltas;
-      const msg: BatchMessage = {
-        type: 'batch',
-        partition: reader.partition,
-        endOffset: reader.position,
-        records: records.length,
-        tenants: built.tenants,
-        stores: built.stores,
-        words: built.words,
-        deltas: data,
-        restatements: built.restatements,
-        skipped: built.skipped,
-        examples: built.examples,
-        perTenant: [...built.perTenant].map(([t, v]) => [t, v.records, v.maxReceivedAt]),
-        maxReceivedAt: built.maxReceivedAt,
-      };
-      inFlight++;
-      post(msg, [data.buffer]);
+      batch.add(reader.partition, records);
+      ends.set(reader.partition, reader.position);
+      if (batch.records >= MAX_BATCH_RECORDS) break;
     }
-    if (read === 0 && !stopping) await sleep(init.pollMs);
+    if (stopping) break;
+    const due = batch.records > 0 && (batch.records >= MAX_BATCH_RECORDS || performance.now() - batchStarted >= init.batchMs);
+    if (due) {
+      while (inFlight >= MAX_IN_FLIGHT && !stopping) await sleep(50);
+      if (stopping) break;
+      postBatch();
+    } else if (read === 0) {
+      await sleep(batch.records > 0 ? Math.min(init.pollMs, Math.max(1, init.batchMs - (performance.now() - batchStarted))) : init.pollMs);
+    }
   }
   for (const r of readers) await r.close();
   await log.close();

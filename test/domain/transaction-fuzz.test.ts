@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeTransaction, type DecodeContext } from '../../src/domain/transaction-decoder.js';
+import { checkTransactionLine, decodeTransaction, lastLineHadUnknownFields, type DecodeContext } from '../../src/domain/transaction-decoder.js';
+import { encodeIngestedLine, encodeIngestedTransaction, ingestedLineMaxSize } from '../../src/domain/ingested-record.js';
 import { decodeTransactionReference } from '../../src/domain/transaction-reference.js';
 import { NOW, STORES, assertAgree } from './decode-support.js';
 import { Prng } from '../../src/firehose/prng.js';
@@ -138,5 +139,51 @@ void describe('decodeTransaction agrees with JSON.parse + validateTransactionVal
     for (const code of ['ok', 'line_too_long', 'invalid_json', 'not_an_object', 'duplicate_field', 'missing_field', 'invalid_type', 'invalid_value', 'invalid_timestamp', 'timestamp_in_future', 'unknown_store', 'unknown_currency', 'tenant_mismatch']) {
       assert.ok((codes.get(code) ?? 0) >= 20, `only ${String(codes.get(code) ?? 0)} lines ended as ${code}: ${JSON.stringify([...codes])}`);
     }
+  });
+});
+
+void describe('checkTransactionLine + encodeIngestedLine agree with decodeTransaction + encodeIngestedTransaction', () => {
+  void it('on 20,000 randomly mutated lines: same verdict, code, field and message, and the same log record byte for byte', () => {
+    const rnd = prng(0x11e5);
+    const text = new TextDecoder();
+    // Both store lookups answer the same question: by string, and by the id's UTF-8 bytes.
+    const c: DecodeContext = {
+      tenant: 'acme',
+      nowMs: NOW,
+      hasStore: (id) => STORES.has(id),
+      hasStoreBytes: (b, s, e) => STORES.has(text.decode(b.subarray(s, e))),
+      maxLineBytes: 400,
+    };
+    const tenant = Buffer.from('acme');
+    let accepted = 0;
+    let kept = 0;
+    let escapedIds = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const bytes = generateLine(rnd);
+      const padded = Buffer.alloc(bytes.length + 8, 0x22);
+      padded.set(bytes, 4);
+      const show = (): string => `line #${String(n)}: ${JSON.stringify(text.decode(bytes))}`;
+      const byString = decodeTransaction(padded, 4, 4 + bytes.length, c);
+      const keptByString = lastLineHadUnknownFields();
+      const byBytes = checkTransactionLine(padded, 4, 4 + bytes.length, c);
+      assert.equal(byBytes.ok, byString.ok, show());
+      if (!byBytes.ok || !byString.ok) {
+        assert.deepEqual(byBytes, byString, show());
+        continue;
+      }
+      accepted++;
+      const f = byBytes.fields;
+      assert.equal(f.hasUnknownFields, keptByString, show());
+      if (f.hasUnknownFields) kept++;
+      if (f.txnText !== null || f.storeText !== null || f.terminalText !== null) escapedIds++;
+      const keepEnd = f.hasUnknownFields ? 4 + bytes.length : 4;
+      const fast = Buffer.alloc(ingestedLineMaxSize(tenant.length, bytes.length, bytes.length));
+      const fastEnd = encodeIngestedLine(fast, tenant, NOW, f, padded, 4, keepEnd);
+      const slow = Buffer.alloc(ingestedLineMaxSize(tenant.length, bytes.length, bytes.length) + 256);
+      const slowEnd = encodeIngestedTransaction(slow, tenant, NOW, byString.txn, padded, 4, keepEnd);
+      assert.deepEqual(fast.subarray(0, fastEnd), slow.subarray(0, slowEnd), show());
+    }
+    // Enough of each kind of line reaches the encoders for the comparison to mean something.
+    assert.ok(accepted >= 1000 && kept >= 100 && escapedIds >= 100, `accepted ${String(accepted)}, kept ${String(kept)}, with escaped or non-ASCII ids ${String(escapedIds)}`);
   });
 });
