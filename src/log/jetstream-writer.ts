@@ -28,13 +28,13 @@ import { JetStreamApiError } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import {
   LogClosedError,
-  LogError,
   LogInvalidArgumentError,
   LogIoError,
   LogPartitionOwnedError,
   LogRecordTooLargeError,
   LogWriterFailedError,
 } from './errors.js';
+import { CommitPipeline } from './commit-pipeline.js';
 import { FIRST_OFFSET_HEADER, RECORD_COUNT_HEADER } from './jetstream-frame.js';
 import { isWrongLastSequence } from './jetstream-kv.js';
 import type { JetStreamLeases, Lease, LeaseKeeper } from './jetstream-leases.js';
@@ -57,11 +57,6 @@ interface OwnedPartition {
 /** Commits in flight at once (see the header comment). */
 const MAX_COMMITS_IN_FLIGHT = 2;
 
-interface Waiter {
-  promise: Promise<ReadonlyMap<number, number>>;
-  resolve(ends: ReadonlyMap<number, number>): void;
-  reject(err: unknown): void;
-}
 
 export interface JetStreamWriterSettings {
   js: JetStreamClient;
@@ -76,11 +71,12 @@ export interface JetStreamWriterSettings {
 
 export class JetStreamLogWriter implements LogWriter {
   private readonly byPartition: (OwnedPartition | undefined)[] = [];
-  private next: Waiter | null = null;
-  private inFlight = 0;
-  private latest: Promise<ReadonlyMap<number, number>> | null = null;
-  private lastCommit: Promise<unknown> = Promise.resolve(null);
-  private failure: LogError | null = null;
+  private readonly commits: CommitPipeline = new CommitPipeline({
+    maxInFlight: MAX_COMMITS_IN_FLIGHT,
+    flush: (previous) => this.flush(previous),
+    stagedBytes: () => this.stagedBytes,
+    wrap: (err) => new LogIoError('commit', this.settings.parts.stream, err),
+  });
   private closing: Promise<void> | null = null;
   private readonly keepers: LeaseKeeper[] = [];
 
@@ -95,7 +91,7 @@ export class JetStreamLogWriter implements LogWriter {
       this.byPartition[o.partition] = o;
       this.keepers.push(
         settings.leases.keep(o.lease, (err) => {
-          this.failure ??= new LogPartitionOwnedError(o.partition, { cause: err });
+          this.commits.fail(new LogPartitionOwnedError(o.partition, { cause: err }));
         }),
       );
     }
@@ -149,7 +145,7 @@ export class JetStreamLogWriter implements LogWriter {
   }
 
   append(partition: number, payload: Uint8Array): void {
-    if (this.failure !== null) throw new LogWriterFailedError(this.failure);
+    if (this.commits.failure !== null) throw new LogWriterFailedError(this.commits.failure);
     if (this.closing !== null) throw new LogClosedError('log writer');
     const o = this.byPartition[partition];
     if (o === undefined) {
@@ -161,64 +157,14 @@ export class JetStreamLogWriter implements LogWriter {
   }
 
   commit(): Promise<ReadonlyMap<number, number>> {
-    if (this.failure !== null) return Promise.reject(new LogWriterFailedError(this.failure));
+    if (this.commits.failure !== null) return Promise.reject(new LogWriterFailedError(this.commits.failure));
     if (this.closing !== null) return Promise.reject(new LogClosedError('log writer'));
-    return this.requestCommit();
+    return this.commits.request();
   }
 
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
-  }
-
-  private requestCommit(): Promise<ReadonlyMap<number, number>> {
-    if (this.next !== null) return this.next.promise;
-    // Nothing new staged: the latest commit in flight covers every record so far.
-    if (this.latest !== null && this.stagedBytes === 0) return this.latest;
-    let resolve!: Waiter['resolve'];
-    let reject!: Waiter['reject'];
-    const promise = new Promise<ReadonlyMap<number, number>>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.next = { promise, resolve, reject };
-    // Starting synchronously (when a slot is free) means this commit takes
-    // the records staged up to this very call.
-    this.startCommits();
-    return promise;
-  }
-
-  private startCommits(): void {
-    while (this.next !== null && this.inFlight < MAX_COMMITS_IN_FLIGHT) {
-      const waiter = this.next;
-      this.next = null;
-      if (this.failure !== null) {
-        waiter.reject(new LogWriterFailedError(this.failure));
-        continue;
-      }
-      this.inFlight++;
-      this.latest = waiter.promise;
-      const run = this.flush(this.lastCommit);
-      this.lastCommit = run.then(
-        () => null,
-        (err: unknown) => err,
-      );
-      run.then(
-        (ends) => {
-          this.inFlight--;
-          if (this.latest === waiter.promise) this.latest = null;
-          waiter.resolve(ends);
-          this.startCommits();
-        },
-        (err: unknown) => {
-          this.inFlight--;
-          if (this.latest === waiter.promise) this.latest = null;
-          this.failure ??= err instanceof LogError ? err : new LogIoError('commit', this.settings.parts.stream, err);
-          waiter.reject(this.failure);
-          this.startCommits();
-        },
-      );
-    }
   }
 
   /** Publishes what is staged; settles after `previous` (the commit before it), so commits resolve in order. */
@@ -249,7 +195,7 @@ export class JetStreamLogWriter implements LogWriter {
     const before = await previous;
     if (before !== null) throw new LogWriterFailedError(before);
     for (const m of messages) {
-      if (this.failure !== null) throw new LogWriterFailedError(this.failure);
+      if (this.commits.failure !== null) throw new LogWriterFailedError(this.commits.failure);
       await this.publish(o, m);
     }
   }
@@ -282,13 +228,12 @@ export class JetStreamLogWriter implements LogWriter {
 
   private async shutdown(): Promise<void> {
     let failure: unknown = null;
-    if (this.failure === null && this.stagedBytes > 0) {
-      await this.requestCommit().catch((err: unknown) => {
+    if (this.commits.failure === null && this.stagedBytes > 0) {
+      await this.commits.request().catch((err: unknown) => {
         failure = err;
       });
     }
-    await this.next?.promise.catch(() => undefined);
-    await this.lastCommit;
+    await this.commits.drain();
     await Promise.all(this.keepers.map((k) => k.stop()));
     const released = await Promise.allSettled(this.owned.map((o) => this.settings.leases.release(o.lease)));
     this.onClosed(this);

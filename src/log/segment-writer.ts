@@ -22,6 +22,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { LogClosedError, LogError, LogInvalidArgumentError, LogIoError, LogRecordTooLargeError, LogWriterFailedError } from './errors.js';
+import { CommitPipeline } from './commit-pipeline.js';
 import { FRAME_HEADER_BYTES, RECORD_HEADER_BYTES } from './frame.js';
 import type { LogWriter } from './log.js';
 import type { PartitionLock } from './partition-lock.js';
@@ -62,11 +63,6 @@ const MAX_COMMITS_IN_FLIGHT = 2;
  */
 const WRITE_MODE_SYNC_BYTES = 16 << 20;
 
-interface Waiter {
-  promise: Promise<ReadonlyMap<number, number>>;
-  resolve(ends: ReadonlyMap<number, number>): void;
-  reject(err: unknown): void;
-}
 
 export interface SegmentWriterSettings {
   root: string;
@@ -81,13 +77,12 @@ export class SegmentLogWriter implements LogWriter {
   readonly maxPayloadBytes: number;
   private readonly writeFlags: number;
   private readonly byPartition: (OwnedPartition | undefined)[] = [];
-  private next: Waiter | null = null;
-  private inFlight = 0;
-  /** The promise of the latest commit started, while it is in flight. */
-  private latest: Promise<ReadonlyMap<number, number>> | null = null;
-  /** Settles when the latest commit started has settled: null when it succeeded, else its error. */
-  private lastCommit: Promise<unknown> = Promise.resolve(null);
-  private failure: LogError | null = null;
+  private readonly commits: CommitPipeline = new CommitPipeline({
+    maxInFlight: MAX_COMMITS_IN_FLIGHT,
+    flush: (previous) => this.flush(previous),
+    stagedBytes: () => this.stagedBytes,
+    wrap: (err) => new LogIoError('commit', this.settings.root, err),
+  });
   private closing: Promise<void> | null = null;
   private readonly abort = new AbortController();
   /** Pre-allocations run one at a time so that zero-filling never occupies more than one thread-pool thread. */
@@ -156,7 +151,7 @@ export class SegmentLogWriter implements LogWriter {
   }
 
   append(partition: number, payload: Uint8Array): void {
-    if (this.failure !== null) throw new LogWriterFailedError(this.failure);
+    if (this.commits.failure !== null) throw new LogWriterFailedError(this.commits.failure);
     if (this.closing !== null) throw new LogClosedError('log writer');
     const o = this.byPartition[partition];
     if (o === undefined) {
@@ -167,65 +162,14 @@ export class SegmentLogWriter implements LogWriter {
   }
 
   commit(): Promise<ReadonlyMap<number, number>> {
-    if (this.failure !== null) return Promise.reject(new LogWriterFailedError(this.failure));
+    if (this.commits.failure !== null) return Promise.reject(new LogWriterFailedError(this.commits.failure));
     if (this.closing !== null) return Promise.reject(new LogClosedError('log writer'));
-    return this.requestCommit();
+    return this.commits.request();
   }
 
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
-  }
-
-  private requestCommit(): Promise<ReadonlyMap<number, number>> {
-    if (this.next !== null) return this.next.promise;
-    // Nothing new staged: the latest commit in flight covers every record so far.
-    if (this.latest !== null && this.stagedBytes === 0) return this.latest;
-    let resolve!: Waiter['resolve'];
-    let reject!: Waiter['reject'];
-    const promise = new Promise<ReadonlyMap<number, number>>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.next = { promise, resolve, reject };
-    // Starting synchronously (when a slot is free) means this commit takes
-    // the records staged up to this very call.
-    this.startCommits();
-    return promise;
-  }
-
-  private startCommits(): void {
-    while (this.next !== null && this.inFlight < MAX_COMMITS_IN_FLIGHT) {
-      const waiter = this.next;
-      this.next = null;
-      if (this.failure !== null) {
-        waiter.reject(new LogWriterFailedError(this.failure));
-        continue;
-      }
-      this.inFlight++;
-      this.latest = waiter.promise;
-      const previous = this.lastCommit;
-      const run = this.flush(previous);
-      this.lastCommit = run.then(
-        () => null,
-        (err: unknown) => err,
-      );
-      run.then(
-        (ends) => {
-          this.inFlight--;
-          if (this.latest === waiter.promise) this.latest = null;
-          waiter.resolve(ends);
-          this.startCommits();
-        },
-        (err: unknown) => {
-          this.inFlight--;
-          if (this.latest === waiter.promise) this.latest = null;
-          this.failure ??= err instanceof LogError ? err : new LogIoError('commit', this.settings.root, err);
-          waiter.reject(this.failure);
-          this.startCommits();
-        },
-      );
-    }
   }
 
   /** Writes what is staged; settles after `previous` (the commit before it), so commits resolve in order. */
@@ -322,7 +266,7 @@ export class SegmentLogWriter implements LogWriter {
       },
       (err: unknown) => {
         o.backgroundSync = null;
-        this.failure ??= new LogIoError('fdatasync', segment.path, err);
+        this.commits.fail(new LogIoError('fdatasync', segment.path, err));
       },
     );
   }
@@ -349,13 +293,12 @@ export class SegmentLogWriter implements LogWriter {
 
   private async shutdown(): Promise<void> {
     let failure: unknown = null;
-    if (this.failure === null && this.stagedBytes > 0) {
-      await this.requestCommit().catch((err: unknown) => {
+    if (this.commits.failure === null && this.stagedBytes > 0) {
+      await this.commits.request().catch((err: unknown) => {
         failure = err;
       });
     }
-    await this.next?.promise.catch(() => undefined);
-    await this.lastCommit;
+    await this.commits.drain();
     this.abort.abort();
     await this.preallocations;
     await Promise.all(this.owned.flatMap((o) => (o.backgroundSync === null ? [] : [o.backgroundSync])));
