@@ -11,7 +11,7 @@ import { currencyExponent } from '../domain/currency.js';
 import { parseUtcDay } from '../domain/fx.js';
 import { BREAK_STATUSES, isMatchStatus, type BookedEntry, type EntryResult, type ExpectedItem, type ItemResult, type MatchStatus } from '../domain/reconciliation.js';
 import type { ExpectedDeposit, ExpectedPayout } from '../domain/settlement.js';
-import { isStatementFormat, type StatementFormat } from '../domain/statement.js';
+import { entryCount, isStatementFormat, type StatementFormat } from '../domain/statement.js';
 import type { Store } from '../domain/store.js';
 import type { KeyKind, TenantStore } from '../tenants/tenant-store.js';
 import type { CashForecast } from '../treasury/cash-forecast.js';
@@ -145,7 +145,7 @@ export function registerTreasuryRoutes(app: FastifyInstance, deps: TreasuryRoute
     return {
       statements: statements
         .filter((s) => account === undefined || normaliseAccount(s.statement.account) === normaliseAccount(account))
-        .map((s) => ({ key: s.key, format: s.statement.format, statement_id: s.statement.statementId, account: s.statement.account, ...money(s.statement.currency), opening: s.statement.opening, closing: s.statement.closing, entries: s.statement.entries.length, imported_at: s.importedAt, file_sha256: s.fileSha256, flags: flags.filter((f) => f.statementKey === s.key) })),
+        .map((s) => ({ key: s.key, format: s.statement.format, statement_id: s.statement.statementId, account: s.statement.account, ...money(s.statement.currency), opening: s.statement.opening, closing: s.statement.closing, entries: entryCount(s.statement), imported_at: s.importedAt, file_sha256: s.fileSha256, flags: flags.filter((f) => f.statementKey === s.key) })),
       flags,
     };
   });

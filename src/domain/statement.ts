@@ -71,7 +71,14 @@ export interface BankStatement {
   closing: StatementBalance | null;
   /** Creation time of the statement as written (camt CreDtTm), or null. */
   createdAt: string | null;
+  /**
+   * The entries as objects. A parsed MT940 statement keeps its entries as
+   * {@link columns} and makes this array afresh on each read (an API
+   * answer, a test, a file writer); hot paths read the columns instead.
+   */
   entries: StatementEntry[];
+  /** The entries as columns, when the parser kept them so (MT940); not enumerable, so copies and JSON see `entries` only. */
+  readonly columns?: EntryColumns;
   /** MT940 `:28C:` statement/sequence number as written; `statementId` is `:20:` + `/` + this. */
   statementNumber?: string;
   /** Closing available balance (camt CLAV, MT940 `:64:`), when the file gives one. */
@@ -86,6 +93,30 @@ export interface BankStatement {
    * Absent when nothing was repaired.
    */
   repairs?: string[];
+}
+
+/**
+ * A statement's entries as columns: what an import keeps of a large file
+ * (typed arrays and byte ranges instead of an object and its strings per
+ * entry). Row `k` is entry `k + 1`.
+ */
+export interface EntryColumns {
+  readonly length: number;
+  /** Credits positive, debits negative, minor units. */
+  signedAmount(k: number): number;
+  currency(k: number): string;
+  /** Value date, else booking date, else null. */
+  date(k: number): string | null;
+  reference(k: number): string | null;
+  remittance(k: number): string | null;
+  bankReference(k: number): string | null;
+  /** Entry `k + 1` as an object. */
+  entry(k: number): StatementEntry;
+}
+
+/** Number of entries of a statement, without making them. */
+export function entryCount(s: BankStatement): number {
+  return s.columns?.length ?? s.entries.length;
 }
 
 /** Signed amount of an entry: credits add to the balance, debits take from it. */

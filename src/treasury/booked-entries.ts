@@ -13,26 +13,36 @@ import { signedAmount } from '../domain/statement.js';
 import { EntryTable } from './match-tables.js';
 import { normaliseAccount, type StoredStatement } from './treasury-store.js';
 
-function eachEntry(statements: readonly StoredStatement[], from: number, visit: (s: StoredStatement, account: string, e: StoredStatement['statement']['entries'][number]) => void): void {
+type Visit = (id: string, account: string, currency: string, amountMinor: number, date: string, reference: string | null, remittance: string | null, bankReference: string | null) => void;
+
+/** Every entry of `statements[from…]`, in order, as a matcher row: from a statement's columns when it has them (no entry object is made). */
+function eachRow(statements: readonly StoredStatement[], from: number, visit: Visit): void {
   for (let k = from; k < statements.length; k++) {
     const s = statements[k]!;
-    const account = normaliseAccount(s.statement.account);
-    for (const e of s.statement.entries) visit(s, account, e);
+    const st = s.statement;
+    const account = normaliseAccount(st.account);
+    const closing = st.closing?.date ?? '';
+    const cols = st.columns;
+    if (cols !== undefined) {
+      for (let r = 0; r < cols.length; r++) visit(`${s.key}#${String(r + 1)}`, account, cols.currency(r), cols.signedAmount(r), cols.date(r) ?? closing, cols.reference(r), cols.remittance(r), cols.bankReference(r));
+      continue;
+    }
+    for (const e of st.entries) visit(`${s.key}#${String(e.index)}`, account, e.currency, signedAmount(e), e.valueDate ?? e.bookingDate ?? closing, e.reference, e.remittance, e.bankReference);
   }
 }
 
 /** Appends the entries of `statements[from…]` to `table`. */
 export function appendBookedEntries(table: EntryTable, statements: readonly StoredStatement[], from = 0): void {
-  eachEntry(statements, from, (s, account, e) => {
-    table.add(`${s.key}#${String(e.index)}`, account, e.currency, signedAmount(e), e.valueDate ?? e.bookingDate ?? s.statement.closing?.date ?? '', e.reference, e.remittance, e.bankReference);
+  eachRow(statements, from, (id, account, currency, amountMinor, date, reference, remittance, bankReference) => {
+    table.add(id, account, currency, amountMinor, date, reference, remittance, bankReference);
   });
 }
 
 /** The same rows as objects (tests, and small callers that want them). */
 export function bookedEntries(statements: readonly StoredStatement[]): BookedEntry[] {
   const entries: BookedEntry[] = [];
-  eachEntry(statements, 0, (s, account, e) => {
-    entries.push({ id: `${s.key}#${String(e.index)}`, account, currency: e.currency, amountMinor: signedAmount(e), date: e.valueDate ?? e.bookingDate ?? s.statement.closing?.date ?? '', reference: e.reference, remittance: e.remittance, bankReference: e.bankReference });
+  eachRow(statements, 0, (id, account, currency, amountMinor, date, reference, remittance, bankReference) => {
+    entries.push({ id, account, currency, amountMinor, date, reference, remittance, bankReference });
   });
   return entries;
 }

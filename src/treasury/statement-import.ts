@@ -7,7 +7,7 @@
  * answered as `duplicate`.
  */
 import { createHash } from 'node:crypto';
-import type { BankStatement, StatementFormat } from '../domain/statement.js';
+import { entryCount, type BankStatement, type StatementFormat } from '../domain/statement.js';
 import { TreasuryError } from './errors.js';
 import { parseStatement } from './statements/parse-statement.js';
 import { normaliseAccount, statementKey, type StoredStatement, type TreasuryStore } from './treasury-store.js';
@@ -72,7 +72,7 @@ export function importStatementFile(store: TreasuryStore, parse: StatementParser
     const dup = inFile.has(key) || store.findStatement(tenant, key) !== undefined;
     inFile.add(key);
     if (!dup) fresh.push({ key, fileSha256: sha256, importedAt: now.toISOString(), statement });
-    out.push({ key, account: statement.account, statementId: statement.statementId, format: statement.format, entries: statement.entries.length, status: dup ? 'duplicate' : 'imported', flags: [] });
+    out.push({ key, account: statement.account, statementId: statement.statementId, format: statement.format, entries: entryCount(statement), status: dup ? 'duplicate' : 'imported', flags: [] });
   }
   store.addStatements(tenant, fresh);
   const flags = balanceFlags(store.statements(tenant));

@@ -4,7 +4,7 @@
  * plain byte scans on the file, a string only for each value kept.
  */
 import { Buffer } from 'node:buffer';
-import type { StatementEntry } from '../../domain/statement.js';
+import { TEXT_BANK_REFERENCE, TEXT_DETAILS, TEXT_REFERENCE, type EntryColumnStore } from './entry-columns.js';
 import type { Field } from './mt940-field.js';
 import { isAsciiSpace, type StatementBytes } from './statement-bytes.js';
 import { fail, show } from './statement-error.js';
@@ -24,6 +24,9 @@ export interface Mt940Context {
 interface LineDates {
   valueDate: string;
   bookingDate: string | null;
+  /** Their ids in the file's column store (set when first used). */
+  valueId?: number;
+  bookingId?: number;
 }
 
 export interface SwiftBalance {
@@ -96,9 +99,10 @@ function amountText(b: Buffer, from: number, to: number, src: StatementBytes | n
  * `:61:` `YYMMDD[MMDD](C|D|RC|RD)[funds]amount(N|F|S)xxx custref[//bankref]`
  * and an optional second line of supplementary details, read from the
  * field's bytes. RC (reversal of a credit) is a debit entry and RD a
- * credit entry, as SWIFT defines them.
+ * credit entry, as SWIFT defines them. The entry becomes a row of
+ * `out`; returns its row.
  */
-export function parseStatementLine(f: Field, exponent: number, currency: string, index: number, ctx: Mt940Context): StatementEntry {
+export function parseStatementLine(f: Field, exponent: number, out: EntryColumnStore, ctx: Mt940Context): number {
   const src = f.src;
   const b = src.bytes;
   const s = f.start;
@@ -113,7 +117,9 @@ export function parseStatementLine(f: Field, exponent: number, currency: string,
   }
   const entry = withEntryDate ? (b[s + 6]! - 0x30) * 1000 + (b[s + 7]! - 0x30) * 100 + (b[s + 8]! - 0x30) * 10 + (b[s + 9]! - 0x30) : -1;
   const known = value < 0 ? null : lineDates(f, ctx, value, entry);
-  const { valueDate, bookingDate } = known ?? statementLineDates(f.first, withEntryDate, ctx);
+  const dates = known ?? statementLineDates(f.first, withEntryDate, ctx);
+  const valueId = (dates.valueId ??= out.dateId(dates.valueDate));
+  const bookingId = (dates.bookingId ??= out.dateId(dates.bookingDate));
   let reversal = false;
   let c = p < e ? b[p]! : -1;
   if (c === 0x52 /* R */) {
@@ -148,27 +154,20 @@ export function parseStatementLine(f: Field, exponent: number, currency: string,
   while (refEnd > refStart && isAsciiSpace(b[refEnd - 1]!)) refEnd--;
   // NONREF is recognised on the bytes: no string is made for it.
   const nonref = refEnd - refStart === 6 && b[refStart] === 0x4e && b[refStart + 1] === 0x4f && b[refStart + 2] === 0x4e && b[refStart + 3] === 0x52 && b[refStart + 4] === 0x45 && b[refStart + 5] === 0x46;
-  const customerReference = nonref ? null : src.trimmed(b, refStart, refEnd);
-  if (customerReference === null && !nonref) badLine(f, `ends after the transaction type '${transactionCode}': the customer reference (mandatory; 'NONREF' when there is none) is missing`);
-  const bankReference = slashes === -1 ? null : src.trimmed(b, slashes + 2, e);
-  const details = f.lines === 0 ? null : src.trimmed(src.scratch, 0, f.copyLines(false, 0x20));
-  // The entry is built here, complete, in one literal: its :86: only fills reference, remittance and counterparty.
-  return {
-    index,
-    amountMinor,
-    // A reversal mark names what is reversed: RC undoes a credit, so it is a debit.
-    direction: reversal ? (credit ? 'debit' : 'credit') : credit ? 'credit' : 'debit',
-    currency,
-    bookingDate,
-    valueDate,
-    reference: customerReference,
-    bankReference,
-    remittance: null,
-    counterparty: null,
-    reversal,
-    transactionCode,
-    supplementaryDetails: details,
-  };
+  if (!nonref && !hasText(b, refStart, refEnd, src)) badLine(f, `ends after the transaction type '${transactionCode}': the customer reference (mandatory; 'NONREF' when there is none) is missing`);
+  // A reversal mark names what is reversed: RC undoes a credit, so it is a debit.
+  const row = out.add(amountMinor, reversal ? (credit ? 'debit' : 'credit') : credit ? 'credit' : 'debit', reversal, valueId, bookingId, transactionCode);
+  // The values stay bytes in the file's arena: no string per entry (its :86: fills reference, remittance and counterparty).
+  if (!nonref) out.setText(row, TEXT_REFERENCE, b, refStart, refEnd);
+  if (slashes !== -1) out.setText(row, TEXT_BANK_REFERENCE, b, slashes + 2, e);
+  if (f.lines !== 0) out.setText(row, TEXT_DETAILS, src.scratch, 0, f.copyLines(false, 0x20));
+  return row;
+}
+
+/** Whether `b[from, to)` (ASCII-trimmed already) holds text once trimmed as `trim()` does. */
+function hasText(b: Buffer, from: number, to: number, src: StatementBytes): boolean {
+  if (from === to) return false;
+  return (b[from]! < 0x80 && b[to - 1]! < 0x80) || src.trimmed(b, from, to) !== null;
 }
 
 function badLine(f: Field, what: string): never {

@@ -7,9 +7,9 @@
  * made per entry.
  */
 import { Buffer, isAscii } from 'node:buffer';
-import type { StatementEntry } from '../../domain/statement.js';
+import { TEXT_REFERENCE, TEXT_REMITTANCE, type EntryColumnStore } from './entry-columns.js';
 import type { Field } from './mt940-field.js';
-import { StatementBytes } from './statement-bytes.js';
+import { isAsciiSpace, StatementBytes } from './statement-bytes.js';
 
 /** SEPA keywords (before their '+') of the DK purpose text (DK "Technische Anlage", SEPA-Verwendungszweck), as 4-byte numbers; BIC+ is checked apart. */
 const SEPA_KEYWORDS = new Set(['EREF', 'KREF', 'MREF', 'CRED', 'DEBT', 'COAM', 'OAMT', 'SVWZ', 'ABWA', 'ABWE', 'IBAN'].map((k) => word(k, 0)));
@@ -38,23 +38,26 @@ export interface SepaFields {
  * remittance (else the whole purpose). Other text: lines joined with one
  * space; SWIFT-coded text (`/EREF/…/NAME/…`) gives reference and name.
  */
-export function applyInformation(e: StatementEntry, f: Field): void {
+export function applyInformation(out: EntryColumnStore, row: number, f: Field): void {
   const src = f.src;
   const t = src.bytes;
   const at = f.start;
   if (f.firstEnd - at >= 4 && isDigit(t[at]!) && isDigit(t[at + 1]!) && isDigit(t[at + 2]!) && t[at + 3] === 0x3f) {
-    applyDk(e, src, at, f.end);
+    applyDk(out, row, src, at, f.end);
     return;
   }
   const n = f.copyLines(true, 0x20);
-  e.remittance = src.trimmed(src.scratch, 0, n);
-  if (e.remittance !== null && e.remittance.charCodeAt(0) === 0x2f /* / */) {
+  out.setText(row, TEXT_REMITTANCE, src.scratch, 0, n);
+  if (out.hasText(row, TEXT_REMITTANCE) && out.firstByte(row, TEXT_REMITTANCE) === 0x2f /* / */) {
     // Codes are read from the lines joined without a separator: they are hard-wrapped.
     const m = f.copyLines(true, -1);
-    e.reference = codedField(src, m, EREF) ?? e.reference;
-    e.counterparty = codedField(src, m, word('NAME', 0));
+    if (codedField(src, m, EREF)) out.setText(row, TEXT_REFERENCE, src.scratch, range[0]!, range[1]!);
+    out.counterparty[row] = codedField(src, m, word('NAME', 0)) ? src.trimmedIntern(src.scratch, range[0]!, range[1]!) : null;
   }
 }
+
+/** The range the last {@link codedField} or {@link sepaRanges} found (reused: no object per entry). */
+const range = new Int32Array(4);
 
 /**
  * Reads the DK subfields straight from the file bytes `[from, to)`, line
@@ -62,7 +65,7 @@ export function applyInformation(e: StatementEntry, f: Field): void {
  * scratch buffer's first half and the name bytes to its second half, line
  * breaks dropped, so each becomes one string.
  */
-function applyDk(e: StatementEntry, src: StatementBytes, from: number, to: number): void {
+function applyDk(out: EntryColumnStore, row: number, src: StatementBytes, from: number, to: number): void {
   const s = src.bytes;
   const half = to - from;
   const scratch = src.reserve(2 * half, 0);
@@ -99,16 +102,18 @@ function applyDk(e: StatementEntry, src: StatementBytes, from: number, to: numbe
     into = d1 === 0x32 || (d1 === 0x36 && d2 <= 0x33) ? 1 : d1 === 0x33 && (d2 === 0x32 || d2 === 0x33) ? 2 : 0; // ?20–?29, ?60–?63; ?32, ?33
     i = b + 1;
   }
-  sepaInto(e, src, scratch, 0, purpose);
-  e.counterparty = src.trimmedIntern(scratch, half, name);
+  const eref = sepaRanges(src, scratch, 0, purpose);
+  if (eref) out.setText(row, TEXT_REFERENCE, scratch, range[0]!, range[1]!);
+  out.setText(row, TEXT_REMITTANCE, scratch, range[2]!, range[3]!);
+  out.counterparty[row] = src.trimmedIntern(scratch, half, name);
 }
 
 /**
- * Sets `out.reference` (only when the purpose has an EREF+ value) and
- * `out.remittance` from the purpose text `buf[from, to)`: SVWZ+ when
- * present, else the whole text.
+ * Finds in the purpose text `buf[from, to)` the reference (EREF+; the
+ * answer is whether there is one, in `range[0..1]`) and the remittance
+ * (SVWZ+ when present, else the whole text; `range[2..3]`).
  */
-function sepaInto(out: SepaFields, src: StatementBytes, buf: Buffer, from: number, to: number): void {
+function sepaRanges(src: StatementBytes, buf: Buffer, from: number, to: number): boolean {
   // Keyword starts found by looking behind each '+': no regex, no objects (hot path).
   let erefAt = -1;
   let erefEnd = -1;
@@ -128,10 +133,10 @@ function sepaInto(out: SepaFields, src: StatementBytes, buf: Buffer, from: numbe
     }
     any = true;
   }
-  if (!any) {
-    out.remittance = src.trimmed(buf, from, to);
-    return;
-  }
+  range[2] = from;
+  range[3] = to;
+  if (!any) return false;
+  let eref = false;
   if (erefAt !== -1) {
     let stop = erefEnd === -1 ? to : erefEnd;
     // A label such as `MTLG:` ends an identifier (but not the free-text SVWZ+).
@@ -141,18 +146,38 @@ function sepaInto(out: SepaFields, src: StatementBytes, buf: Buffer, from: numbe
         break;
       }
     }
-    const v = src.trimmed(buf, erefAt, stop);
-    if (v !== null && v !== 'NOTPROVIDED') out.reference = v;
+    let a = erefAt;
+    let z = stop;
+    while (a < z && isAsciiSpace(buf[a]!)) a++;
+    while (z > a && isAsciiSpace(buf[z - 1]!)) z--;
+    // NOTPROVIDED (the SEPA placeholder) and an empty value are no reference.
+    if (a < z && buf[a]! < 0x80 && buf[z - 1]! < 0x80) eref = !isNotProvided(buf, a, z);
+    else if (a < z) {
+      const v = src.trimmed(buf, a, z);
+      eref = v !== null && v !== 'NOTPROVIDED';
+    }
+    range[0] = a;
+    range[1] = z;
   }
-  out.remittance = svwzAt !== -1 ? src.trimmed(buf, svwzAt, svwzEnd === -1 ? to : svwzEnd) : src.trimmed(buf, from, to);
+  if (svwzAt !== -1) {
+    range[2] = svwzAt;
+    range[3] = svwzEnd === -1 ? to : svwzEnd;
+  }
+  return eref;
+}
+
+const NOT_PROVIDED = Buffer.from('NOTPROVIDED', 'latin1');
+
+function isNotProvided(b: Buffer, from: number, to: number): boolean {
+  return to - from === NOT_PROVIDED.length && b.compare(NOT_PROVIDED, 0, NOT_PROVIDED.length, from, to) === 0;
 }
 
 /** Reference (EREF+) and remittance (SVWZ+, else the whole text) of a DK purpose text; the writer checks its output with this. */
 export function sepaFields(purpose: string): SepaFields {
   const bytes = Buffer.from(purpose, 'utf8');
-  const out: SepaFields = { reference: null, remittance: null };
-  sepaInto(out, new StatementBytes(bytes, isAscii(bytes) ? 'latin1' : 'utf-8'), bytes, 0, bytes.length);
-  return out;
+  const src = new StatementBytes(bytes, isAscii(bytes) ? 'latin1' : 'utf-8');
+  const eref = sepaRanges(src, bytes, 0, bytes.length);
+  return { reference: eref ? src.trimmed(bytes, range[0]!, range[1]!) : null, remittance: src.trimmed(bytes, range[2]!, range[3]!) };
 }
 
 /** Length of the SEPA keyword that ends right before the '+' at `plus` (4, or 3 for BIC), or 0. */
@@ -181,8 +206,8 @@ function codeStart(s: Uint8Array, q: number, to: number): number {
   return a;
 }
 
-/** `/CODE/value` in the scratch buffer's first `n` bytes, up to the next `/XXXX/` code, or null. */
-function codedField(src: StatementBytes, n: number, code: number): string | null {
+/** `/CODE/value` in the scratch buffer's first `n` bytes, up to the next `/XXXX/` code: whether it is there with a value (trimmed), the value's range in `range[0..1]`. */
+function codedField(src: StatementBytes, n: number, code: number): boolean {
   const b = src.scratch;
   let at = -1;
   for (let i = 0; i + 5 < n; i++) {
@@ -191,7 +216,7 @@ function codedField(src: StatementBytes, n: number, code: number): string | null
       break;
     }
   }
-  if (at === -1) return null;
+  if (at === -1) return false;
   const from = at + 6;
   let to = n;
   for (let i = from; i + 5 < n; i++) {
@@ -200,7 +225,9 @@ function codedField(src: StatementBytes, n: number, code: number): string | null
       break;
     }
   }
-  return src.trimmed(b, from, to);
+  range[0] = from;
+  range[1] = to;
+  return src.trimmed(b, from, to) !== null;
 }
 
 function isDigit(c: number): boolean {

@@ -7,7 +7,8 @@
  * headers, `940` lines, `-` trailers) is skipped. See docs/statements.md.
  */
 import { Buffer, isAscii } from 'node:buffer';
-import type { BankStatement, StatementBalance, StatementEntry } from '../../domain/statement.js';
+import type { BankStatement, StatementBalance } from '../../domain/statement.js';
+import { EntryColumnStore, StatementEntryColumns } from './entry-columns.js';
 import { exponentOf } from './statement-amount.js';
 import { fail, runParser, show, type StatementParseResult } from './statement-error.js';
 import { parseBalance, parseStatementLine, type Mt940Context, type SwiftBalance } from './mt940-fields.js';
@@ -33,6 +34,8 @@ export function readMt940(text: string, initialRepairs: string[] = []): BankStat
 /** {@link readMt940} on the file bytes (decoding decided by the caller, a byte-order mark already skipped). */
 export function readMt940Bytes(src: StatementBytes, initialRepairs: string[] = []): BankStatement[] {
   const statements: BankStatement[] = [];
+  // Every statement of the file keeps its entries in this one store (entry-columns.ts).
+  const store = new EntryColumnStore(src.utf8);
   let b: Builder | null = null;
   // One field object, refilled for every tag: the builder consumes it at once.
   const field = new Field(src);
@@ -67,7 +70,7 @@ export function readMt940Bytes(src: StatementBytes, initialRepairs: string[] = [
       if (!KNOWN_TAGS.has(tag)) fail('statement_unknown_tag', `unknown tag ':${tag}:'${b === null ? '' : ` in the statement that starts at line ${String(b.startLine)}`}`, { line });
       if (tag === '20') {
         if (b !== null) finish(line);
-        b = new Builder(line, initialRepairs, src);
+        b = new Builder(line, initialRepairs, src, store);
       } else if (b === null) {
         fail('statement_unexpected_tag', `':${tag}:' outside a statement: a statement starts with ':20:'`, { line });
       }
@@ -88,6 +91,7 @@ export function readMt940Bytes(src: StatementBytes, initialRepairs: string[] = [
   if (statements.length === 0) {
     fail('statement_missing_tag', `no ':20:' tag: this is not an MT940 statement${n === 0 ? ' (the file is empty)' : ''}`, { line: 1 });
   }
+  store.seal();
   return statements;
 }
 
@@ -147,7 +151,9 @@ class Builder {
   private closingAvailable: SwiftBalance | null = null;
   private readonly forwardAvailable: SwiftBalance[] = [];
   private information: string | null = null;
-  private readonly entries: StatementEntry[] = [];
+  /** This statement's first row in the file's store. */
+  private readonly firstRow: number;
+  private lastRow = -1;
   private lastTag = '';
   private readonly ctx: Mt940Context;
 
@@ -155,20 +161,22 @@ class Builder {
     readonly startLine: number,
     initialRepairs: string[],
     private readonly src: StatementBytes,
+    private readonly store: EntryColumnStore,
   ) {
     this.ctx = { line: startLine, repairs: [...initialRepairs] };
+    this.firstRow = store.length;
   }
 
   add(f: Field): void {
     this.ctx.line = f.line;
     // The two tags of every entry first, without the closures the rest needs.
     if (f.tag === '61' && this.stage === 'lines') {
-      this.entries.push(parseStatementLine(f, this.exponent, this.currency, this.entries.length + 1, this.ctx));
+      this.lastRow = parseStatementLine(f, this.exponent, this.store, this.ctx);
       this.lastTag = '61';
       return;
     }
     if (f.tag === '86' && this.lastTag === '61') {
-      applyInformation(this.entries[this.entries.length - 1]!, f);
+      applyInformation(this.store, this.lastRow, f);
       this.lastTag = '86';
       return;
     }
@@ -263,7 +271,8 @@ class Builder {
       fail('statement_truncated', `the statement that starts at line ${String(this.startLine)} ends before ${this.expected()}`, { line });
     }
     const bal = (x: SwiftBalance): StatementBalance => (x.currency === this.currency ? { amountMinor: x.amountMinor, date: x.date } : { amountMinor: x.amountMinor, date: x.date, currency: x.currency });
-    const st: BankStatement = {
+    const columns = new StatementEntryColumns(this.store, this.firstRow, this.store.length - this.firstRow, this.currency, true);
+    const st = {
       format: 'mt940',
       statementId: `${this.reference}/${this.number}`,
       account: this.account,
@@ -271,12 +280,14 @@ class Builder {
       opening: bal(this.opening),
       closing: bal(this.closing),
       createdAt: null,
-      entries: this.entries,
       statementNumber: this.number,
       closingAvailable: this.closingAvailable === null ? null : bal(this.closingAvailable),
       forwardAvailable: this.forwardAvailable.map(bal),
       information: this.information,
-    };
+    } as Omit<BankStatement, 'entries'> as BankStatement;
+    // The entries stay columns; `entries` makes them as objects on each read (copies and JSON see them, not `columns`).
+    Object.defineProperty(st, 'entries', { get: () => columns.entries(), enumerable: true, configurable: true });
+    Object.defineProperty(st, 'columns', { value: columns, enumerable: false });
     if (this.ctx.repairs.length > 0) st.repairs = this.ctx.repairs;
     return st;
   }

@@ -17,7 +17,7 @@ const POOL_MAX_LENGTH = 70;
 
 export class StatementBytes {
   readonly bytes: Buffer;
-  private readonly utf8: boolean;
+  readonly utf8: boolean;
   /** Values made of several pieces (wrapped lines, DK subfields) are copied here and decoded once. */
   scratch: Buffer = Buffer.allocUnsafe(4096);
   private readonly pool: (string | undefined)[] = new Array<string | undefined>(POOL_SIZE);
@@ -123,7 +123,7 @@ declare global {
 }
 
 /** Decodes a range; in a UTF-8 file a range of ASCII bytes takes the (faster) Latin-1 decoder, which reads it the same. */
-function decode(b: Buffer, from: number, to: number, utf8: boolean): string {
+export function decode(b: Buffer, from: number, to: number, utf8: boolean): string {
   if (utf8) {
     for (let i = from; i < to; i++) if (b[i]! > 0x7f) return b.utf8Slice(from, to);
   }
