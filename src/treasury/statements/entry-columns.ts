@@ -28,23 +28,35 @@ const REVERSAL = 2;
 
 export class EntryColumnStore {
   length = 0;
-  amount = new Float64Array(256);
+  amount: Float64Array;
   /** Bit 0: credit, bit 1: reversal. */
-  flags = new Uint8Array(256);
+  flags: Uint8Array;
   /** Ids into `dates`, -1 for none. */
-  valueDate = new Int32Array(256);
-  bookingDate = new Int32Array(256);
+  valueDate: Int32Array;
+  bookingDate: Int32Array;
   /** Per row, per text field: start and end in `arena`; start -1 for null. */
-  text = new Int32Array(256 * 2 * TEXT_FIELDS);
+  text: Int32Array;
   readonly counterparty: (string | null)[] = [];
   readonly transactionCode: (string | null)[] = [];
   readonly dates: string[] = [];
   private readonly dateIds = new Map<string, number>();
   /** The text values' bytes, in the file's charset. */
-  arena: Buffer = Buffer.allocUnsafe(64 * 1024);
+  arena: Buffer;
   used = 0;
 
-  constructor(readonly utf8: boolean) {}
+  /** `fileBytes`: the file's size, from which the rows and text are guessed (an MT940 entry takes ~100 bytes; the columns grow if the guess is short). */
+  constructor(
+    readonly utf8: boolean,
+    fileBytes: number,
+  ) {
+    const rows = 16 + Math.ceil(fileBytes / 96);
+    this.amount = new Float64Array(rows);
+    this.flags = new Uint8Array(rows);
+    this.valueDate = new Int32Array(rows);
+    this.bookingDate = new Int32Array(rows);
+    this.text = new Int32Array(rows * 2 * TEXT_FIELDS);
+    this.arena = Buffer.allocUnsafe(1024 + (fileBytes >> 1));
+  }
 
   /** The id of a date (`YYYY-MM-DD`), -1 for null; a file has a few hundred distinct dates. */
   dateId(d: string | null): number {

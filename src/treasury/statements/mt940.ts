@@ -35,7 +35,7 @@ export function readMt940(text: string, initialRepairs: string[] = []): BankStat
 export function readMt940Bytes(src: StatementBytes, initialRepairs: string[] = []): BankStatement[] {
   const statements: BankStatement[] = [];
   // Every statement of the file keeps its entries in this one store (entry-columns.ts).
-  const store = new EntryColumnStore(src.utf8);
+  const store = new EntryColumnStore(src.utf8, src.bytes.length);
   let b: Builder | null = null;
   // One field object, refilled for every tag: the builder consumes it at once.
   const field = new Field(src);
