@@ -19,7 +19,10 @@
  *   4. by exact amount on one account and currency within the date window,
  *      in date order: of the open items and entries of one amount that have
  *      a counterpart within the window, in runs no further apart than the
- *      window, the k-th item of a run with the k-th entry of it;
+ *      window, the k-th item of a run with the k-th entry of it; in a run
+ *      with one more item or entry, the one left out is the one that leaves
+ *      the fewest days off with every pair within the window (the later on
+ *      a tie), as the matcher's most-pairs-then-fewest-days rule does;
  *   5. many-to-one by sum: an entry for the total of a day's (or a day and
  *      group's) open items, closest date first, a group before the day;
  *   6. the rest: items missing or pending, entries unexpected.
@@ -142,9 +145,44 @@ runs AS (
   )
 ),
 ranked AS (SELECT *, row_number() OVER (PARTITION BY account, currency, amount, run, side ORDER BY d, id) AS k FROM runs),
+sized AS (
+  SELECT account, currency, amount, run, CASE WHEN count(*) FILTER (WHERE side = 'i') < count(*) FILTER (WHERE side = 'e') THEN 'i' ELSE 'e' END AS short,
+    abs(count(*) FILTER (WHERE side = 'i') - count(*) FILTER (WHERE side = 'e')) AS extra
+  FROM ranked GROUP BY account, currency, amount, run
+),
+-- A run with one more on one side: the matcher's pairing (most pairs, then fewest days off) leaves one of
+-- the longer side out. Leaving out its s-th pairs the shorter side's k-th with its k-th before s and its
+-- (k+1)-th from s on; each choice's days off and pairs beyond the window come from running sums over k.
+skip_opts AS (
+  SELECT sh.account, sh.currency, sh.amount, sh.run, sh.k, abs(sh.d - la.d) AS ca, abs(sh.d - lb.d) AS cb
+  FROM ranked sh JOIN sized z USING (account, currency, amount, run)
+    JOIN ranked la ON la.account = sh.account AND la.currency = sh.currency AND la.amount = sh.amount AND la.run = sh.run AND la.side <> sh.side AND la.k = sh.k
+    JOIN ranked lb ON lb.account = sh.account AND lb.currency = sh.currency AND lb.amount = sh.amount AND lb.run = sh.run AND lb.side <> sh.side AND lb.k = sh.k + 1
+  WHERE z.extra = 1 AND sh.side = z.short
+),
+skip_cost AS (
+  SELECT account, currency, amount, run, k AS s,
+    coalesce(sum(ca) OVER before, 0) + sum(cb) OVER after AS cost,
+    coalesce(sum((ca > ${w})::INTEGER) OVER before, 0) + sum((cb > ${w})::INTEGER) OVER after AS beyond
+  FROM skip_opts
+  WINDOW before AS (PARTITION BY account, currency, amount, run ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+    after AS (PARTITION BY account, currency, amount, run ORDER BY k ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+  UNION ALL
+  SELECT account, currency, amount, run, count(*) + 1 AS s, sum(ca) AS cost, sum((ca > ${w})::INTEGER) AS beyond FROM skip_opts GROUP BY account, currency, amount, run
+),
+-- The fewest days off among the choices that pair the whole shorter side within the window; on a tie the later
+-- one is left out (the earlier ones are paired). Runs where no choice does are paired by rank as the others.
+skip AS (
+  SELECT account, currency, amount, run, s FROM skip_cost WHERE beyond = 0
+  QUALIFY row_number() OVER (PARTITION BY account, currency, amount, run ORDER BY cost, s DESC) = 1
+),
+paired AS (
+  SELECT r.*, CASE WHEN sk.s IS NULL OR r.side = z.short OR r.k < sk.s THEN r.k WHEN r.k > sk.s THEN r.k - 1 END AS kp
+  FROM ranked r JOIN sized z USING (account, currency, amount, run) LEFT JOIN skip sk USING (account, currency, amount, run)
+),
 amt AS (
   SELECT oi.row AS i, oe.row AS e, CASE WHEN oe.d = oi.d THEN 'matched' ELSE 'timing' END AS status
-  FROM ranked oi JOIN ranked oe ON oe.account = oi.account AND oe.currency = oi.currency AND oe.amount = oi.amount AND oe.run = oi.run AND oe.k = oi.k
+  FROM paired oi JOIN paired oe ON oe.account = oi.account AND oe.currency = oi.currency AND oe.amount = oi.amount AND oe.run = oi.run AND oe.kp = oi.kp
   WHERE oi.side = 'i' AND oe.side = 'e' AND abs(oe.d - oi.d) <= ${w}
 ),
 rest_i AS (SELECT * FROM open_i0 ANTI JOIN amt USING (i)),
