@@ -7,7 +7,8 @@
  * the file. See docs/statements.md for the fields read.
  */
 import { Buffer } from 'node:buffer';
-import type { BankStatement, EntryDirection, StatementBalance, StatementEntry } from '../../domain/statement.js';
+import type { BankStatement, EntryDirection, StatementBalance } from '../../domain/statement.js';
+import { EntryColumnStore, StatementEntryColumns, TEXT_BANK_REFERENCE, TEXT_REFERENCE, TEXT_REMITTANCE } from './entry-columns.js';
 import * as P from './camt053-paths.js';
 import { decimalToMinor, exponentOf } from './statement-amount.js';
 import { StatementBytes } from './statement-bytes.js';
@@ -35,14 +36,14 @@ export function parseCamt053(text: string, options: Camt053Options = {}): Statem
 /** Like {@link parseCamt053} but throws a StatementParseFailure; for composing parsers. */
 export function readCamt053(text: string, options: Camt053Options = {}): BankStatement[] {
   if (options.engine !== 'fast-xml-parser') return readCamt053Bytes(new StatementBytes(Buffer.from(stripBom(text), 'utf8'), 'utf-8'));
-  const mapper = new CamtMapper(null);
+  const mapper = new CamtMapper(null, text.length);
   readXmlWithFxp(text, P.CAMT_NAMES, mapper);
   return mapper.finish();
 }
 
 /** camt.053 from the file's bytes (without a byte-order mark), read as `src` says; text is decoded only for the values kept. */
 export function readCamt053Bytes(src: StatementBytes): BankStatement[] {
-  const mapper = new CamtMapper(src);
+  const mapper = new CamtMapper(src, src.bytes.length);
   new XmlByteScanner(src, P.CAMT_NAMES, mapper).scan();
   return mapper.finish();
 }
@@ -68,7 +69,9 @@ interface RawBalance {
 
 class CamtMapper implements XmlSink {
   private readonly statements: BankStatement[] = [];
-  private entries: StatementEntry[] = [];
+  /** Every statement of the file keeps its entries in this one store (entry-columns.ts); the current one's start at `firstRow`. */
+  private readonly store: EntryColumnStore;
+  private firstRow = 0;
   private balances: RawBalance[] = [];
   private readonly p: P.CamtPaths;
   private readonly shared = new SharedText();
@@ -82,13 +85,15 @@ class CamtMapper implements XmlSink {
   private creditorRef: string | null = null;
   private sawBk = false;
 
-  constructor(src: StatementBytes | null) {
+  constructor(src: StatementBytes | null, fileSize: number) {
     this.p = new P.CamtPaths(src);
+    // A camt.053 entry takes ~450 bytes of XML.
+    this.store = new EntryColumnStore(true, fileSize, 450);
     this.where = (at, path, suffix) => () => (at >= 0 && src !== null ? { line: lineOfByte(src.bytes, at), element: path() + suffix } : { element: path() + suffix });
   }
 
   private readonly statementPath = (): string => `Stmt[${String(this.statements.length + 1)}]`;
-  private readonly entryPath = (): string => `${this.statementPath()}/Ntry[${String(this.entries.length + 1)}]`;
+  private readonly entryPath = (): string => `${this.statementPath()}/Ntry[${String(this.store.length - this.firstRow + 1)}]`;
 
   open(name: number, at: number, tag: XmlTag): void {
     const c = this.p.enter(name, at);
@@ -118,7 +123,7 @@ class CamtMapper implements XmlSink {
     const c = this.p.leave(from, to, text);
     switch (c) {
       case P.NTRY:
-        this.entries.push(this.entry());
+        this.entry();
         break;
       case P.T_USTRD: {
         const line = this.p.text(P.T_USTRD, P.NTRY);
@@ -133,7 +138,7 @@ class CamtMapper implements XmlSink {
         break;
       case P.STMT:
         this.statements.push(this.statement());
-        this.entries = [];
+        this.firstRow = this.store.length;
         this.balances = [];
         break;
     }
@@ -142,10 +147,12 @@ class CamtMapper implements XmlSink {
   finish(): BankStatement[] {
     if (!this.sawBk) fail('statement_missing_element', 'Document has no BkToCstmrStmt', { element: 'Document/BkToCstmrStmt' });
     if (this.statements.length === 0) fail('statement_missing_element', 'BkToCstmrStmt has no Stmt', { element: 'Document/BkToCstmrStmt/Stmt' });
+    this.store.seal();
     return this.statements;
   }
 
-  private entry(): StatementEntry {
+  /** The entry just closed, as a row of the store: its strings die young (no object per entry is kept). */
+  private entry(): void {
     const p = this.p;
     const at = p.at[P.NTRY]!;
     if (!p.has(P.E_AMT, P.NTRY)) fail('statement_missing_element', `${this.entryPath()} has no Amt`, this.where(at, this.entryPath, '/Amt'));
@@ -163,20 +170,17 @@ class CamtMapper implements XmlSink {
     const counterparty = credit
       ? (p.shared(P.T_DBTR_NM, P.NTRY, this.intern) ?? p.shared(P.T_DBTR_PTY_NM, P.NTRY, this.intern))
       : (p.shared(P.T_CDTR_NM, P.NTRY, this.intern) ?? p.shared(P.T_CDTR_PTY_NM, P.NTRY, this.intern));
-    return {
-      index: this.entries.length + 1,
-      amountMinor: minor,
-      direction: dir,
-      currency: ccy!,
-      bookingDate: this.entryDate(P.E_BOOKED, P.E_BOOKED_DT, P.E_BOOKED_DTTM, '/BookgDt'),
-      valueDate: this.entryDate(P.E_VALUE, P.E_VALUE_DT, P.E_VALUE_DTTM, '/ValDt'),
-      reference: (e2e !== null && e2e !== 'NOTPROVIDED' ? e2e : null) ?? this.creditorRef,
-      bankReference: p.text(P.E_SVCR_REF, P.NTRY) ?? p.text(P.T_SVCR_REF, P.NTRY),
-      remittance: this.ustrd ?? p.text(P.T_INFO, P.NTRY) ?? p.text(P.E_INFO, P.NTRY),
-      counterparty,
-      reversal: rvsl === 'true' || rvsl === '1',
-      transactionCode: this.transactionCode(),
-    };
+    const st = this.store;
+    const bookingDate = this.entryDate(P.E_BOOKED, P.E_BOOKED_DT, P.E_BOOKED_DTTM, '/BookgDt');
+    const valueDate = this.entryDate(P.E_VALUE, P.E_VALUE_DT, P.E_VALUE_DTTM, '/ValDt');
+    const reference = (e2e !== null && e2e !== 'NOTPROVIDED' ? e2e : null) ?? this.creditorRef;
+    const bankReference = p.text(P.E_SVCR_REF, P.NTRY) ?? p.text(P.T_SVCR_REF, P.NTRY);
+    const remittance = this.ustrd ?? p.text(P.T_INFO, P.NTRY) ?? p.text(P.E_INFO, P.NTRY);
+    const row = st.add(minor, dir, rvsl === 'true' || rvsl === '1', st.dateId(valueDate), st.dateId(bookingDate), this.transactionCode(), ccy!);
+    st.setString(row, TEXT_REFERENCE, reference);
+    st.setString(row, TEXT_BANK_REFERENCE, bankReference);
+    st.setString(row, TEXT_REMITTANCE, remittance);
+    st.counterparty[row] = counterparty;
   }
 
   /** `BookgDt` / `ValDt`: its `Dt`, or the date part of its `DtTm`; one shared string per distinct date. */
@@ -230,7 +234,7 @@ class CamtMapper implements XmlSink {
     if (account === null) fail('statement_missing_element', `${path()} has no Acct/Id/IBAN or Acct/Id/Othr/Id`, this.where(p.at[P.A_ID]!, path, '/Acct/Id'));
     const createdAt = p.text(P.S_CREATED, P.STMT);
     if (createdAt !== null) dateOfDateTime(createdAt, this.where(p.at[P.S_CREATED]!, path, '/CreDtTm'));
-    const currency = p.shared(P.A_CCY, P.STMT, this.intern) ?? this.balances[0]?.ccy ?? this.entries[0]?.currency;
+    const currency = p.shared(P.A_CCY, P.STMT, this.intern) ?? this.balances[0]?.ccy ?? (this.store.length > this.firstRow ? this.store.currency[this.firstRow] : undefined);
     if (currency === undefined) fail('statement_missing_element', `${path()} has no Acct/Ccy and no amount to take the currency from`, this.where(at, path, '/Acct/Ccy'));
     exponentOf(currency, this.where(at, path, '/Acct/Ccy'));
 
@@ -249,7 +253,8 @@ class CamtMapper implements XmlSink {
       else if (raw.code === 'CLAV') closingAvailable ??= b;
       else if (raw.code === 'FWAV') forwardAvailable.push(b);
     });
-    return {
+    const columns = new StatementEntryColumns(this.store, this.firstRow, this.store.length - this.firstRow, false);
+    const st = {
       format: 'camt053',
       statementId,
       account,
@@ -257,11 +262,14 @@ class CamtMapper implements XmlSink {
       opening: opening ?? previous,
       closing,
       createdAt,
-      entries: this.entries,
       closingAvailable,
       forwardAvailable,
       information: p.text(P.S_INFO, P.STMT),
-    };
+    } as Omit<BankStatement, 'entries'> as BankStatement;
+    // As MT940's (mt940.ts): the entries stay columns; `entries` makes them as objects on each read.
+    Object.defineProperty(st, 'entries', { get: () => columns.entries(), enumerable: true, configurable: true });
+    Object.defineProperty(st, 'columns', { value: columns, enumerable: false });
+    return st;
   }
 
   private mapBalance(raw: RawBalance, path: () => string, statementCurrency: string): StatementBalance {

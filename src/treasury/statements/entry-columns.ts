@@ -1,6 +1,6 @@
 /**
  * The entries of one statement file as columns: what an import keeps of
- * an MT940 file. An entry as an object costs ~146 B plus ~80 B for its
+ * an MT940 or camt.053 file. An entry as an object costs ~146 B plus ~80 B for its
  * strings, and 2 million of them kept make every young-generation
  * collection copy them and every old-generation marking walk them (that
  * halved the parse rate of a year of files). Here an entry is one row of
@@ -38,24 +38,31 @@ export class EntryColumnStore {
   text: Int32Array;
   readonly counterparty: (string | null)[] = [];
   readonly transactionCode: (string | null)[] = [];
+  /** The entry's currency (camt.053 entries may differ from their statement's): shared strings. */
+  readonly currency: string[] = [];
   readonly dates: string[] = [];
   private readonly dateIds = new Map<string, number>();
   /** The text values' bytes, in the file's charset. */
   arena: Buffer;
   used = 0;
 
-  /** `fileBytes`: the file's size, from which the rows and text are guessed (an MT940 entry takes ~100 bytes; the columns grow if the guess is short). */
+  /**
+   * `fileBytes`: the file's size, from which the rows and text are guessed
+   * with `bytesPerEntry` (MT940 ~100 bytes an entry, camt.053 ~450); the
+   * columns grow if the guess is short, and shrink to fit at the end.
+   */
   constructor(
     readonly utf8: boolean,
     fileBytes: number,
+    bytesPerEntry: number,
   ) {
-    const rows = 16 + Math.ceil(fileBytes / 96);
+    const rows = 16 + Math.ceil(fileBytes / bytesPerEntry);
     this.amount = new Float64Array(rows);
     this.flags = new Uint8Array(rows);
     this.valueDate = new Int32Array(rows);
     this.bookingDate = new Int32Array(rows);
     this.text = new Int32Array(rows * 2 * TEXT_FIELDS);
-    this.arena = Buffer.allocUnsafe(1024 + (fileBytes >> 1));
+    this.arena = Buffer.allocUnsafe(1024 + rows * 64);
   }
 
   /** The id of a date (`YYYY-MM-DD`), -1 for null; a file has a few hundred distinct dates. */
@@ -71,7 +78,7 @@ export class EntryColumnStore {
   }
 
   /** Appends a row; the text fields start null. */
-  add(amountMinor: number, direction: EntryDirection, reversal: boolean, valueDateId: number, bookingDateId: number, transactionCode: string | null): number {
+  add(amountMinor: number, direction: EntryDirection, reversal: boolean, valueDateId: number, bookingDateId: number, transactionCode: string | null, currency: string): number {
     const k = this.length;
     if (k === this.amount.length) this.grow(2 * k);
     this.amount[k] = amountMinor;
@@ -81,6 +88,7 @@ export class EntryColumnStore {
     this.text.fill(-1, k * 2 * TEXT_FIELDS, (k + 1) * 2 * TEXT_FIELDS);
     this.counterparty.push(null);
     this.transactionCode.push(transactionCode);
+    this.currency.push(currency);
     this.length = k + 1;
     return k;
   }
@@ -112,6 +120,27 @@ export class EntryColumnStore {
     this.put(slot, src, from, to);
   }
 
+  /** Sets text field `field` of row `k` to `value` as it is (camt.053 values, read as strings). */
+  setString(k: number, field: number, value: string | null): void {
+    const slot = (k * TEXT_FIELDS + field) * 2;
+    if (value === null) {
+      this.text[slot] = -1;
+      return;
+    }
+    const room = this.utf8 ? 3 * value.length : value.length;
+    if (this.used + room > this.arena.length) this.room(room);
+    const n = this.arena.write(value, this.used, this.utf8 ? 'utf8' : 'latin1');
+    this.text[slot] = this.used;
+    this.text[slot + 1] = this.used + n;
+    this.used += n;
+  }
+
+  private room(n: number): void {
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.used + n));
+    this.arena.copy(bigger, 0, 0, this.used);
+    this.arena = bigger;
+  }
+
   /** Sets text field `field` of row `k` to the same value as field `of` of row `k` (or of another field already set). */
   copyText(k: number, field: number, fromField: number): void {
     const to = (k * TEXT_FIELDS + field) * 2;
@@ -137,11 +166,7 @@ export class EntryColumnStore {
 
   private put(slot: number, src: Buffer, from: number, to: number): void {
     const n = to - from;
-    if (this.used + n > this.arena.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.used + n));
-      this.arena.copy(bigger, 0, 0, this.used);
-      this.arena = bigger;
-    }
+    if (this.used + n > this.arena.length) this.room(n);
     const a = this.arena;
     let at = this.used;
     // Most values are a few dozen bytes: a loop beats the native copy's call cost.
@@ -191,7 +216,6 @@ export class StatementEntryColumns implements EntryColumns {
     private readonly store: EntryColumnStore,
     private readonly from: number,
     readonly length: number,
-    private readonly ccy: string,
     /** Whether materialised entries carry `supplementaryDetails` (MT940's do, null when absent). */
     private readonly withDetails: boolean,
   ) {}
@@ -202,8 +226,8 @@ export class StatementEntryColumns implements EntryColumns {
     return (this.store.flags[r]! & CREDIT) !== 0 ? a : -a;
   }
 
-  currency(): string {
-    return this.ccy;
+  currency(k: number): string {
+    return this.store.currency[this.from + k]!;
   }
 
   date(k: number): string | null {
@@ -235,7 +259,7 @@ export class StatementEntryColumns implements EntryColumns {
       index: k + 1,
       amountMinor: s.amount[r]!,
       direction: (f & CREDIT) !== 0 ? 'credit' : 'debit',
-      currency: this.ccy,
+      currency: s.currency[r]!,
       bookingDate: bd === -1 ? null : s.dates[bd]!,
       valueDate: vd === -1 ? null : s.dates[vd]!,
       reference: s.textOf(r, TEXT_REFERENCE),

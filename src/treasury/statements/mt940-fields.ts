@@ -102,7 +102,7 @@ function amountText(b: Buffer, from: number, to: number, src: StatementBytes | n
  * credit entry, as SWIFT defines them. The entry becomes a row of
  * `out`; returns its row.
  */
-export function parseStatementLine(f: Field, exponent: number, out: EntryColumnStore, ctx: Mt940Context): number {
+export function parseStatementLine(f: Field, exponent: number, currency: string, out: EntryColumnStore, ctx: Mt940Context): number {
   const src = f.src;
   const b = src.bytes;
   const s = f.start;
@@ -156,7 +156,7 @@ export function parseStatementLine(f: Field, exponent: number, out: EntryColumnS
   const nonref = refEnd - refStart === 6 && b[refStart] === 0x4e && b[refStart + 1] === 0x4f && b[refStart + 2] === 0x4e && b[refStart + 3] === 0x52 && b[refStart + 4] === 0x45 && b[refStart + 5] === 0x46;
   if (!nonref && !hasText(b, refStart, refEnd, src)) badLine(f, `ends after the transaction type '${transactionCode}': the customer reference (mandatory; 'NONREF' when there is none) is missing`);
   // A reversal mark names what is reversed: RC undoes a credit, so it is a debit.
-  const row = out.add(amountMinor, reversal ? (credit ? 'debit' : 'credit') : credit ? 'credit' : 'debit', reversal, valueId, bookingId, transactionCode);
+  const row = out.add(amountMinor, reversal ? (credit ? 'debit' : 'credit') : credit ? 'credit' : 'debit', reversal, valueId, bookingId, transactionCode, currency);
   // The values stay bytes in the file's arena: no string per entry (its :86: fills reference, remittance and counterparty).
   if (!nonref) out.setText(row, TEXT_REFERENCE, b, refStart, refEnd);
   if (slashes !== -1) out.setText(row, TEXT_BANK_REFERENCE, b, slashes + 2, e);

@@ -35,7 +35,7 @@ export function readMt940(text: string, initialRepairs: string[] = []): BankStat
 export function readMt940Bytes(src: StatementBytes, initialRepairs: string[] = []): BankStatement[] {
   const statements: BankStatement[] = [];
   // Every statement of the file keeps its entries in this one store (entry-columns.ts).
-  const store = new EntryColumnStore(src.utf8, src.bytes.length);
+  const store = new EntryColumnStore(src.utf8, src.bytes.length, 96);
   let b: Builder | null = null;
   // One field object, refilled for every tag: the builder consumes it at once.
   const field = new Field(src);
@@ -171,7 +171,7 @@ class Builder {
     this.ctx.line = f.line;
     // The two tags of every entry first, without the closures the rest needs.
     if (f.tag === '61' && this.stage === 'lines') {
-      this.lastRow = parseStatementLine(f, this.exponent, this.store, this.ctx);
+      this.lastRow = parseStatementLine(f, this.exponent, this.currency, this.store, this.ctx);
       this.lastTag = '61';
       return;
     }
@@ -271,7 +271,7 @@ class Builder {
       fail('statement_truncated', `the statement that starts at line ${String(this.startLine)} ends before ${this.expected()}`, { line });
     }
     const bal = (x: SwiftBalance): StatementBalance => (x.currency === this.currency ? { amountMinor: x.amountMinor, date: x.date } : { amountMinor: x.amountMinor, date: x.date, currency: x.currency });
-    const columns = new StatementEntryColumns(this.store, this.firstRow, this.store.length - this.firstRow, this.currency, true);
+    const columns = new StatementEntryColumns(this.store, this.firstRow, this.store.length - this.firstRow, true);
     const st = {
       format: 'mt940',
       statementId: `${this.reference}/${this.number}`,
