@@ -8,7 +8,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { BankStatement, EntryDirection, StatementBalance } from '../../domain/statement.js';
-import { EntryColumnStore, StatementEntryColumns, TEXT_BANK_REFERENCE, TEXT_REFERENCE, TEXT_REMITTANCE } from './entry-columns.js';
+import { EntryColumnStore, StatementEntryColumns, withEntryColumns, TEXT_BANK_REFERENCE, TEXT_REFERENCE, TEXT_REMITTANCE } from './entry-columns.js';
 import * as P from './camt053-paths.js';
 import { decimalToMinor, exponentOf } from './statement-amount.js';
 import { StatementBytes } from './statement-bytes.js';
@@ -254,7 +254,7 @@ class CamtMapper implements XmlSink {
       else if (raw.code === 'FWAV') forwardAvailable.push(b);
     });
     const columns = new StatementEntryColumns(this.store, this.firstRow, this.store.length - this.firstRow, false);
-    const st = {
+    return withEntryColumns({
       format: 'camt053',
       statementId,
       account,
@@ -265,11 +265,7 @@ class CamtMapper implements XmlSink {
       closingAvailable,
       forwardAvailable,
       information: p.text(P.S_INFO, P.STMT),
-    } as Omit<BankStatement, 'entries'> as BankStatement;
-    // As MT940's (mt940.ts): the entries stay columns; `entries` makes them as objects on each read.
-    Object.defineProperty(st, 'entries', { get: () => columns.entries(), enumerable: true, configurable: true });
-    Object.defineProperty(st, 'columns', { value: columns, enumerable: false });
-    return st;
+    }, columns);
   }
 
   private mapBalance(raw: RawBalance, path: () => string, statementCurrency: string): StatementBalance {

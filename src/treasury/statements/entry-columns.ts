@@ -13,7 +13,7 @@
  * reads its rows through a {@link StatementEntryColumns} view.
  */
 import { Buffer } from 'node:buffer';
-import type { EntryColumns, EntryDirection, StatementEntry } from '../../domain/statement.js';
+import type { BankStatement, EntryColumns, EntryDirection, StatementEntry } from '../../domain/statement.js';
 import { decode, isAsciiSpace } from './statement-bytes.js';
 
 /** The text columns, in the order of their slots in `text`. */
@@ -279,4 +279,16 @@ export class StatementEntryColumns implements EntryColumns {
     for (let k = 0; k < this.length; k++) out[k] = this.entry(k);
     return out;
   }
+}
+
+/**
+ * A parsed statement whose entries are `columns`: `entries` is an
+ * enumerable getter that makes the objects afresh on each read (so copies,
+ * JSON and tests see them), `columns` is not enumerable.
+ */
+export function withEntryColumns(fields: Omit<BankStatement, 'entries' | 'columns'>, columns: StatementEntryColumns): BankStatement {
+  const st = fields as BankStatement;
+  Object.defineProperty(st, 'entries', { get: () => columns.entries(), enumerable: true, configurable: true });
+  Object.defineProperty(st, 'columns', { value: columns, enumerable: false });
+  return st;
 }

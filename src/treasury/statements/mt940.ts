@@ -8,7 +8,7 @@
  */
 import { Buffer, isAscii } from 'node:buffer';
 import type { BankStatement, StatementBalance } from '../../domain/statement.js';
-import { EntryColumnStore, StatementEntryColumns } from './entry-columns.js';
+import { EntryColumnStore, StatementEntryColumns, withEntryColumns } from './entry-columns.js';
 import { exponentOf } from './statement-amount.js';
 import { fail, runParser, show, type StatementParseResult } from './statement-error.js';
 import { parseBalance, parseStatementLine, type Mt940Context, type SwiftBalance } from './mt940-fields.js';
@@ -272,7 +272,7 @@ class Builder {
     }
     const bal = (x: SwiftBalance): StatementBalance => (x.currency === this.currency ? { amountMinor: x.amountMinor, date: x.date } : { amountMinor: x.amountMinor, date: x.date, currency: x.currency });
     const columns = new StatementEntryColumns(this.store, this.firstRow, this.store.length - this.firstRow, true);
-    const st = {
+    const st = withEntryColumns({
       format: 'mt940',
       statementId: `${this.reference}/${this.number}`,
       account: this.account,
@@ -284,10 +284,7 @@ class Builder {
       closingAvailable: this.closingAvailable === null ? null : bal(this.closingAvailable),
       forwardAvailable: this.forwardAvailable.map(bal),
       information: this.information,
-    } as Omit<BankStatement, 'entries'> as BankStatement;
-    // The entries stay columns; `entries` makes them as objects on each read (copies and JSON see them, not `columns`).
-    Object.defineProperty(st, 'entries', { get: () => columns.entries(), enumerable: true, configurable: true });
-    Object.defineProperty(st, 'columns', { value: columns, enumerable: false });
+    }, columns);
     if (this.ctx.repairs.length > 0) st.repairs = this.ctx.repairs;
     return st;
   }
