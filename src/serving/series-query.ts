@@ -539,6 +539,9 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
   return out;
 }
 
+/** Fewer stores than this read their own rows (a few hundred scattered reads cost less than the matrix is worth). */
+export const MATRIX_MIN_STORES = 64;
+
 interface FlatAnswer {
   flat: FlatSums;
   /** Per group: its place values and their key for ordering. */
@@ -582,7 +585,10 @@ function flatDayTotals(t: TenantRollups, selected: readonly ServedStore[], q: Om
     groupOf[k] = id;
   }
   if (values.length * ranges.length > MAX_FLAT_CELLS) return null;
-  return { flat: sumDayTotals(totals, groupOf, values.length, ranges), values, sortKeys, names: ranges.map((r) => r[2]) };
+  // Many stores: their day totals from the day-major matrix when it holds them all (two contiguous rows per bucket).
+  const m = level === 'store' && nodes.length >= MATRIX_MIN_STORES ? t.storeMatrix(p.local) : null;
+  const matrix = m !== null && m.covers(totals) ? m : null;
+  return { flat: sumDayTotals(totals, groupOf, values.length, ranges, matrix), values, sortKeys, names: ranges.map((r) => r[2]) };
 }
 
 function placeKeyRecord(place: readonly GroupBy[], values: readonly string[]): Record<string, string> {
