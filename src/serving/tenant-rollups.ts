@@ -30,6 +30,7 @@ import { DaySeries } from './day-series.js';
 import { DayTotals } from './day-totals.js';
 import { StoreDayMatrix } from './store-day-matrix.js';
 import { StoreIndex } from './store-index.js';
+import type { GroupTable } from './series-query.js';
 
 export interface TenantSettings {
   reportingCurrency: string;
@@ -151,6 +152,8 @@ export class TenantRollups {
   private matrixBuild: 'idle' | 'running' | 'failed' = 'idle';
   private readonly row = new Float64Array(ROW_WIDTH);
   private index: StoreIndex<ServedStore> | null = null;
+  /** Store → group tables by place grouping (series-query.ts), made when first asked, dropped when the stores change. */
+  private groupTables = new Map<string, GroupTable>();
   /** Virtual nodes by id. */
   private virtualNodes: RollupNode[] = [];
   /** Staged sums for virtual nodes: UTC quarter → (node, local offset, combination) → offset in `stagedSums`. */
@@ -194,6 +197,7 @@ export class TenantRollups {
       delete hit.h3;
       this.index = null;
       hit.zone = ZoneOffsets.of(store.timezone);
+      this.groupTables.clear();
       if (moved) this.rebuildVirtual();
       return hit;
     }
@@ -209,6 +213,7 @@ export class TenantRollups {
     this.stores.push(s);
     this.byId.set(store.store_id, s);
     this.index = null;
+    this.groupTables.clear();
     return s;
   }
 
@@ -260,6 +265,13 @@ export class TenantRollups {
     local.begin(this.stores.map((s) => s.node.dLocal));
     while (!utc.step(Infinity));
     while (!local.step(Infinity));
+  }
+
+  /** The stores' groups under a place grouping (`key` names it), made by `make` when first asked after the stores changed. */
+  groupTable(key: string, make: () => GroupTable): GroupTable {
+    let g = this.groupTables.get(key);
+    if (g === undefined) this.groupTables.set(key, (g = make()));
+    return g;
   }
 
   /** The geo index over the stores (rebuilt after the registry changes). */
