@@ -37,7 +37,7 @@ const world = generateWorld({ seed: 1, tenants: 1, stores });
 const tenant = world.tenants[0]!.tenant.tenant_id;
 const serving = await ColumnarServingStore.open(join(dir, 'serving'));
 serving.setTenant(tenant, { reportingCurrency: world.tenants[0]!.tenant.reporting_currency, cutoffMinutes: 0 });
-const peer = peerStores > 0 ? await PeerLoader.create(world, join(dir, 'peer.duckdb'), dir) : null;
+const peer = peerStores > 0 ? await PeerLoader.create(world, join(dir, 'peer.duckdb')) : null;
 const t0 = performance.now();
 const rows = await generateRollups(
   world,

@@ -103,7 +103,8 @@ function generate(dir: string): Promise<Generated> {
   const done = join(dir, 'generated.json');
   if (existsSync(done)) {
     const g = JSON.parse(readFileSync(done, 'utf8')) as Generated;
-    if (g.stores === stores && g.days === days && g.peerStores === (peer ? peerStores : 0)) return Promise.resolve(g);
+    // Without the peer, data generated with one does as well.
+    if (g.stores === stores && g.days === days && (!peer || g.peerStores === peerStores)) return Promise.resolve(g);
     throw new Error(`${dir} holds ${String(g.stores)} stores × ${String(g.days)} days (peer: ${String(g.peerStores)} stores): use another --dir`);
   }
   return new Promise((resolve, reject) => {

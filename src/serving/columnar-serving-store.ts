@@ -99,6 +99,8 @@ export class ColumnarServingStore implements ServingStore {
     try {
       await s.load(new SlabReader(fh, (await fh.stat()).size));
       s.sweep();
+      // The stores' day totals, day-major, for scans over many stores: built in the background too (store-day-matrix.ts).
+      for (const t of s.tenants.values()) t.buildMatrices();
     } catch (err) {
       if (err instanceof RangeError || err instanceof SyntaxError) throw new ServingSnapshotError(`${join(dir, FILE)}: ${err.message}`);
       throw err;

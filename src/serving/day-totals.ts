@@ -11,6 +11,7 @@
  */
 import { SumOverflowError } from '../domain/metrics.js';
 import type { BlockCheck } from './block-check.js';
+import type { StoreDayMatrix } from './store-day-matrix.js';
 
 export class DayTotals {
   /** The day of row 0 (row 0 is all zeros: nothing before `first`). */
@@ -22,6 +23,9 @@ export class DayTotals {
   shared = false;
   /** Read back from a snapshot and not yet verified: checked before the sums are first read or changed. */
   check: BlockCheck | null = null;
+  /** A store's totals: the day-major matrix of its tenant that holds them too (store-day-matrix.ts), and its column there. */
+  matrix: StoreDayMatrix | null = null;
+  column = -1;
 
   constructor(readonly width: number) {}
 
@@ -62,6 +66,7 @@ export class DayTotals {
         cum[at] = sum;
       }
     }
+    this.matrix?.add(this.column, day, values);
   }
 
   private room(days: number): void {
@@ -132,6 +137,7 @@ export class DayTotals {
    * `check`: their bytes, verified when first touched.
    */
   restoreView(first: number, cum: Float64Array, check: BlockCheck | null): void {
+    this.matrix?.invalidate();
     this.first = first;
     this.days = cum.length / this.width - 1;
     this.cum = cum;
@@ -140,6 +146,7 @@ export class DayTotals {
 
   /** Takes rows 1 … days read back from a snapshot of version 6 or before (copied). */
   restore(first: number, rows: Float64Array): void {
+    this.matrix?.invalidate();
     const days = rows.length / this.width;
     this.first = first;
     this.days = 0;

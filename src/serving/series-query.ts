@@ -539,6 +539,43 @@ function accumulate(t: TenantRollups, selected: readonly ServedStore[], q: Omit<
   return out;
 }
 
+/** Fewer stores than this read their own rows (a few hundred scattered reads cost less than the matrix is worth). */
+export const MATRIX_MIN_STORES = 64;
+
+/** Per tenant store: its group under a place grouping, and each group's values and ordering key. */
+export interface GroupTable {
+  groupOf: Int32Array;
+  values: string[][];
+  sortKeys: string[];
+}
+
+function storeGroups(t: TenantRollups, place: readonly ({ kind: PlaceDimension } | { kind: 'h3'; resolution: number })[]): GroupTable {
+  const groupOf = new Int32Array(t.stores.length);
+  const values: string[][] = [];
+  const sortKeys: string[] = [];
+  const ids = new Map<string, number>();
+  const unique = place.some((g) => g.kind === 'store');
+  for (const s of t.stores) {
+    const vs = place.map((g) => storePlaceKey(s, g));
+    const key = vs.length === 1 ? vs[0]! : vs.join('\u0000');
+    let id = unique ? undefined : ids.get(key);
+    if (id === undefined) {
+      id = values.push(vs) - 1;
+      sortKeys.push(key);
+      if (!unique) ids.set(key, id);
+    }
+    groupOf[s.index] = id;
+  }
+  return { groupOf, values, sortKeys };
+}
+
+/** Tenant group id → this answer's group id (−1: not yet seen), reused between queries and left all −1. */
+let localIds = new Int32Array(0);
+function localScratch(n: number): Int32Array {
+  if (localIds.length < n) localIds = new Int32Array(Math.max(n, localIds.length * 2)).fill(-1);
+  return localIds;
+}
+
 interface FlatAnswer {
   flat: FlatSums;
   /** Per group: its place values and their key for ordering. */
@@ -568,7 +605,24 @@ function flatDayTotals(t: TenantRollups, selected: readonly ServedStore[], q: Om
   const ids = new Map<string, number>();
   const unique = level === 'store' && place.some((g) => g.kind === 'store');
   const totals: DayTotals[] = [];
-  for (let k = 0; k < nodes.length; k++) {
+  if (level === 'store') {
+    // Stores' groups by id from the tenant's table (no key string per store per query), numbered in first-seen order as below.
+    const table = t.groupTable(place.map(dimName).join(','), () => storeGroups(t, place));
+    const local = localScratch(table.values.length);
+    for (let k = 0; k < nodes.length; k++) {
+      const s = nodes[k]!.store!;
+      totals.push(p.local ? s.node.dLocal : s.node.dUtc);
+      const gid = table.groupOf[s.index]!;
+      let id = local[gid]!;
+      if (id < 0) {
+        id = local[gid] = values.push(table.values[gid]!) - 1;
+        sortKeys.push(table.sortKeys[gid]!);
+      }
+      groupOf[k] = id;
+    }
+    local.fill(-1, 0, table.values.length);
+  }
+  for (let k = level === 'store' ? nodes.length : 0; k < nodes.length; k++) {
     const { node, store } = nodes[k]!;
     totals.push(p.local ? node.dLocal : node.dUtc);
     const vs = place.map((g) => (store === null ? placeKey(node.sample!, g as { kind: PlaceDimension }) : storePlaceKey(store, g)));
@@ -582,7 +636,10 @@ function flatDayTotals(t: TenantRollups, selected: readonly ServedStore[], q: Om
     groupOf[k] = id;
   }
   if (values.length * ranges.length > MAX_FLAT_CELLS) return null;
-  return { flat: sumDayTotals(totals, groupOf, values.length, ranges), values, sortKeys, names: ranges.map((r) => r[2]) };
+  // Many stores: their day totals from the day-major matrix when it holds them all (two contiguous rows per bucket).
+  const m = level === 'store' && nodes.length >= MATRIX_MIN_STORES ? t.storeMatrix(p.local) : null;
+  const matrix = m !== null && m.covers(totals) ? m : null;
+  return { flat: sumDayTotals(totals, groupOf, values.length, ranges, matrix), values, sortKeys, names: ranges.map((r) => r[2]) };
 }
 
 function placeKeyRecord(place: readonly GroupBy[], values: readonly string[]): Record<string, string> {

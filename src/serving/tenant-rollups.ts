@@ -28,7 +28,9 @@ import { CARD_BRANDS, TENDERS } from '../domain/transaction.js';
 import { ZoneOffsets } from '../domain/zone-offsets.js';
 import { DaySeries } from './day-series.js';
 import { DayTotals } from './day-totals.js';
+import { StoreDayMatrix } from './store-day-matrix.js';
 import { StoreIndex } from './store-index.js';
+import type { GroupTable } from './series-query.js';
 
 export interface TenantSettings {
   reportingCurrency: string;
@@ -145,8 +147,13 @@ export class TenantRollups {
   projections = { tenderBrand: new RollupNode('tenant-tender-brand', ''), currency: new RollupNode('tenant-currency', '') };
   /** The first UTC day whose quarter-hour breakdowns are kept (C). */
   hotFrom = 0;
+  /** Every store's day totals, day-major, on the UTC and the business-day axis (store-day-matrix.ts). */
+  readonly matrices = { utc: new StoreDayMatrix(), local: new StoreDayMatrix() };
+  private matrixBuild: 'idle' | 'running' | 'failed' = 'idle';
   private readonly row = new Float64Array(ROW_WIDTH);
   private index: StoreIndex<ServedStore> | null = null;
+  /** Store → group tables by place grouping (series-query.ts), made when first asked, dropped when the stores change. */
+  private groupTables = new Map<string, GroupTable>();
   /** Virtual nodes by id. */
   private virtualNodes: RollupNode[] = [];
   /** Staged sums for virtual nodes: UTC quarter → (node, local offset, combination) → offset in `stagedSums`. */
@@ -190,6 +197,7 @@ export class TenantRollups {
       delete hit.h3;
       this.index = null;
       hit.zone = ZoneOffsets.of(store.timezone);
+      this.groupTables.clear();
       if (moved) this.rebuildVirtual();
       return hit;
     }
@@ -205,7 +213,65 @@ export class TenantRollups {
     this.stores.push(s);
     this.byId.set(store.store_id, s);
     this.index = null;
+    this.groupTables.clear();
     return s;
+  }
+
+  /**
+   * The day-major matrix of the stores' day totals on one axis when it
+   * holds every store; otherwise null, and it is (re)built in the
+   * background, a few milliseconds at a time, for later queries.
+   */
+  storeMatrix(local: boolean): StoreDayMatrix | null {
+    const m = local ? this.matrices.local : this.matrices.utc;
+    if (m.ready && m.width === this.stores.length) return m;
+    this.buildMatrices();
+    return null;
+  }
+
+  /** Builds both matrices in slices between other work (setImmediate), starting again when stores were added meanwhile. */
+  buildMatrices(): void {
+    if (this.matrixBuild !== 'idle') return;
+    this.matrixBuild = 'running';
+    const { utc, local } = this.matrices;
+    const begin = (): void => {
+      utc.begin(this.stores.map((s) => s.node.dUtc));
+      local.begin(this.stores.map((s) => s.node.dLocal));
+    };
+    begin();
+    const slice = (): void => {
+      try {
+        const end = performance.now() + 4;
+        if (utc.width !== this.stores.length) begin();
+        if (!(utc.step(end) && local.step(end))) {
+          setImmediate(slice);
+          return;
+        }
+        this.matrixBuild = 'idle';
+      } catch {
+        // A damaged snapshot block (its check throws): the stores' own rows answer, and their reads report it.
+        utc.invalidate();
+        local.invalidate();
+        this.matrixBuild = 'failed';
+      }
+    };
+    setImmediate(slice);
+  }
+
+  /** Builds both matrices now, in one go (tests, and benchmarks that want them before they measure). */
+  buildMatricesNow(): void {
+    const { utc, local } = this.matrices;
+    utc.begin(this.stores.map((s) => s.node.dUtc));
+    local.begin(this.stores.map((s) => s.node.dLocal));
+    while (!utc.step(Infinity));
+    while (!local.step(Infinity));
+  }
+
+  /** The stores' groups under a place grouping (`key` names it), made by `make` when first asked after the stores changed. */
+  groupTable(key: string, make: () => GroupTable): GroupTable {
+    let g = this.groupTables.get(key);
+    if (g === undefined) this.groupTables.set(key, (g = make()));
+    return g;
   }
 
   /** The geo index over the stores (rebuilt after the registry changes). */
@@ -463,6 +529,7 @@ export class TenantRollups {
       }
       bytes += n.dUtc.bytes() + n.dLocal.bytes();
     }
+    bytes += this.matrices.utc.bytes() + this.matrices.local.bytes();
     let storeQuarters = 0;
     for (const s of this.stores) storeQuarters += s.node.aUtc.rows();
     return { bytes, storeQuarters, rows };
