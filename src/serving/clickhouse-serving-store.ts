@@ -72,7 +72,6 @@ export class ClickHouseServingStore implements SharedServingStore {
   /** JSON of each store description this instance wrote, by tenant and id: a store is written again only when it changes. */
   private readonly written = new Map<string, string>();
   private storeVersion = 0;
-  private readonly rowsWriter = new TsvWriter(1 << 20);
 
   private constructor(
     readonly database: string,
@@ -147,7 +146,8 @@ export class ClickHouseServingStore implements SharedServingStore {
       return;
     }
     await this.writeStores(deltas);
-    const w = this.rowsWriter;
+    // One buffer per call: the partitions of a worker apply concurrently.
+    const w = new TsvWriter(Math.min(1 << 20, 256 + deltas.length * 256));
     try {
       let rows = 0;
       for (const d of deltas) {
@@ -161,8 +161,6 @@ export class ClickHouseServingStore implements SharedServingStore {
       if (rows > 0) await this.ch.insert(`INSERT INTO ${this.database}.${ROWS} (${ROW_COLUMN_LIST}) FORMAT TabSeparated`, w.bytes());
     } catch (err) {
       throw asServingError(`inserting the rollups of partition ${String(partition)} [${String(fromOffset)}, ${String(endOffset)})`, err);
-    } finally {
-      w.reset();
     }
     // The commit point: only once every row above is on the server.
     await this.commitRow(partition, epoch, fromOffset, endOffset, 'commit');
