@@ -226,7 +226,7 @@ describe('ClickHouseServingStore', { skip }, () => {
     const b = await ClickHouseServingStore.open({ url: server.url, database });
     for (const s of [a, b]) for (const id of directory.ids()) s.setTenant(id, directory.get(id)!.settings);
     const p0 = batches.filter((x) => x.partition === 0);
-    assert.ok(p0.length >= 4);
+    assert.ok(p0.length >= 3, `${String(p0.length)} batches on partition 0`);
     const rest = batches.filter((x) => x.partition !== 0);
     for (const x of rest) {
       if (x.from === 0) await b.claim(x.partition, 5);
