@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { startApiRole } from '../platform/api-role.js';
 import { roleListeningLine } from '../platform/role-app.js';
+import { startLeasedStreamRole } from '../platform/leased-stream-role.js';
 import { startStreamRole } from '../platform/stream-role.js';
 import { action, configFrom, intOption, loggerFor } from './context.js';
 import { closeOnSignals } from './ingest-commands.js';
@@ -34,7 +35,8 @@ export function registerRoleCommands(program: Command): void {
       action(async (o: { host?: string; healthPort?: number }, cmd: Command) => {
         const config = configFrom(cmd, { 'api.host': o.host, 'stream.healthPort': o.healthPort });
         const logger = loggerFor(config);
-        const role = await startStreamRole(config, logger);
+        // With stream.lease, one of many workers that split the partitions; else the one stream process.
+        const role = config.stream.lease === null ? await startStreamRole(config, logger) : await startLeasedStreamRole(config, logger);
         process.stdout.write(roleListeningLine('stream', role.healthPort));
         exitOnFailure(logger, role.failed);
         closeOnSignals(logger, () => role.close());

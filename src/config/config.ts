@@ -17,8 +17,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * and `clickhouse` join these lists with their adapters.
  */
 export const LOG_ADAPTERS = ['segment'] as const;
-export const WAREHOUSE_ADAPTERS = ['parquet'] as const;
-export const SERVING_ADAPTERS = ['memory'] as const;
+export const WAREHOUSE_ADAPTERS = ['parquet', 'clickhouse'] as const;
+export const SERVING_ADAPTERS = ['memory', 'clickhouse'] as const;
 export type LogAdapter = (typeof LOG_ADAPTERS)[number];
 export type WarehouseAdapter = (typeof WAREHOUSE_ADAPTERS)[number];
 export type ServingAdapter = (typeof SERVING_ADAPTERS)[number];
@@ -64,6 +64,30 @@ const apiSchema = z
   })
   .strict();
 
+/** Letters, digits, '_' and '-' (so `<logStream>_STREAM_LEASES` is a valid bucket name). */
+const STREAM_NAME = /^[A-Za-z0-9_-]{1,48}$/;
+
+/**
+ * Stream workers that own log partitions by lease (docs/scale-out.md,
+ * "Stream workers by lease"). Null: one stream process owns every partition.
+ */
+const leaseSchema = z
+  .object({
+    /** NATS server(s) of the JetStream log and the lease bucket, e.g. `nats://10.0.0.5:4222` (comma-separated for several). */
+    servers: z.string().regex(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/, 'expected nats://host:port, comma-separated for several'),
+    /** The JetStream stream of the log (its lease bucket is `<logStream>_STREAM_LEASES`). */
+    logStream: z.string().regex(STREAM_NAME, 'expected 1–48 of [A-Za-z0-9_-]').default('TPAY_LOG'),
+    /** A worker that stops renewing loses its partitions this long after its last renewal (renewed every ttlMs/3). */
+    ttlMs: z.number().int().min(1000).max(600_000).default(6000),
+    /** How often a worker looks for free or expired partitions and re-balances (default: ttlMs/3). */
+    scanIntervalMs: z.number().int().min(100).max(600_000).nullable().default(null),
+    /** Records read from one partition per batch (one ClickHouse insert and commit each). */
+    batchRecords: z.number().int().min(1).max(1 << 20).default(20_000),
+    /** Longest a partition's records wait to fill a batch before it is written (ms). */
+    batchMs: z.number().int().min(1).max(60_000).default(500),
+  })
+  .strict();
+
 const streamSchema = z
   .object({
     /** Records read from one log partition per batch. */
@@ -74,6 +98,7 @@ const streamSchema = z
     closeGraceHours: z.number().int().min(0).max(24 * 366).default(48),
     /** `tpay stream`: port of its `/healthz` and `/readyz` (on `api.host`; 0 picks a free one). */
     healthPort: z.number().int().min(0).max(65535).default(7402),
+    lease: leaseSchema.nullable().default(null),
   })
   .strict();
 
@@ -88,9 +113,9 @@ const adaptersSchema = z
   .object({
     /** The Log port: `segment` (files under <dataDir>/log). */
     log: z.enum(LOG_ADAPTERS).default('segment'),
-    /** The Warehouse port: `parquet` (files under <dataDir>/warehouse, one writer). */
+    /** The Warehouse port: `parquet` (files under <dataDir>/warehouse, one writer) or `clickhouse` (settings in `clickhouse`). */
     warehouse: z.enum(WAREHOUSE_ADAPTERS).default('parquet'),
-    /** The serving store: `memory` (columnar rollups in the process, snapshot under <dataDir>/serving). */
+    /** The serving store: `memory` (columnar rollups in the process, snapshot under <dataDir>/serving) or `clickhouse` (shared by every process). */
     serving: z.enum(SERVING_ADAPTERS).default('memory'),
   })
   .strict();
@@ -112,6 +137,23 @@ const warehouseSchema = z
     compactIntervalMs: z.number().int().min(1000).default(600_000),
     /** Days of raw transactions kept (0: for ever). */
     retentionDays: z.number().int().min(0).max(36_600).default(0),
+  })
+  .strict();
+
+/** The ClickHouse server of `adapters.warehouse: clickhouse` and `adapters.serving: clickhouse`. */
+const clickhouseSchema = z
+  .object({
+    /** Base URL of its HTTP interface. */
+    url: z.string().regex(/^http:\/\/[^\s/]+(:\d+)?\/?$/, 'expected http://host:port').default('http://127.0.0.1:8123'),
+    /** Database of the warehouse tables. */
+    database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'expected 1-63 of [A-Za-z0-9_], not starting with a digit').default('tpay'),
+    /** Database of the serving (rollup) tables; may be the same as `database`. */
+    servingDatabase: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'expected 1-63 of [A-Za-z0-9_], not starting with a digit').default('tpay_serving'),
+    user: z.string().min(1).nullable().default(null),
+    /** Better given as TPAY_CLICKHOUSE__PASSWORD from a secret than in a file. */
+    password: z.string().nullable().default(null),
+    /** Timeout of one request (ms). */
+    timeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
   })
   .strict();
 
@@ -148,11 +190,18 @@ export const configSchema = z
     stream: streamSchema.default(() => streamSchema.parse({})),
     serving: servingSchema.default(() => servingSchema.parse({})),
     warehouse: warehouseSchema.default(() => warehouseSchema.parse({})),
+    clickhouse: clickhouseSchema.default(() => clickhouseSchema.parse({})),
     treasury: treasurySchema.default(() => treasurySchema.parse({})),
     forecast: forecastSchema.default(() => forecastSchema.parse({})),
     batch: batchSchema.default(() => batchSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Lease-mode workers write one shared store: each process's own memory cannot be it.
+    if (c.stream.lease !== null && c.adapters.serving !== 'clickhouse') {
+      ctx.addIssue({ code: 'custom', path: ['adapters', 'serving'], message: `stream.lease needs adapters.serving 'clickhouse', the store every worker writes` });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -99,6 +99,23 @@ export class JetStreamLeases {
     }
   }
 
+  /**
+   * The names under `prefix` (`<prefix>.<token>…`) that are held now, with
+   * their holders: how workers sharing a bucket see each other.
+   * @example await leases.held('workers') // [{ name: 'workers.a', holder: 'a' }, …]
+   */
+  async held(prefix: string): Promise<{ name: string; holder: string }[]> {
+    checkName(prefix);
+    const names: string[] = [];
+    for await (const k of await this.kv.keys(`${prefix}.>`)) names.push(k);
+    const out: { name: string; holder: string }[] = [];
+    for (const name of names.sort()) {
+      const holder = await this.holderOf(name);
+      if (holder !== null) out.push({ name, holder });
+    }
+    return out;
+  }
+
   /** Who holds `name` now, or null. */
   async holderOf(name: string): Promise<string | null> {
     checkName(name);

@@ -16,6 +16,8 @@ import type { Config } from '../config/config.js';
 import type { Log } from '../log/log.js';
 import { SegmentLog } from '../log/segment-log.js';
 import { ColumnarServingStore } from '../serving/columnar-serving-store.js';
+import { ClickHouseServingStore } from '../serving/clickhouse-serving-store.js';
+import { ClickHouseWarehouse } from '../warehouse/clickhouse-warehouse.js';
 import { ParquetWarehouse } from '../warehouse/parquet-warehouse.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 
@@ -45,6 +47,8 @@ export async function openWarehouse(config: Config): Promise<Warehouse> {
   switch (name) {
     case 'parquet':
       return ParquetWarehouse.open(join(config.dataDir, 'warehouse'));
+    case 'clickhouse':
+      return openClickHouseWarehouse(config);
     default:
       return unknownAdapter('warehouse', name);
   }
@@ -61,6 +65,8 @@ export async function openWarehouseReader(config: Config): Promise<Warehouse | n
   switch (name) {
     case 'parquet':
       return Promise.resolve(null);
+    case 'clickhouse':
+      return openClickHouseWarehouse(config);
     default:
       return unknownAdapter('warehouse', name);
   }
@@ -76,7 +82,32 @@ export async function openServing(config: Config): Promise<ColumnarServingStore>
   switch (name) {
     case 'memory':
       return ColumnarServingStore.open(join(config.dataDir, 'serving'), { hotDays: config.serving.hotDays });
+    case 'clickhouse':
+      throw new Error("adapters.serving 'clickhouse' is shared by every process: open it with openSharedServing (stream workers with stream.lease write it)");
     default:
       return unknownAdapter('serving', name);
   }
+}
+
+/**
+ * The serving store in ClickHouse that lease-mode stream workers write
+ * (fenced by their lease epochs) and any process reads.
+ * @example
+ * const serving = await openSharedServing(config); // ClickHouse tables in clickhouse.servingDatabase
+ */
+export async function openSharedServing(config: Config): Promise<ClickHouseServingStore> {
+  const name = config.adapters.serving;
+  if (name !== 'clickhouse') throw new Error(`adapters.serving is '${name}': a store in one process's memory is not shared`);
+  const c = config.clickhouse;
+  return ClickHouseServingStore.open({ url: c.url, database: c.servingDatabase, ...credentials(config), timeoutMs: c.timeoutMs });
+}
+
+function credentials(config: Config): { user?: string; password?: string } {
+  const { user, password } = config.clickhouse;
+  return { ...(user === null ? {} : { user }), ...(password === null ? {} : { password }) };
+}
+
+function openClickHouseWarehouse(config: Config): Promise<ClickHouseWarehouse> {
+  const c = config.clickhouse;
+  return ClickHouseWarehouse.open({ url: c.url, database: c.database, ...credentials(config), timeoutMs: c.timeoutMs });
 }

@@ -12,8 +12,8 @@
  * - `wait_end_of_query=1` on statements, so an error found mid-way arrives
  *   as an HTTP error status instead of a 200 with the error text appended;
  * - a cap on response bytes (bounded memory);
- * - one retry when a reused keep-alive socket turns out closed by the
- *   server (ECONNRESET/EPIPE before any response). Every statement the
+ * - a retry when a reused keep-alive socket turns out closed by the
+ *   server (ECONNRESET/EPIPE before any response), once per pooled socket. Every statement the
  *   warehouse sends is safe to repeat (reads, `IF NOT EXISTS` DDL, inserts
  *   that are deduplicated by design; see clickhouse-warehouse.ts).
  *
@@ -71,6 +71,7 @@ export class ClickHouseHttp implements ClickHouseConnection {
   private readonly auth: string | null;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
+  private readonly maxSockets: number;
 
   constructor(options: ClickHouseHttpOptions) {
     this.base = new URL(options.url);
@@ -80,7 +81,8 @@ export class ClickHouseHttp implements ClickHouseConnection {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 256 << 20;
     // Node's agent honours the server's `Keep-Alive: timeout=N` hint and drops idle sockets before the server does.
-    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4 });
+    this.maxSockets = options.maxSockets ?? 4;
+    this.agent = new Agent({ keepAlive: true, maxSockets: this.maxSockets });
   }
 
   query(sql: string, options: { timeoutMs?: number } = {}): Promise<Buffer> {
@@ -111,14 +113,14 @@ export class ClickHouseHttp implements ClickHouseConnection {
   }
 
   private async send(url: URL, body: Buffer, timeoutMs: number, what: string): Promise<Buffer> {
-    try {
-      return await this.call(url, 'POST', body, timeoutMs);
-    } catch (err) {
-      if (!(err instanceof StaleSocketError)) throw err;
+    // Every idle socket of the pool may have been closed by the server (18.16 sends no Keep-Alive
+    // timeout hint, and closes idle sockets after 3 s): each stale one fails at once and is dropped.
+    for (let attempt = 1; ; attempt++) {
       try {
         return await this.call(url, 'POST', body, timeoutMs);
-      } catch (again) {
-        throw again instanceof StaleSocketError ? new ClickHouseHttpError(`${short(what)}: ${again.message}`, null, null, { cause: again }) : again;
+      } catch (err) {
+        if (!(err instanceof StaleSocketError)) throw err;
+        if (attempt > this.maxSockets) throw new ClickHouseHttpError(`${short(what)}: ${err.message}`, null, null, { cause: err });
       }
     }
   }

@@ -116,6 +116,28 @@ export class ClickHouseWarehouse implements Warehouse {
     }
   }
 
+  /**
+   * Reads `partition`'s committed offset from the server again: a stream
+   * worker that gains the partition by lease continues where its last owner
+   * committed, not where this instance last saw it.
+   */
+  async reloadCommittedOffset(partition: number): Promise<number> {
+    this.checkOpen();
+    checkInteger('partition', partition, 0, 2 ** 31 - 1);
+    return this.appendLock.run(async () => {
+      let body: Buffer;
+      try {
+        body = await this.ch.query(`SELECT max(committed) FROM ${this.database}.${OFFSETS} WHERE log_partition = ${String(partition)} FORMAT TabSeparated`);
+      } catch (err) {
+        throw asWarehouseError(`reading the committed offset of partition ${String(partition)}`, err);
+      }
+      const c = readInt(body, { start: 0, end: Math.max(0, body.length - 1) });
+      if (!Number.isSafeInteger(c)) throw new WarehouseCorruptError(`committed offset ${body.toString('utf8').trim()} of partition ${String(partition)}`, `${this.database}.${OFFSETS}`);
+      if (c > (this.offsets.get(partition) ?? 0)) this.offsets.set(partition, c);
+      return this.offsets.get(partition) ?? 0;
+    });
+  }
+
   committedOffset(partition: number): number {
     checkInteger('partition', partition, 0, 2 ** 31 - 1);
     return this.offsets.get(partition) ?? 0;
