@@ -104,8 +104,8 @@ void describe('forecast API', () => {
   let bigIngest = '';
   let admin = '';
   let stored: StoredForecast;
-  // Today in UTC is today in Berlin and Paris between 00:00 and 23:00 UTC; sales end yesterday.
-  const today = Math.floor(Date.now() / DAY);
+  // Today where the stores are (Berlin and Paris share a zone); sales end the day before.
+  const today = Math.floor(Date.parse(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date())) / DAY);
   const lastDay = today - 1;
   const call = apiCaller(() => api);
   const get = async (path: string, key = read): Promise<ForecastAnswer> => {

@@ -35,7 +35,8 @@ void describe('adapters', () => {
       () => loadConfig({ env: { TPAY_ADAPTERS__LOG: 'jetstream' } }),
       (e: unknown) => e instanceof ConfigError && e.code === 'config_invalid' && /^configuration key 'adapters\.log' = "jetstream": .*"segment"/.test(e.message),
     );
-    assert.throws(() => loadConfig({ env: {}, overrides: { 'adapters.warehouse': 'clickhouse' } }), /'adapters\.warehouse' = "clickhouse"/);
+    assert.equal(loadConfig({ env: {}, overrides: { 'adapters.warehouse': 'clickhouse' } }).adapters.warehouse, 'clickhouse');
+    assert.throws(() => loadConfig({ env: {}, overrides: { 'adapters.warehouse': 'bigquery' } }), /'adapters\.warehouse' = "bigquery"/);
     assert.throws(() => loadConfig({ env: { TPAY_ADAPTERS__QUEUE: 'kafka' } }), /unknown configuration key 'adapters\.queue'/);
   });
 
