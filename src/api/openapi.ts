@@ -166,7 +166,7 @@ export const OPENAPI = {
         responses: ok('Dead letters.'),
       },
     }),
-    '/v1/status': tag('dashboards', { get: { summary: "The tenant's records in the rollups and how fresh they are, its reporting currency and business-day cut-off.", security: readSec, responses: ok('Status.') } }),
+    '/v1/status': tag('dashboards', { get: { summary: "The tenant's records in the rollups and how fresh they are (null on the shared ClickHouse store), its reporting currency, business-day cut-off and which serving store answers.", security: readSec, responses: ok('Status.') } }),
     '/v1/admin/dead-letters/replay': tag('admin', { post: { summary: "Replay a tenant's open dead letters (after fixing the cause).", security: adminSec, requestBody: json({ type: 'object', properties: { tenant: { type: 'string' }, code: { type: 'string' } } }), responses: ok('Replay summary.') } }),
     '/v1/admin/tenants': tag('admin', {
       get: { summary: 'List tenants.', security: adminSec, responses: ok('Tenants.') },

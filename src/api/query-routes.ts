@@ -10,8 +10,10 @@ import { SumOverflowError } from '../domain/metrics.js';
 import { formatBucket } from '../domain/time-buckets.js';
 import type { KeyKind } from '../tenants/tenant-store.js';
 import { ServingSnapshotError } from '../serving/block-check.js';
-import { QueryError, selectStores, type SeriesGroup } from '../serving/series-query.js';
-import type { ColumnarServingStore } from '../serving/columnar-serving-store.js';
+import { QueryError, type SeriesGroup } from '../serving/series-query.js';
+import { ColumnarServingStore } from '../serving/columnar-serving-store.js';
+import { memoryQueryServing, type QueryServing } from '../serving/query-serving.js';
+import { ServingClosedError, ServingCorruptError, ServingIoError } from '../serving/serving-errors.js';
 import type { RestatementLog } from '../stream/restatement-log.js';
 import type { StreamStats } from '../stream/stream-processor.js';
 import { WarehouseInvalidCursorError } from '../warehouse/errors.js';
@@ -32,28 +34,53 @@ function cutoffText(minutes: number): string {
 }
 
 export interface QueryDeps {
-  serving: ColumnarServingStore;
+  /** The serving store of this process (its freshness from `stream`), or any adapter of the read port. */
+  serving: ColumnarServingStore | QueryServing;
   restatements: RestatementLog;
   /** Raw transactions for drill-down (absent: those routes answer 404). */
   warehouse?: Warehouse;
   /** Why there is no warehouse here, for the 404 of the drill-down routes (default: this server keeps none). */
   noWarehouse?: string;
-  stream: () => StreamStats;
+  /** The stream feeding an in-process store (its per-tenant freshness for /v1/status). */
+  stream?: () => StreamStats;
   authenticate(secret: string, kind: KeyKind): { tenant: string | null } | undefined;
 }
 
-/** Maps query-layer errors to 400s with their stable codes. */
+/** Query-layer errors as HTTP errors with their stable codes (anything else unchanged). */
+function httpError(err: unknown): unknown {
+  if (err instanceof ParamError || err instanceof QueryError) return new HttpError(err instanceof QueryError && err.code === 'too_many_points' ? 422 : 400, err.code, err.message);
+  if (err instanceof GeoScopeError) return new HttpError(400, err.code, err.message);
+  if (err instanceof SumOverflowError) return new HttpError(422, err.code, err.message);
+  // A damaged snapshot block: the store serves no number from the file any more (block-check.ts).
+  if (err instanceof ServingSnapshotError) return new HttpError(503, err.code, err.message);
+  // A shared store that cannot answer (server down, corrupt rows): the store's code, and nothing half-read.
+  if (err instanceof ServingIoError || err instanceof ServingCorruptError || err instanceof ServingClosedError) return new HttpError(503, err.code, err.message);
+  return err;
+}
+
 function answer<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof ParamError || err instanceof QueryError) throw new HttpError(err instanceof QueryError && err.code === 'too_many_points' ? 422 : 400, err.code, err.message);
-    if (err instanceof GeoScopeError) throw new HttpError(400, err.code, err.message);
-    if (err instanceof SumOverflowError) throw new HttpError(422, err.code, err.message);
-    // A damaged snapshot block: the store serves no number from the file any more (block-check.ts).
-    if (err instanceof ServingSnapshotError) throw new HttpError(503, err.code, err.message);
-    throw err;
+    throw httpError(err);
   }
+}
+
+async function answerAsync<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw httpError(err);
+  }
+}
+
+function queryServing(deps: QueryDeps): QueryServing {
+  if (!(deps.serving instanceof ColumnarServingStore)) return deps.serving;
+  const stream = deps.stream;
+  return memoryQueryServing(deps.serving, (tenant) => {
+    const s = stream?.().tenants.get(tenant);
+    return { records: s?.records ?? 0, visibleReceivedAt: s?.visibleReceivedAt ?? null };
+  });
 }
 
 function params(req: FastifyRequest): Params {
@@ -97,26 +124,27 @@ export function seriesJson(head: Record<string, unknown>, metrics: readonly stri
 
 export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps): void {
   const tenantOf = (req: FastifyRequest): string => requireTenantKey(deps, req, 'read');
+  const serving = queryServing(deps);
   const money = (tenant: string): { currency: string; exponent: number } => {
-    const c = deps.serving.settings(tenant)?.reportingCurrency ?? 'USD';
+    const c = serving.settings(tenant)?.reportingCurrency ?? 'USD';
     return { currency: c, exponent: currencyExponent(c) ?? 2 };
   };
-  const ready = (tenant: string): boolean => deps.serving.settings(tenant) !== undefined;
+  const ready = (tenant: string): boolean => serving.settings(tenant) !== undefined;
 
-  const series = (req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+  const series = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const tenant = tenantOf(req);
     const q = answer(() => seriesQuery(params(req)));
-    const groups = ready(tenant) ? answer(() => deps.serving.series(tenant, q)) : [];
+    const groups = ready(tenant) ? await answerAsync(serving.series(tenant, q)) : [];
     const head = { ...money(tenant), granularity: q.granularity, tz: q.tz, from: formatBucket(q.from), to: formatBucket(q.to), metrics: q.metrics, amounts: q.currency };
     return reply.type('application/json; charset=utf-8').send(seriesJson(head, q.metrics, groups));
   };
   app.get('/v1/series', (req, reply) => series(req, reply));
   app.post('/v1/series', (req, reply) => series(req, reply));
 
-  const top = (req: FastifyRequest): unknown => {
+  const top = async (req: FastifyRequest): Promise<unknown> => {
     const tenant = tenantOf(req);
     const q = answer(() => topQuery(params(req)));
-    const rows = ready(tenant) ? answer(() => deps.serving.top(tenant, q)) : [];
+    const rows = ready(tenant) ? await answerAsync(serving.top(tenant, q)) : [];
     return {
       ...money(tenant),
       metric: q.metric,
@@ -134,11 +162,11 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps): void
   app.get('/v1/top', async (req) => top(req));
   app.post('/v1/top', async (req) => top(req));
 
-  const stores = (req: FastifyRequest): unknown => {
+  const stores = async (req: FastifyRequest): Promise<unknown> => {
     const tenant = tenantOf(req);
     const f = answer(() => storeFilter(params(req)));
     if (!ready(tenant)) return { stores: [] };
-    return { stores: selectStores(deps.serving.rollups(tenant), f).map((s) => s.store) };
+    return { stores: await answerAsync(serving.stores(tenant, f)) };
   };
   app.get('/v1/stores', async (req) => stores(req));
   app.post('/v1/stores/search', async (req) => stores(req));
@@ -146,15 +174,15 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps): void
   app.get('/v1/stores/:id', async (req) => {
     const tenant = tenantOf(req);
     const id = (req.params as { id: string }).id;
-    const s = ready(tenant) ? deps.serving.rollups(tenant).storeById(id) : undefined;
-    if (s === undefined) throw new HttpError(404, 'store_unknown', `no store '${id.slice(0, 64)}' in this tenant`);
+    const store = ready(tenant) ? await answerAsync(serving.store(tenant, id)) : undefined;
+    if (store === undefined) throw new HttpError(404, 'store_unknown', `no store '${id.slice(0, 64)}' in this tenant`);
     const p = params(req);
-    if (p['from'] === undefined && p['to'] === undefined) return { store: s.store };
+    if (p['from'] === undefined && p['to'] === undefined) return { store };
     const q = answer(() => rangeQuery(p));
-    const rows = answer(() => deps.serving.top(tenant, { ...q, metric: q.metrics[0]!, by: { kind: 'store' }, limit: 1, order: 'desc', scopes: [], storeIds: [id] }));
+    const rows = await answerAsync(serving.top(tenant, { ...q, metric: q.metrics[0]!, by: { kind: 'store' }, limit: 1, order: 'desc', scopes: [], storeIds: [id] }));
     const totals: Record<string, number | null> = {};
     q.metrics.forEach((m, i) => (totals[m] = rows[0]?.values[i] ?? (m === 'avg_basket' ? null : 0)));
-    return { store: s.store, ...money(tenant), from: formatBucket(q.from), to: formatBucket(q.to), tz: q.tz, totals };
+    return { store, ...money(tenant), from: formatBucket(q.from), to: formatBucket(q.to), tz: q.tz, totals };
   });
 
   /** An instant: RFC 3339 with an offset, or a date (UTC midnight). */
@@ -211,16 +239,17 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps): void
 
   app.get('/v1/status', async (req) => {
     const tenant = tenantOf(req);
-    const s = deps.stream().tenants.get(tenant);
+    const f = serving.freshness(tenant);
     return {
       tenant,
       ...money(tenant),
       // This tenant's own figures only: other tenants' volumes are theirs.
-      records: s?.records ?? 0,
-      visible_received_at: s === undefined ? null : new Date(s.visibleReceivedAt).toISOString(),
-      stores: deps.serving.stores(tenant).length,
+      records: f.records,
+      visible_received_at: f.visibleReceivedAt === null ? null : new Date(f.visibleReceivedAt).toISOString(),
+      stores: await answerAsync(serving.storeCount(tenant)),
       // Which business day is "today" in a store's zone (dashboards need it to ask for today so far).
-      business_day_cutoff: cutoffText(deps.serving.settings(tenant)?.cutoffMinutes ?? 0),
+      business_day_cutoff: cutoffText(serving.settings(tenant)?.cutoffMinutes ?? 0),
+      serving: serving.kind,
     };
   });
 }

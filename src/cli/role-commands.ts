@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { startApiRole } from '../platform/api-role.js';
 import { roleListeningLine } from '../platform/role-app.js';
 import { startLeasedStreamRole } from '../platform/leased-stream-role.js';
+import { startSharedApiRole } from '../platform/shared-api-role.js';
 import { startStreamRole } from '../platform/stream-role.js';
 import { action, configFrom, intOption, loggerFor } from './context.js';
 import { closeOnSignals } from './ingest-commands.js';
@@ -44,14 +45,15 @@ export function registerRoleCommands(program: Command): void {
     );
   program
     .command('api')
-    .description('run the API role: queries, admin, treasury, forecasts and the dashboard, from its own copy of the serving store')
+    .description('run the API role: queries, admin, treasury, forecasts and the dashboard, from its own copy of the serving store (or from the shared ClickHouse store)')
     .option('--host <addr>', 'address to listen on (default 127.0.0.1)')
     .option('--http-port <port>', 'HTTP port (default 7401; 0 picks a free one)', intOption('http-port'))
     .action(
       action(async (o: { host?: string; httpPort?: number }, cmd: Command) => {
         const config = configFrom(cmd, { 'api.host': o.host, 'api.port': o.httpPort });
         const logger = loggerFor(config);
-        const role = await startApiRole(config, logger);
+        // On a shared store (ClickHouse) the API reads the server; on memory it keeps its own copy.
+        const role = config.adapters.serving === 'clickhouse' ? await startSharedApiRole(config, logger) : await startApiRole(config, logger);
         process.stdout.write(roleListeningLine('api', role.httpPort));
         exitOnFailure(logger, role.failed);
         closeOnSignals(logger, () => role.close());

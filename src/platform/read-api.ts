@@ -14,9 +14,11 @@ import { DashboardNotBuiltError, registerDashboard } from '../api/dashboard-rout
 import { registerForecastRoutes } from '../api/forecast-routes.js';
 import { registerQueryRoutes } from '../api/query-routes.js';
 import { registerTreasuryRoutes } from '../api/treasury-routes.js';
+import { HttpError } from '../api/http-server.js';
 import { ForecastPool } from '../forecast/forecast-pool.js';
 import { ForecastStore } from '../forecast/forecast-store.js';
 import type { ColumnarServingStore } from '../serving/columnar-serving-store.js';
+import type { QueryServing } from '../serving/query-serving.js';
 import type { RestatementLog } from '../stream/restatement-log.js';
 import type { StreamStats } from '../stream/stream-processor.js';
 import { FxStore } from '../tenants/fx-store.js';
@@ -81,13 +83,7 @@ export function registerReadApi(app: FastifyInstance, config: Config, logger: Lo
   });
   registerTreasuryRoutes(app, { treasury, source: serving, tenants, authenticate, cashForecast: cashForecastSource({ serving, forecasts, treasury: () => treasury }) });
   registerForecastRoutes(app, { serving, forecasts, pool, authenticate });
-  try {
-    registerDashboard(app);
-  } catch (err) {
-    // The API works without the dashboard (e.g. after a bare `tsc`); say so instead of failing.
-    if (!(err instanceof DashboardNotBuiltError)) throw err;
-    logger.warn({ code: err.code }, err.message);
-  }
+  dashboardIfBuilt(app, logger);
   return {
     treasury,
     forecasts,
@@ -98,6 +94,57 @@ export function registerReadApi(app: FastifyInstance, config: Config, logger: Lo
       await forecastPool?.close();
     },
   };
+}
+
+function dashboardIfBuilt(app: FastifyInstance, logger: Logger): void {
+  try {
+    registerDashboard(app);
+  } catch (err) {
+    // The API works without the dashboard (e.g. after a bare `tsc`); say so instead of failing.
+    if (!(err instanceof DashboardNotBuiltError)) throw err;
+    logger.warn({ code: err.code }, err.message);
+  }
+}
+
+export interface SharedReadApiDeps {
+  serving: QueryServing;
+  restatements: RestatementLog;
+  warehouse?: Warehouse;
+  noWarehouse?: string;
+  tenants: TenantStore;
+  registries: RegistryStore;
+  fx: FxStore;
+  authenticate: (secret: string, kind: KeyKind) => { tenant: string | null } | undefined;
+}
+
+/**
+ * Routes that read every sum of a tenant at once, from a store in this
+ * process: treasury (expected money from business-day lines) and
+ * forecasts (the history of every level). On a shared store they answer
+ * 501 with what to run instead, rather than a half answer.
+ */
+const IN_PROCESS_ROUTES = ['/v1/treasury/*', '/v1/statements', '/v1/forecasts', '/v1/forecasts/*', '/v1/admin/tenants/:id/treasury/*'] as const;
+
+/**
+ * The read API on a serving store shared by every process (ClickHouse,
+ * written by stream workers by lease): dashboards' series, top-N, stores
+ * and status, admin and the dashboard, each answer read from the server.
+ */
+export function registerSharedReadApi(app: FastifyInstance, config: Config, logger: Logger, deps: SharedReadApiDeps): void {
+  const { serving, authenticate, tenants } = deps;
+  registerQueryRoutes(app, { serving, restatements: deps.restatements, ...(deps.warehouse !== undefined ? { warehouse: deps.warehouse } : {}), ...(deps.noWarehouse !== undefined ? { noWarehouse: deps.noWarehouse } : {}), authenticate });
+  registerAdminRoutes(app, { tenants, registries: deps.registries, fx: deps.fx, authenticate });
+  const notHere = new HttpError(
+    501,
+    'not_served_with_shared_serving',
+    `treasury and forecasts read the whole serving store in process: adapters.serving is '${config.adapters.serving}', so run them where it is 'memory' (tpay run, or tpay api on a memory store)`,
+  );
+  for (const url of IN_PROCESS_ROUTES) {
+    app.all(url, async () => {
+      throw notHere;
+    });
+  }
+  dashboardIfBuilt(app, logger);
 }
 
 /** Where restatements live under the data directory (the stream role writes, followers read). */

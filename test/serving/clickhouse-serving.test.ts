@@ -17,13 +17,9 @@ import { after, before, describe, it } from 'node:test';
 import type { GroupBy } from '../../src/domain/grouping.js';
 import type { Metric } from '../../src/domain/metrics.js';
 import type { Granularity } from '../../src/domain/time-buckets.js';
-import { SegmentLog } from '../../src/log/segment-log.js';
 import { ClickHouseServingStore } from '../../src/serving/clickhouse-serving-store.js';
 import { ColumnarServingStore } from '../../src/serving/columnar-serving-store.js';
 import type { SeriesGroup, SeriesQuery, TopQuery } from '../../src/serving/series-query.js';
-import type { RollupDelta } from '../../src/serving/serving-store.js';
-import { deltasOf } from '../../src/stream/batch-deltas.js';
-import { RollupBuilder } from '../../src/stream/rollup-builder.js';
 import { TenantDirectory } from '../../src/stream/tenant-directory.js';
 import { FxStore } from '../../src/tenants/fx-store.js';
 import { RegistryStore } from '../../src/tenants/registry-store.js';
@@ -32,39 +28,11 @@ import { ClickHouseHttp, type ClickHouseConnection } from '../../src/warehouse/c
 import { clickHouseBinary, startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.js';
 import { tempDir, type TempDir } from '../support/temp-dir.js';
 import { ALL_METRICS, bucketText, refSeries, type RefTxn } from './reference.js';
-import { buildFixture, PARTITIONS, SEGMENT_BYTES, type Fixture, type TenantSetup } from './rollup-fixture.js';
+import { buildFixture, logBatches, PARTITIONS, type Fixture, type LogBatch, type TenantSetup } from './rollup-fixture.js';
 
 const DAY = 86_400_000;
 const binary = clickHouseBinary();
 const skip = binary === null ? 'clickhouse-server is not installed (scripts/ensure-system-deps.sh installs it)' : false;
-
-/** One partition's batches, as the stream reads them. */
-interface Batch {
-  partition: number;
-  from: number;
-  to: number;
-  deltas: RollupDelta[];
-}
-
-async function batchesOf(dataDir: string, directory: TenantDirectory, batchRecords: number): Promise<Batch[]> {
-  const log = await SegmentLog.open(join(dataDir, 'log'), { partitions: PARTITIONS, segmentBytes: SEGMENT_BYTES });
-  const builder = new RollupBuilder(directory);
-  const out: Batch[] = [];
-  for (let p = 0; p < PARTITIONS; p++) {
-    const reader = await log.openReader(p, 0);
-    for (;;) {
-      const from = reader.position;
-      const records = await reader.read(batchRecords, 8 << 20);
-      if (records.length === 0) break;
-      const { deltas, unknownStores } = deltasOf(builder.build(p, records), directory);
-      assert.equal(unknownStores, 0);
-      out.push({ partition: p, from, to: reader.position, deltas });
-    }
-    await reader.close();
-  }
-  await log.close();
-  return out;
-}
 
 /** A connection that fails the next insert whose statement contains `match`, after sending it or without. */
 function failing(inner: ClickHouseConnection): ClickHouseConnection & { failNext(match: string, reachServer: boolean): void } {
@@ -125,7 +93,7 @@ describe('ClickHouseServingStore', { skip }, () => {
   let memory: ColumnarServingStore;
   let ch: ClickHouseServingStore;
   let directory: TenantDirectory;
-  let batches: Batch[];
+  let batches: LogBatch[];
 
   before(async () => {
     dir = tempDir();
@@ -142,7 +110,7 @@ describe('ClickHouseServingStore', { skip }, () => {
     acme = fx.tenants[0]!;
     acmeTxns = fx.txns.filter((t) => t.tenant === acme.id);
     directory = new TenantDirectory(new TenantStore(dir.path), new RegistryStore(dir.path), new FxStore(dir.path));
-    batches = await batchesOf(dir.path, directory, 1500);
+    batches = await logBatches(dir.path, directory, 1500);
     memory = await ColumnarServingStore.open(join(dir.path, 'serving'), { hotDays: 400 });
     ch = await ClickHouseServingStore.open({ url: server.url, database: server.freshDatabase() });
     for (const id of directory.ids()) {

@@ -13,6 +13,10 @@ import { records } from '../../src/firehose/records.js';
 import type { RecordOptions } from '../../src/firehose/record-options.js';
 import { generateWorld, type World } from '../../src/firehose/world.js';
 import { SegmentLog } from '../../src/log/segment-log.js';
+import type { RollupDelta } from '../../src/serving/serving-store.js';
+import { deltasOf } from '../../src/stream/batch-deltas.js';
+import { RollupBuilder } from '../../src/stream/rollup-builder.js';
+import type { TenantDirectory } from '../../src/stream/tenant-directory.js';
 import { RegistryStore } from '../../src/tenants/registry-store.js';
 import { TenantStore } from '../../src/tenants/tenant-store.js';
 import { refTxnOf, type ParsedLine, type RefTxn } from './reference.js';
@@ -86,4 +90,33 @@ export async function buildFixture(
   await writer.close();
   await log.close();
   return { world, tenants: setups, txns };
+}
+
+/** One partition's batch of the fixture's log, as the stream reads and rolls it up. */
+export interface LogBatch {
+  partition: number;
+  from: number;
+  to: number;
+  deltas: RollupDelta[];
+}
+
+/** The fixture's log read as the stream reads it: `batchRecords` records per batch, each rolled up into deltas. */
+export async function logBatches(dataDir: string, directory: TenantDirectory, batchRecords: number): Promise<LogBatch[]> {
+  const log = await SegmentLog.open(join(dataDir, 'log'), { partitions: PARTITIONS, segmentBytes: SEGMENT_BYTES });
+  const builder = new RollupBuilder(directory);
+  const out: LogBatch[] = [];
+  for (let p = 0; p < PARTITIONS; p++) {
+    const reader = await log.openReader(p, 0);
+    for (;;) {
+      const from = reader.position;
+      const records = await reader.read(batchRecords, 8 << 20);
+      if (records.length === 0) break;
+      const { deltas, unknownStores } = deltasOf(builder.build(p, records), directory);
+      if (unknownStores !== 0) throw new Error(`the fixture's log names ${String(unknownStores)} stores its registry lacks`);
+      out.push({ partition: p, from, to: reader.position, deltas });
+    }
+    await reader.close();
+  }
+  await log.close();
+  return out;
 }
