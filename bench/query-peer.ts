@@ -14,11 +14,36 @@ import { CHUNK_ROWS } from '../src/warehouse/duckdb-subset.js';
 import type { BenchRow } from './query-data.js';
 import type { BenchQuery } from './query-mix.js';
 
-const SUMS = ['g', 'rf', 'vd', 'tax_s', 'tax_r', 'tax_v', 'ds', 'sc', 'rc', 'vc', 'items_s', 'items_r'];
-const ORIG = ['og', 'orf', 'ovd', 'ots', 'otr', 'otv', 'ods'];
+export const SUMS = ['g', 'rf', 'vd', 'tax_s', 'tax_r', 'tax_v', 'ds', 'sc', 'rc', 'vc', 'items_s', 'items_r'];
+export const ORIG = ['og', 'orf', 'ovd', 'ots', 'otr', 'otv', 'ods'];
+
+/** What differs between the peers' SQL: time buckets, literals, the great-circle distance. */
+export interface SqlDialect {
+  /** The bucket of `col` (a UTC-naive timestamp column) at a benchmark granularity. */
+  bucket(granularity: string, col: string): string;
+  /** A timestamp literal from `YYYY-MM-DD hh:mm:ss`. */
+  timestamp(text: string): string;
+  /** Degrees to radians. */
+  radians(x: string): string;
+  /** Division that is NULL when the divisor is 0. */
+  nullIf(x: string): string;
+  /** What follows `ORDER BY m DESC` so stores without sales come last. */
+  nullsLast: string;
+  /** The name a sum column's total takes (ClickHouse's aliases are global: a total cannot take its column's name). */
+  total(column: string): string;
+}
+
+export const DUCKDB_SQL: SqlDialect = {
+  bucket: (g, col) => (g === '15m' ? `time_bucket(INTERVAL 15 MINUTE, ${col})` : `date_trunc('${g === 'hour' ? 'hour' : g}', ${col})`),
+  timestamp: (t) => `TIMESTAMP '${t}'`,
+  radians: (x) => `radians(${x})`,
+  nullIf: (x) => `nullif(${x}, 0)`,
+  nullsLast: ' NULLS LAST',
+  total: (c) => c,
+};
 
 /** SQL for one benchmark query, from its parameters. */
-export function toSql(q: BenchQuery): string {
+export function toSql(q: BenchQuery, dialect: SqlDialect = DUCKDB_SQL): string {
   const url = new URL(`http://x${q.req.path}`);
   const p: Record<string, unknown> = Object.fromEntries(url.searchParams.entries());
   if (q.req.body !== undefined) Object.assign(p, JSON.parse(q.req.body) as Record<string, unknown>);
@@ -34,7 +59,7 @@ export function toSql(q: BenchQuery): string {
   if (s('radius_km') !== undefined) {
     const [lat, lon, km] = [Number(s('lat')), Number(s('lon')), Number(s('radius_km'))];
     where.push(
-      `2 * 6371.0088 * asin(sqrt(pow(sin(radians(lat - ${String(lat)}) / 2), 2) + cos(radians(${String(lat)})) * cos(radians(lat)) * pow(sin(radians(lon - ${String(lon)}) / 2), 2))) <= ${String(km)}`,
+      `2 * 6371.0088 * asin(sqrt(pow(sin(${dialect.radians(`lat - ${String(lat)}`)} / 2), 2) + cos(${dialect.radians(String(lat))}) * cos(${dialect.radians('lat')}) * pow(sin(${dialect.radians(`lon - ${String(lon)}`)} / 2), 2))) <= ${String(km)}`,
     );
   }
   const poly = p['polygon'] as { coordinates: number[][][] } | undefined;
@@ -57,16 +82,16 @@ export function toSql(q: BenchQuery): string {
   const from = `${s('from')!} 00:00:00`;
   const to = `${s('to')!} 00:00:00`;
   const original = s('currency') === 'original';
-  const sums = SUMS.map((c, i) => `sum(${original && i < 7 ? ORIG[i]! : c}) AS ${c}`).join(', ');
+  const sums = SUMS.map((c, i) => `sum(${original && i < 7 ? ORIG[i]! : c}) AS ${dialect.total(c)}`).join(', ');
   if (q.req.path.startsWith('/v1/top')) {
     const by = s('by') === 'city' ? 'country, city' : 'store_id';
-    where.push(`${col} >= TIMESTAMP '${from}' AND ${col} < TIMESTAMP '${to}'`);
-    const metric = s('metric') === 'avg_basket' ? '(sum(g) - sum(rf) - sum(vd)) / nullif(sum(sc), 0)' : 'sum(g) - sum(rf) - sum(vd)';
-    return `SELECT ${by}, ${sums}, ${metric} AS m FROM rollups WHERE ${where.join(' AND ')} GROUP BY ${by} ORDER BY m DESC NULLS LAST LIMIT ${s('limit') ?? '10'}`;
+    where.push(`${col} >= ${dialect.timestamp(from)} AND ${col} < ${dialect.timestamp(to)}`);
+    const metric = s('metric') === 'avg_basket' ? `(sum(g) - sum(rf) - sum(vd)) / ${dialect.nullIf('sum(sc)')}` : 'sum(g) - sum(rf) - sum(vd)';
+    return `SELECT ${by}, ${sums}, ${metric} AS m FROM rollups WHERE ${where.join(' AND ')} GROUP BY ${by} ORDER BY m DESC${dialect.nullsLast} LIMIT ${s('limit') ?? '10'}`;
   }
   const g = s('granularity') ?? 'day';
-  const bucket = g === '15m' ? `time_bucket(INTERVAL 15 MINUTE, ${col})` : `date_trunc('${g === 'hour' ? 'hour' : g}', ${col})`;
-  where.push(`${bucket} >= TIMESTAMP '${from}' AND ${bucket} < TIMESTAMP '${to}'`);
+  const bucket = dialect.bucket(g, col);
+  where.push(`${bucket} >= ${dialect.timestamp(from)} AND ${bucket} < ${dialect.timestamp(to)}`);
   const groups = (s('group_by') ?? '')
     .split(',')
     .filter((x) => x !== '')

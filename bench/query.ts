@@ -8,11 +8,12 @@
  * `query_p99_ms`, `queries_per_s` (medians of --runs), the size of the
  * rollups, and the same queries run in DuckDB over the same rows (the
  * peer: every row of every store, or of the first --peer-stores) with the
- * latency ratio of each query. With --dir the generated data is kept there
+ * latency ratio of each query, and again in ClickHouse over the DuckDB
+ * peer's rows (bench/query-clickhouse.ts). With --dir the generated data is kept there
  * and used by later runs of the same size (generating 5,000 stores × 365
  * days takes a quarter of an hour or more).
  *
- *   npm run bench:query -- [--stores 5000] [--days 365] [--runs 3] [--seconds 15] [--concurrency 32] [--peer-stores N] [--no-peer] [--dir DIR]
+ *   npm run bench:query -- [--stores 5000] [--days 365] [--runs 3] [--seconds 15] [--concurrency 32] [--peer-stores N] [--no-peer] [--no-clickhouse-peer] [--dir DIR]
  */
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ import { emptyStreamStats } from '../src/stream/stream-processor.js';
 import { runLoad as load, type LoadOutput } from './query-load.js';
 import { dashboardQueries, type BenchQuery } from './query-mix.js';
 import type { Generated } from './query-generate.js';
+import { openClickHousePeer } from './query-clickhouse.js';
 import { runPeer } from './query-peer.js';
 import { arg, median, percentile } from './bench-args.js';
 
@@ -39,6 +41,8 @@ const runs = arg('runs', 3);
 const seconds = arg('seconds', 15);
 const concurrency = arg('concurrency', 32);
 const peer = !process.argv.includes('--no-peer');
+/** ClickHouse, the second peer, over the DuckDB peer's rows (skipped with --no-clickhouse-peer or without clickhouse-server). */
+const clickhousePeer = !process.argv.includes('--no-clickhouse-peer');
 /** DuckDB gets the rows of the first --peer-stores stores (default: all of them, every row the serving store holds). */
 const peerStores = Math.min(stores, arg('peer-stores', stores));
 const keepAt = process.argv.indexOf('--dir');
@@ -122,6 +126,32 @@ function generate(dir: string): Promise<Generated> {
   });
 }
 
+/** The ClickHouse peer's row: the same rows as DuckDB's, the same queries one at a time, the ratio of its time over ours. */
+async function clickHouseFigures(dir: string, rows: number, mix: readonly BenchQuery[], oursSingleMs: readonly number[]): Promise<Record<string, number>> {
+  const ch = await openClickHousePeer(dir, join(dir, 'peer.duckdb'), rows);
+  if (ch === null) {
+    process.stderr.write('clickhouse-server is not installed: no ClickHouse peer row\n');
+    return {};
+  }
+  try {
+    const r = await ch.run(mix, runs);
+    const ratios = mix.map((q, i) => ({ name: q.name, ms: r.perQueryMs[i]!, ratio: r.perQueryMs[i]! / oursSingleMs[i]! }));
+    process.stderr.write('per query, one at a time: ClickHouse, ratio to ours\n');
+    for (const x of ratios) process.stderr.write(`  ${x.ms.toFixed(2).padStart(10)} ms ${x.ratio.toFixed(1).padStart(8)}×  ${x.name}\n`);
+    const worst = ratios.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+    process.stderr.write(`worst ClickHouse ratio: ${worst.ratio.toFixed(2)} (${worst.name})\n`);
+    return {
+      peer_clickhouse_rows: r.rows,
+      peer_clickhouse_load_s: Number(ch.loadS.toFixed(1)),
+      peer_clickhouse_single_p50_ms: Number(median(r.perQueryMs).toFixed(2)),
+      peer_clickhouse_latency_ratio: Number(median(ratios.map((x) => x.ratio)).toFixed(1)),
+      peer_clickhouse_latency_ratio_worst: Number(worst.ratio.toFixed(2)),
+    };
+  } finally {
+    await ch.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'tpay-bench-query-'));
   mkdirSync(dir, { recursive: true });
@@ -182,6 +212,7 @@ async function main(): Promise<void> {
       const worst = perQuery.reduce((a, b) => (b.ratio < a.ratio ? b : a));
       process.stderr.write(`worst ratio: ${worst.ratio.toFixed(2)} (${worst.name})\n`);
       writeFileSync(join('bench-output', 'query-per-query.json'), `${JSON.stringify(perQuery, null, 2)}\n`);
+      if (clickhousePeer) Object.assign(figures, await clickHouseFigures(dir, p.rows, mix, oursSingleMs));
     }
     for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k}: ${String(v)}\n`);
     writeFileSync(join('bench-output', 'query.json'), `${JSON.stringify(figures, null, 2)}\n`);

@@ -116,9 +116,11 @@ const USERS_XML = `<?xml version="1.0"?>
 `;
 
 /** Starts a server from `binary` (see `clickHouseBinary`); throws, with the tail of its error log, if it does not answer `/ping`. */
-export async function startClickHouse(binary: string): Promise<ClickHouseServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'tpay-clickhouse-'));
-  for (const sub of ['data', 'tmp', 'log', 'user_files']) await mkdir(join(dir, sub));
+export async function startClickHouse(binary: string, options: { dir?: string } = {}): Promise<ClickHouseServer> {
+  // A given directory is kept, data and all (a benchmark's loaded tables); a temporary one is removed on stop.
+  const kept = options.dir !== undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tpay-clickhouse-'));
+  for (const sub of ['data', 'tmp', 'log', 'user_files']) await mkdir(join(dir, sub), { recursive: true });
   const httpPort = await freePort();
   const tcpPort = await freePort();
   await writeFile(join(dir, 'config.xml'), configXml(dir, httpPort, tcpPort));
@@ -156,12 +158,12 @@ export async function startClickHouse(binary: string): Promise<ClickHouseServer>
   try {
     await launch();
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    if (!kept) await rm(dir, { recursive: true, force: true });
     throw err;
   }
   const stop = async (): Promise<void> => {
     await halt('SIGTERM');
-    await rm(dir, { recursive: true, force: true });
+    if (!kept) await rm(dir, { recursive: true, force: true });
   };
   return {
     url,
