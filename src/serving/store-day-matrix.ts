@@ -87,6 +87,8 @@ export class StoreDayMatrix {
         this.begin(this.members);
         return false;
       }
+      // Rows begun over stores without a day start at this store's first day (nothing is held before it).
+      if (d.days > 0 && this.days === 0) this.first = d.first;
       // One that took days after the rows while the build ran: the rows grow to them.
       if (d.days > 0 && d.first + d.days > this.first + this.days) this.extend(d.first + d.days - this.first);
       this.copyColumn(col, d);
@@ -120,6 +122,9 @@ export class StoreDayMatrix {
    * rows held: the matrix then stops serving until it is built again.
    */
   add(col: number, day: number, values: ArrayLike<number>): boolean {
+    // No day held yet (built over stores without sales, as a new tenant's are): the rows start at this day,
+    // not at day 0 of 1970, which would make tens of thousands of rows.
+    if (this.days === 0) this.first = day;
     if (day < this.first) {
       this.invalidate();
       return false;

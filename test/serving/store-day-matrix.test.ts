@@ -135,6 +135,45 @@ describe('the day-major matrix of store day totals', () => {
     checkAgainstBrute(t, b, rng, 40);
   });
 
+  it("built over stores without sales (a new tenant's), starts at the first day they sell, not at 1970", () => {
+    const rng = new Prng(13, 3);
+    const world = generateWorld({ seed: 6, tenants: 1, stores: STORES });
+    for (const during of [false, true]) {
+      const t = new TenantRollups('t', { reportingCurrency: world.tenants[0]!.tenant.reporting_currency, cutoffMinutes: 0 }, 35);
+      const b: Brute = { utc: [], local: [] };
+      const served = world.tenants[0]!.stores.map((st) => t.upsertStore(st));
+      const { utc, local } = t.matrices;
+      utc.begin(t.stores.map((s) => s.node.dUtc));
+      local.begin(t.stores.map((s) => s.node.dLocal));
+      if (during) {
+        // The first sales arrive while the build is still copying columns.
+        let first = true;
+        while (!(utc.step(0) && local.step(0))) {
+          for (let i = 0; i < (first ? 30 : 5); i++) delta(t, b, served[rng.u32() % STORES]!, today - 4 + (rng.u32() % 5), rng);
+          first = false;
+        }
+      } else {
+        while (!(utc.step(Infinity) && local.step(Infinity)));
+      }
+      // Today's sales first, as a live stream brings them: the rows start there.
+      for (let i = 0; i < 500; i++) delta(t, b, served[rng.u32() % STORES]!, today, rng);
+      // On the UTC axis they all fall on one day, so the matrix goes on serving; in the stores' zones they
+      // straddle two local dates, and an earlier one after a later one starts it again (below).
+      if (!during) assert.ok(utc.ready, 'still serving');
+      for (const m of [utc, local]) {
+        assert.ok(m.days === 0 || m.first >= today - 6, `rows start at the sales (${String(m.first)}), not at day 0`);
+        // A few days of rows (and room for a few more), not 20,000 of them.
+        assert.ok(m.bytes() <= 40 * STORES * SUM_COUNT * 8, `${String(m.bytes())} bytes`);
+      }
+      if (t.storeMatrix(false) === null || t.storeMatrix(true) === null) t.buildMatricesNow();
+      checkAgainstBrute(t, b, rng, 30);
+      // Then late sales of earlier days: before the rows, so the matrix is built again over them.
+      for (let i = 0; i < 1500; i++) delta(t, b, served[rng.u32() % STORES]!, today - 4 + (rng.u32() % 5), rng);
+      if (t.storeMatrix(false) === null || t.storeMatrix(true) === null) t.buildMatricesNow();
+      checkAgainstBrute(t, b, rng, 30);
+    }
+  });
+
   it('answers top-N and day series over every store as the stores own rows do', () => {
     const rng = new Prng(12, 9);
     const world = generateWorld({ seed: 5, tenants: 1, stores: STORES });
