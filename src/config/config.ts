@@ -94,7 +94,11 @@ const natsSchema = z
       .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'expected dot-separated tokens of [A-Za-z0-9_-]')
       .default('tpay.log'),
     /** Replicas of the stream and buckets when they are created (1, 3 or 5). */
-    replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]).default(1),
+    replicas: z
+      .number()
+      .int()
+      .refine((v) => v === 1 || v === 3 || v === 5, 'expected 1, 3 or 5')
+      .default(1),
     /** Target size of one message: a commit packs a partition's records into messages up to this many bytes. */
     messageBytes: z.number().int().min(1024).max(8 << 20).default(128 * 1024),
     /** How long one publish waits for JetStream's ack before it is sent again (same message id). */

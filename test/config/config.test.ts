@@ -70,7 +70,7 @@ void describe('nats', () => {
 
   void it('names the key and the value of a bad setting', () => {
     assert.throws(() => loadConfig({ env: { TPAY_NATS__SERVERS: 'http://10.0.0.5:4222' } }), /^ConfigError: configuration key 'nats\.servers' = "http:\/\/10\.0\.0\.5:4222": expected nats:\/\/host:port/);
-    assert.throws(() => loadConfig({ env: { TPAY_NATS__REPLICAS: '2' } }), /configuration key 'nats\.replicas' = 2/);
+    assert.throws(() => loadConfig({ env: { TPAY_NATS__REPLICAS: '2' } }), /configuration key 'nats\.replicas' = 2: expected 1, 3 or 5/);
     assert.throws(() => loadConfig({ env: { TPAY_NATS__STREAM: 'a.b' } }), /configuration key 'nats\.stream' = "a\.b": expected 1–48 of \[A-Za-z0-9_-\]/);
     assert.throws(() => loadConfig({ env: { TPAY_NATS__MESSAGE_BYTES: '100' } }), /configuration key 'nats\.messageBytes' = 100/);
     assert.throws(
