@@ -107,7 +107,7 @@ type Mode = 'ndjson' | 'compact' | 'noop';
 
 async function runOnce(setDir: string, dataDir: string, chunks: Record<string, LineChunk[]>, mode: Mode): Promise<RunResult> {
   const keys = provision(dataDir, setDir);
-  const sink = mode === 'noop' ? 'none' : 'segment';
+  const sink = mode === 'noop' ? 'none' : 'log';
   const profile = profileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', join(profileDir, mode)];
   const proc = spawn(process.execPath, [...profile, CLI, '--data-dir', dataDir, '--log-level', 'warn', 'ingest', '--tcp-port', '0', '--http-port', '0', '--workers', String(workers)], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,8 +1,7 @@
 /** `tpay log …`: inspect the durable log. */
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { auditLog } from '../ingest/log-audit.js';
-import { SegmentLog } from '../log/segment-log.js';
+import { openLog } from '../platform/adapters.js';
 import { action, configFrom } from './context.js';
 
 export function registerLogCommands(program: Command): void {
@@ -13,10 +12,12 @@ export function registerLogCommands(program: Command): void {
     .action(
       action(async (_o: unknown, cmd: Command) => {
         const config = configFrom(cmd);
-        const l = await SegmentLog.open(join(config.dataDir, 'log'), { partitions: config.log.partitions, segmentBytes: config.log.segmentBytes });
+        const l = await openLog(config, 'tpay-log-retain');
         try {
           const r = await l.applyRetention();
-          process.stdout.write(`deleted ${r.deletedSegments} segment(s), freed ${r.freedBytes} bytes\n`);
+          // JetStream drops whole messages where segment files drop whole segments.
+          const unit = config.adapters.log === 'jetstream' ? 'message(s)' : 'segment(s)';
+          process.stdout.write(`deleted ${r.deletedSegments} ${unit}, freed ${r.freedBytes} bytes\n`);
         } finally {
           await l.close();
         }
@@ -29,11 +30,7 @@ export function registerLogCommands(program: Command): void {
     .action(
       action(async (o: { json?: boolean }, cmd: Command) => {
         const config = configFrom(cmd);
-        const l = await SegmentLog.open(join(config.dataDir, 'log'), {
-          partitions: config.log.partitions,
-          segmentBytes: config.log.segmentBytes,
-          durability: config.log.durability,
-        });
+        const l = await openLog(config, 'tpay-log-verify');
         try {
           const a = await auditLog(l);
           if (o.json === true) process.stdout.write(`${JSON.stringify(a)}\n`);

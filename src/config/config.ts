@@ -8,15 +8,18 @@ import { z } from 'zod';
 import { DEFAULT_INTERVAL_BUDGET, MAX_INTERVAL_BUDGET } from '../domain/dedup-index.js';
 
 const DURABILITY = ['fsync', 'write'] as const;
-/** `none` drops every record: only for benchmarks that measure what the log costs. */
-const LOG_SINKS = ['segment', 'none'] as const;
+/**
+ * `log`: ingest writes the log of `adapters.log`; `none` drops every record
+ * (only for benchmarks that measure what the log costs). `segment` is what
+ * earlier releases called `log`, and still means it.
+ */
+const LOG_SINKS = ['log', 'none', 'segment'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /**
  * The adapters of each port this build has (src/platform/adapters.ts opens
- * them). A value is accepted only when its adapter exists here: `jetstream`
- * and `clickhouse` join these lists with their adapters.
+ * them). A value is accepted only when its adapter exists here.
  */
-export const LOG_ADAPTERS = ['segment'] as const;
+export const LOG_ADAPTERS = ['segment', 'jetstream'] as const;
 export const WAREHOUSE_ADAPTERS = ['parquet', 'clickhouse'] as const;
 export const SERVING_ADAPTERS = ['memory', 'clickhouse'] as const;
 export type LogAdapter = (typeof LOG_ADAPTERS)[number];
@@ -53,7 +56,10 @@ const logSchema = z
     partitions: z.number().int().min(1).max(1024).default(8),
     segmentBytes: z.number().int().min(1 << 16).max(1 << 30).default(64 << 20),
     durability: z.enum(DURABILITY).default('fsync'),
-    sink: z.enum(LOG_SINKS).default('segment'),
+    sink: z
+      .enum(LOG_SINKS)
+      .default('log')
+      .transform((v) => (v === 'segment' ? 'log' : v)),
   })
   .strict();
 
@@ -64,19 +70,53 @@ const apiSchema = z
   })
   .strict();
 
-/** Letters, digits, '_' and '-' (so `<logStream>_STREAM_LEASES` is a valid bucket name). */
+/** Letters, digits, '_' and '-' (so `<stream>_STATE` and `<stream>_STREAM_LEASES` are valid bucket names). */
 const STREAM_NAME = /^[A-Za-z0-9_-]{1,48}$/;
+/** Two minutes: JetStream's duplicate window of the log stream, inside which every retry of a publish must land. */
+const DUPLICATE_WINDOW_MS = 120_000;
+
+/**
+ * The NATS server(s) of everything that talks to NATS: the JetStream log
+ * (`adapters.log: jetstream`, settings as in docs/log.md, "JetStream
+ * adapter") and the leases of stream workers (`stream.lease`). The log's
+ * partition count is `log.partitions`.
+ */
+const natsSchema = z
+  .object({
+    /** Server URL(s), e.g. `nats://10.0.0.5:4222`; comma-separated for several servers of one cluster. */
+    servers: z.string().regex(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/, 'expected nats://host:port, comma-separated for several').default('nats://127.0.0.1:4222'),
+    /** The log's stream; its KV buckets are `<stream>_STATE`, `<stream>_LEASES` (writers) and `<stream>_STREAM_LEASES` (stream workers). */
+    stream: z.string().regex(STREAM_NAME, 'expected 1–48 of [A-Za-z0-9_-]').default('TPAY_LOG'),
+    /** Partition n is subject `<subjectPrefix>.p.<n>`; fixed when the stream is created. */
+    subjectPrefix: z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'expected dot-separated tokens of [A-Za-z0-9_-]')
+      .default('tpay.log'),
+    /** Replicas of the stream and buckets when they are created (1, 3 or 5). */
+    replicas: z
+      .number()
+      .int()
+      .refine((v) => v === 1 || v === 3 || v === 5, 'expected 1, 3 or 5')
+      .default(1),
+    /** Target size of one message: a commit packs a partition's records into messages up to this many bytes. */
+    messageBytes: z.number().int().min(1024).max(8 << 20).default(128 * 1024),
+    /** How long one publish waits for JetStream's ack before it is sent again (same message id). */
+    ackTimeoutMs: z.number().int().min(10).max(600_000).default(5000),
+    /** Publish attempts per message before the commit, and the ingest worker with it, fails. */
+    publishAttempts: z.number().int().min(1).max(100).default(5),
+    /** An ingest process killed without closing holds its partitions this long (fixed when `<stream>_LEASES` is created). */
+    writerLeaseTtlMs: z.number().int().min(500).max(3_600_000).default(10_000),
+  })
+  .strict();
 
 /**
  * Stream workers that own log partitions by lease (docs/scale-out.md,
  * "Stream workers by lease"). Null: one stream process owns every partition.
+ * The log and the lease bucket are on the servers of `nats`.
  */
 const leaseSchema = z
   .object({
-    /** NATS server(s) of the JetStream log and the lease bucket, e.g. `nats://10.0.0.5:4222` (comma-separated for several). */
-    servers: z.string().regex(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/, 'expected nats://host:port, comma-separated for several'),
-    /** The JetStream stream of the log (its lease bucket is `<logStream>_STREAM_LEASES`). */
-    logStream: z.string().regex(STREAM_NAME, 'expected 1–48 of [A-Za-z0-9_-]').default('TPAY_LOG'),
     /** A worker that stops renewing loses its partitions this long after its last renewal (renewed every ttlMs/3). */
     ttlMs: z.number().int().min(1000).max(600_000).default(6000),
     /** How often a worker looks for free or expired partitions and re-balances (default: ttlMs/3). */
@@ -194,9 +234,22 @@ export const configSchema = z
     treasury: treasurySchema.default(() => treasurySchema.parse({})),
     forecast: forecastSchema.default(() => forecastSchema.parse({})),
     batch: batchSchema.default(() => batchSchema.parse({})),
+    nats: natsSchema.default(() => natsSchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {
+    // Stream workers by lease split the partitions of a log that every process can reach.
+    if (c.stream.lease !== null && c.adapters.log !== 'jetstream') {
+      ctx.addIssue({ code: 'custom', path: ['adapters', 'log'], message: `stream.lease needs adapters.log 'jetstream', the log every worker reads` });
+    }
+    // A retry after the duplicate window would store a message twice.
+    if (c.nats.ackTimeoutMs * c.nats.publishAttempts > DUPLICATE_WINDOW_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nats', 'publishAttempts'],
+        message: `nats.ackTimeoutMs × nats.publishAttempts is ${String(c.nats.ackTimeoutMs * c.nats.publishAttempts)} ms; every retry must fit in the ${String(DUPLICATE_WINDOW_MS)} ms duplicate window`,
+      });
+    }
     // Lease-mode workers write one shared store: each process's own memory cannot be it.
     if (c.stream.lease !== null && c.adapters.serving !== 'clickhouse') {
       ctx.addIssue({ code: 'custom', path: ['adapters', 'serving'], message: `stream.lease needs adapters.serving 'clickhouse', the store every worker writes` });
@@ -271,6 +324,8 @@ function parseScalar(raw: string): Json {
 const RETIRED_KEYS: Readonly<Record<string, string>> = {
   'ingest.dedupWindow':
     "configuration key 'ingest.dedupWindow' was removed: dedup now keeps every accepted seq exactly, bounded by 'ingest.dedupIntervalBudget' (intervals per terminal, default 1024; see docs/ingest.md)",
+  'stream.lease.servers': "configuration key 'stream.lease.servers' moved to 'nats.servers' (one NATS section for the JetStream log and the leases; see docs/scale-out.md)",
+  'stream.lease.logStream': "configuration key 'stream.lease.logStream' moved to 'nats.stream' (one NATS section for the JetStream log and the leases; see docs/scale-out.md)",
 };
 
 function describeIssue(issue: z.core.$ZodIssue, input: JsonObject): string {
@@ -284,6 +339,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: JsonObject): string {
   }
   let value: unknown = input;
   for (const p of issue.path) value = isObject(value) ? value[String(p)] : undefined;
+  // A cross-key check can name a key left at its default.
+  if (value === undefined) return `configuration key '${path}' (not set, so its default): ${issue.message}`;
   return `configuration key '${path}' = ${JSON.stringify(value)}: ${issue.message}`;
 }
 

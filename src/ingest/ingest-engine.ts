@@ -124,7 +124,6 @@ export class IngestEngine extends EventEmitter<{ drain: []; fatal: [Error]; batc
       const init: WorkerInit = {
         ...this.opts,
         index: i,
-        logDir: join(dataDir, 'log'),
         dlqDir: join(dataDir, 'dlq'),
         dedupDir: join(dataDir, 'dedup'),
       };

@@ -15,8 +15,9 @@ import { DedupIndex } from '../domain/dedup-index.js';
 import { snapshotDedupIndex } from '../domain/dedup-snapshot.js';
 import type { RejectCode } from '../domain/reject-codes.js';
 import type { LineFields } from '../domain/line-fields.js';
-import { SegmentLog } from '../log/segment-log.js';
-import { LogOffsetOutOfRangeError } from '../log/errors.js';
+import { LogOffsetOutOfRangeError, LogPartitionOwnedError } from '../log/errors.js';
+import { openLogTarget } from '../log/log-target.js';
+import type { LogTarget } from '../log/log-target.js';
 import type { Log, LogWriter } from '../log/log.js';
 import { NullLog } from '../log/null-log.js';
 import { DeadLetterWriter } from '../dlq/dead-letter-writer.js';
@@ -406,20 +407,36 @@ class IngestWorker {
   }
 }
 
+/**
+ * The writer of `owned`. A JetStream writer lease outlives a process killed
+ * without closing (until its TTL), so a restarted ingest waits for it to
+ * expire instead of failing; a segment partition lock dies with its
+ * process, so a refusal there means a live writer and fails at once.
+ */
+async function openWriterWaiting(log: Log, owned: readonly number[], target: LogTarget | null): Promise<LogWriter> {
+  if (target?.adapter !== 'jetstream') return log.openWriter(owned);
+  const deadline = Date.now() + 2 * (target.options.leaseTtlMs ?? 10_000) + 5000;
+  for (;;) {
+    try {
+      return await log.openWriter(owned);
+    } catch (err) {
+      if (!(err instanceof LogPartitionOwnedError) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error('ingest-worker must run in a worker thread');
   const init = workerData as WorkerInit;
   const t0 = performance.now();
-  const log: Log =
-    init.sink === 'none'
-      ? new NullLog(init.partitions)
-      : await SegmentLog.open(init.logDir, { partitions: init.partitions, segmentBytes: init.segmentBytes, durability: init.durability });
+  const log: Log = init.sink === 'none' ? new NullLog(init.partitions) : await openLogTarget(init.log, `tpay-ingest-${String(init.index)}`);
   await log.registerGroup(DEDUP_GROUP);
   const dlq = await DeadLetterWriter.open(init.dlqDir, init.index, init.durability === 'fsync');
   const owned: number[] = [];
   for (let p = init.index; p < init.partitions; p += init.workers) owned.push(p);
-  const writer = await log.openWriter(owned);
+  const writer = await openWriterWaiting(log, owned, init.sink === 'none' ? null : init.log);
   const worker = new IngestWorker(init, log, writer, dlq, (m) => port.postMessage(m));
   const rec = await worker.recover();
   port.on('message', (m: ToWorker) => {

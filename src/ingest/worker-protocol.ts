@@ -7,6 +7,7 @@
  * line or 0).
  */
 import type { RejectCode } from '../domain/reject-codes.js';
+import type { LogTarget } from '../log/log-target.js';
 
 export const INDEX_STRIDE = 4;
 
@@ -31,9 +32,12 @@ export interface TenantInfo {
 export interface WorkerSettings {
   workers: number;
   partitions: number;
+  /** The log the workers write (each opens its own: files, or a NATS connection per thread). */
+  log: LogTarget;
+  /** Of the dead-letter files (the log's own durability is in `log`). */
   durability: 'fsync' | 'write';
-  sink: 'segment' | 'none';
-  segmentBytes: number;
+  /** `none`: records are dropped instead of written (benchmarks of what the log costs). */
+  sink: 'log' | 'none';
   maxLineBytes: number;
   /** Most seq intervals held per terminal before the oldest merge into its floor. */
   dedupIntervalBudget: number;
@@ -43,7 +47,6 @@ export interface WorkerSettings {
 
 export interface WorkerInit extends WorkerSettings {
   index: number;
-  logDir: string;
   dlqDir: string;
   dedupDir: string;
 }

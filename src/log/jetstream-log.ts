@@ -12,10 +12,13 @@
  * - Retention purges a partition's whole messages below every group's
  *   checkpoint (stream purge by subject up to a sequence).
  *
- * The caller owns the connection: close the log, then the connection.
+ * With `open` the caller owns the connection: close the log, then the
+ * connection. `connect` opens a connection of the log's own and closes it
+ * with the log (what the roles and their worker threads use).
  */
 import type { JetStreamManager, StreamConfig } from '@nats-io/jetstream';
 import { jetstream, jetstreamManager, DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { LogClosedError, LogConfigMismatchError, LogInvalidArgumentError, LogOffsetOutOfRangeError } from './errors.js';
 import { JetStreamCheckpoints } from './jetstream-checkpoints.js';
@@ -40,6 +43,8 @@ export class JetStreamLog implements Log {
   private readonly writers = new Set<JetStreamLogWriter>();
   private readonly readers = new Set<JetStreamLogReader>();
   private closed = false;
+  /** Set by `connect`: the connection this log opened and closes. */
+  private ownConnection: NatsConnection | null = null;
 
   private constructor(
     readonly partitions: number,
@@ -92,6 +97,27 @@ export class JetStreamLog implements Log {
       ackTimeoutMs: o.ackTimeoutMs,
       publishAttempts: o.publishAttempts,
     });
+  }
+
+  /**
+   * Open the log on a connection of its own to `servers`, closed when the
+   * log closes. It reconnects for as long as it lives: a server away makes
+   * publishes and reads fail after their timeouts, never hang for ever.
+   * @example
+   * const log = await JetStreamLog.connect(['nats://10.0.0.5:4222'], { stream: 'TPAY_LOG', partitions: 8 }, 'tpay-ingest-0');
+   * …
+   * await log.close(); // closes the connection too
+   */
+  static async connect(servers: readonly string[], options: JetStreamLogOptions, name: string): Promise<JetStreamLog> {
+    const nc = await connect({ servers: [...servers], name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    try {
+      const log = await JetStreamLog.open(nc, options);
+      log.ownConnection = nc;
+      return log;
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
   }
 
   /**
@@ -182,6 +208,7 @@ export class JetStreamLog implements Log {
     if (this.closed) return;
     this.closed = true;
     const results = await Promise.allSettled([...this.writers].map((w) => w.close()).concat([...this.readers].map((r) => r.close())));
+    if (this.ownConnection !== null) results.push(...(await Promise.allSettled([this.ownConnection.close()])));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
   }

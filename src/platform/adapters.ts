@@ -7,14 +7,15 @@
  * that lacks it.
  *
  * @example
- * const log = await openLog(config);             // SegmentLog under <dataDir>/log
+ * const log = await openLog(config);             // SegmentLog under <dataDir>/log, or JetStreamLog on nats.servers
  * const wh = await openWarehouse(config);        // ParquetWarehouse under <dataDir>/warehouse
  * const serving = await openServing(config);     // in-memory rollups from <dataDir>/serving
  */
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Log } from '../log/log.js';
-import { SegmentLog } from '../log/segment-log.js';
+import { openLogTarget } from '../log/log-target.js';
+import type { LogTarget } from '../log/log-target.js';
 import { ColumnarServingStore } from '../serving/columnar-serving-store.js';
 import { ClickHouseServingStore } from '../serving/clickhouse-serving-store.js';
 import { ClickHouseWarehouse } from '../warehouse/clickhouse-warehouse.js';
@@ -27,18 +28,44 @@ function unknownAdapter(port: string, name: never): never {
 }
 
 /**
- * The configured log: readers, checkpoints, retention. Ingest's writers are
- * opened inside its worker threads (src/ingest, by `log.sink`) on the same
- * directory; a log adapter that is not `segment` needs its writer there too.
+ * The configured log as plain data, for threads that open it themselves:
+ * ingest's workers write it (by `log.sink`), the stream's worker reads it.
+ * @example
+ * logTarget(config) // { adapter: 'jetstream', servers: ['nats://127.0.0.1:4222'], options: { stream: 'TPAY_LOG', partitions: 8, … } }
  */
-export async function openLog(config: Config): Promise<Log> {
+export function logTarget(config: Config): LogTarget {
   const name = config.adapters.log;
   switch (name) {
     case 'segment':
-      return SegmentLog.open(join(config.dataDir, 'log'), { partitions: config.log.partitions, segmentBytes: config.log.segmentBytes, durability: config.log.durability });
+      return { adapter: 'segment', dir: join(config.dataDir, 'log'), partitions: config.log.partitions, segmentBytes: config.log.segmentBytes, durability: config.log.durability };
+    case 'jetstream': {
+      const n = config.nats;
+      return {
+        adapter: 'jetstream',
+        servers: n.servers.split(','),
+        options: {
+          stream: n.stream,
+          subjectPrefix: n.subjectPrefix,
+          partitions: config.log.partitions,
+          messageBytes: n.messageBytes,
+          replicas: n.replicas,
+          ackTimeoutMs: n.ackTimeoutMs,
+          publishAttempts: n.publishAttempts,
+          leaseTtlMs: n.writerLeaseTtlMs,
+        },
+      };
+    }
     default:
       return unknownAdapter('log', name);
   }
+}
+
+/**
+ * The configured log: readers, checkpoints, retention. `name` tells a NATS
+ * server which role is connected.
+ */
+export async function openLog(config: Config, name = 'tpay'): Promise<Log> {
+  return openLogTarget(logTarget(config), name);
 }
 
 /** The configured warehouse, opened as its writer (Parquet: one process at a time). */

@@ -66,7 +66,7 @@ export async function startApiRole(config: Config, logger: Logger): Promise<ApiR
       },
     });
     closers.push(() => api.close());
-    const log = await openLog(config);
+    const log = await openLog(config, 'tpay-api');
     closers.push(() => log.close());
     closers.push(() => rollups.close(0));
     // Probes answer during the replay: alive, not ready.

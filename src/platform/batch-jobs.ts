@@ -90,7 +90,7 @@ export interface CompactSummary {
 }
 
 export async function runCompactJob(config: Config, opts: { skipWarehouse?: boolean }): Promise<CompactSummary> {
-  const log = await openLog(config);
+  const log = await openLog(config, 'tpay-batch');
   let logResult;
   try {
     logResult = await log.applyRetention();

@@ -15,6 +15,7 @@ import { IngestMetrics } from '../api/metrics.js';
 import { DeadLetterService } from '../dlq/dead-letter-service.js';
 import { TenantStore, type KeyKind } from '../tenants/tenant-store.js';
 import { RegistryStore } from '../tenants/registry-store.js';
+import { logTarget } from './adapters.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { lockRoles } from './role-lock.js';
 import type { TenantInfo } from '../ingest/worker-protocol.js';
@@ -66,9 +67,9 @@ export async function startIngestService(config: Config, logger: Logger, opts: I
       dataDir: config.dataDir,
       workers: config.ingest.workers,
       partitions: config.log.partitions,
+      log: logTarget(config),
       durability: config.log.durability,
       sink: config.log.sink,
-      segmentBytes: config.log.segmentBytes,
       maxLineBytes: config.ingest.maxLineBytes,
       dedupIntervalBudget: config.ingest.dedupIntervalBudget,
       snapshotIntervalMs: config.ingest.dedupSnapshotIntervalMs,

@@ -8,12 +8,9 @@
  * role lock is taken. Its port answers `/healthz`, `/readyz`, `/metrics`.
  */
 import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { JetStreamLeases } from '../log/jetstream-leases.js';
-import { JetStreamLog } from '../log/jetstream-log.js';
-import type { Log } from '../log/log.js';
 import { LeasedStream } from '../stream/leased-stream.js';
 import { TenantDirectory } from '../stream/tenant-directory.js';
 import { FxStore } from '../tenants/fx-store.js';
@@ -21,7 +18,7 @@ import { RegistryStore } from '../tenants/registry-store.js';
 import { TenantStore } from '../tenants/tenant-store.js';
 import { ClickHouseWarehouse } from '../warehouse/clickhouse-warehouse.js';
 import { WarehouseFeeder } from '../warehouse/warehouse-feeder.js';
-import { openSharedServing, openWarehouse } from './adapters.js';
+import { openLog, openSharedServing, openWarehouse } from './adapters.js';
 import { roleApp } from './role-app.js';
 
 export interface LeasedStreamRole {
@@ -29,30 +26,6 @@ export interface LeasedStreamRole {
   healthPort: number;
   failed(): Error | null;
   close(): Promise<void>;
-}
-
-type LeaseSettings = NonNullable<Config['stream']['lease']>;
-
-/**
- * The JetStream log the workers read, on its own connection. Stands in for
- * `openLog(config)` until the log adapter is chosen by `adapters.log`.
- */
-export async function openLeaseLog(lease: LeaseSettings): Promise<{ log: Log; nc: NatsConnection; close(): Promise<void> }> {
-  const nc = await connect({ servers: lease.servers.split(','), name: 'tpay-stream' });
-  try {
-    const log = await JetStreamLog.open(nc, { stream: lease.logStream });
-    return {
-      log,
-      nc,
-      close: async () => {
-        await log.close();
-        await nc.close();
-      },
-    };
-  } catch (err) {
-    await nc.close();
-    throw err;
-  }
 }
 
 export async function startLeasedStreamRole(config: Config, logger: Logger): Promise<LeasedStreamRole> {
@@ -70,12 +43,13 @@ export async function startLeasedStreamRole(config: Config, logger: Logger): Pro
     });
     const healthPort = await health.listen(config.api.host, config.stream.healthPort);
     closers.push(() => health.close());
-    const { log, close: closeLog } = await openLeaseLog(lease);
-    closers.push(closeLog);
+    // adapters.log is 'jetstream' (the configuration says so whenever stream.lease is set).
+    const log = await openLog(config, 'tpay-stream');
+    closers.push(() => log.close());
     // Leases on a connection of their own: a renewal never waits behind the log's bulk reads.
-    const leaseNc = await connect({ servers: lease.servers.split(','), name: 'tpay-stream-leases' });
+    const leaseNc = await connect({ servers: config.nats.servers.split(','), name: 'tpay-stream-leases' });
     closers.push(() => leaseNc.close());
-    const leases = await JetStreamLeases.open(leaseNc, { bucket: `${lease.logStream}_STREAM_LEASES`, ttlMs: lease.ttlMs });
+    const leases = await JetStreamLeases.open(leaseNc, { bucket: `${config.nats.stream}_STREAM_LEASES`, ttlMs: lease.ttlMs, replicas: config.nats.replicas });
     const serving = await openSharedServing(config);
     closers.push(() => serving.close());
     const feeders = new Map<number, WarehouseFeeder>();

@@ -100,7 +100,7 @@ async function start(config: Config, logger: Logger, release: () => Promise<void
   });
   const readApi = api as ReadApi | null;
   if (readApi === null) throw new Error('the read API was not registered');
-  const log = await openLog(config);
+  const log = await openLog(config, 'tpay-run');
   registerPlatformMetrics(ingest.metrics, () => rollups.stats(), serving);
   const startup = await rollups.start(log, new TenantDirectory(ingest.tenants, ingest.registries, readApi.fx));
   const feeder = await warehouse.start(log);

@@ -20,7 +20,7 @@ import type { SnapshotInfo } from '../serving/serving-store.js';
 import { RestatementLog } from '../stream/restatement-log.js';
 import { emptyStreamStats, StreamProcessor, type StreamStats } from '../stream/stream-processor.js';
 import type { TenantDirectory } from '../stream/tenant-directory.js';
-import { openServing } from './adapters.js';
+import { logTarget, openServing } from './adapters.js';
 import { restatementsPath } from './read-api.js';
 
 export type RollupsMode = 'owner' | 'follower';
@@ -96,6 +96,7 @@ export async function openRollups(config: Config, logger: Logger, mode: RollupsM
       const s = new StreamProcessor(log, serving, directory, restatements, logger, {
         dataDir: config.dataDir,
         segmentBytes: config.log.segmentBytes,
+        logTarget: logTarget(config),
         batchRecords: config.stream.batchRecords,
         batchMs: config.stream.batchMs,
         closeGraceMs: config.stream.closeGraceHours * 3_600_000,

@@ -48,7 +48,7 @@ export async function startStreamRole(config: Config, logger: Logger): Promise<S
     // Probes answer during a long replay: alive, not ready.
     const healthPort = await health.listen(config.api.host, config.stream.healthPort);
     closers.push(() => health.close());
-    const log = await openLog(config);
+    const log = await openLog(config, 'tpay-stream');
     closers.push(() => log.close());
     const warehouse = await openWarehouseService(config, logger);
     closers.push(() => warehouse.close());

@@ -9,11 +9,13 @@
  * and the log checkpoint of group `rollups` (which lets retention drop old
  * segments) is saved only for offsets a serving snapshot made durable.
  */
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Store } from '../domain/store.js';
 import type { CardBrand, Tender } from '../domain/transaction.js';
 import type { Log } from '../log/log.js';
+import type { LogTarget } from '../log/log-target.js';
 import type { RollupDelta, ServingStore } from '../serving/serving-store.js';
 import type { RestatementLog } from './restatement-log.js';
 import { SKIP_REASONS, type SkipReason } from './rollup-builder.js';
@@ -33,6 +35,8 @@ const APPLY_SLICE = 1024;
 export interface StreamOptions {
   dataDir: string;
   segmentBytes: number;
+  /** The log the worker thread reads; default: the segment log under `<dataDir>/log`. */
+  logTarget?: LogTarget;
   /** Records read from one partition per batch. */
   batchRecords?: number;
   /** How long a batch collects records from every partition before it is applied (ms; freshness is about this plus the apply). */
@@ -111,8 +115,8 @@ export class StreamProcessor {
     for (const id of this.directory.ids()) this.syncTenant(id);
     const init: StreamWorkerInit = {
       dataDir: this.opts.dataDir,
+      log: this.opts.logTarget ?? { adapter: 'segment', dir: join(this.opts.dataDir, 'log'), partitions: this.log.partitions, segmentBytes: this.opts.segmentBytes, durability: 'write' },
       partitions: this.log.partitions,
-      segmentBytes: this.opts.segmentBytes,
       offsets: Array.from({ length: this.log.partitions }, (_, p) => this.serving.appliedOffset(p)),
       batchRecords: this.opts.batchRecords ?? 8192,
       batchMs: this.opts.batchMs ?? 100,

@@ -7,6 +7,7 @@
  * numbers each (no object per delta crosses threads), with the tenant and
  * store ids in string tables.
  */
+import type { LogTarget } from '../log/log-target.js';
 import type { Restatement } from './restatement-log.js';
 import type { SkipReason } from './rollup-builder.js';
 
@@ -15,8 +16,9 @@ export const DELTA_WIDTH = 6 + 12 + 7;
 
 export interface StreamWorkerInit {
   dataDir: string;
+  /** The log to read (the worker opens its own). */
+  log: LogTarget;
   partitions: number;
-  segmentBytes: number;
   /** Where to start reading each partition (the serving store's applied offsets). */
   offsets: number[];
   batchRecords: number;

@@ -6,7 +6,7 @@
  * worker instead of growing memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SegmentLog } from '../log/segment-log.js';
+import { openLogTarget } from '../log/log-target.js';
 import type { LogReader } from '../log/log.js';
 import { FxStore } from '../tenants/fx-store.js';
 import { RegistryStore } from '../tenants/registry-store.js';
@@ -14,7 +14,6 @@ import { TenantStore } from '../tenants/tenant-store.js';
 import { RollupBuilder } from './rollup-builder.js';
 import { type BatchMessage, type FromWorker, type StreamWorkerInit, type ToWorker } from './stream-protocol.js';
 import { TenantDirectory } from './tenant-directory.js';
-import { join } from 'node:path';
 
 const MAX_IN_FLIGHT = 4;
 /** A batch is posted once it holds this many records, however young (bounds its memory). */
@@ -42,7 +41,7 @@ async function main(init: StreamWorkerInit): Promise<void> {
       wake = null;
     });
 
-  const log = await SegmentLog.open(join(init.dataDir, 'log'), { partitions: init.partitions, segmentBytes: init.segmentBytes });
+  const log = await openLogTarget(init.log, 'tpay-stream-reader');
   const directory = new TenantDirectory(new TenantStore(init.dataDir), new RegistryStore(init.dataDir), new FxStore(init.dataDir));
   const builder = new RollupBuilder(directory, init.closeGraceMs);
   const readers: LogReader[] = [];

@@ -73,9 +73,10 @@ describe('stream workers by lease', { skip }, () => {
       writeFileSync(
         config,
         JSON.stringify({
-          adapters: { serving: 'clickhouse' },
+          adapters: { log: 'jetstream', serving: 'clickhouse' },
           clickhouse: { url: ch.url, servingDatabase: database },
-          stream: { healthPort: 0, lease: { servers: nats!.url, logStream: STREAM, ttlMs: TTL_MS, scanIntervalMs: 500, batchRecords: 4000, batchMs: 200 } },
+          nats: { servers: nats!.url, stream: STREAM },
+          stream: { healthPort: 0, lease: { ttlMs: TTL_MS, scanIntervalMs: 500, batchRecords: 4000, batchMs: 200 } },
         }),
       );
       for (let i = 0; i < 3; i++) workers.push(await startIngestProcess(dir.path, ['--health-port', '0'], { TPAY_CONFIG: config }, 'stream'));
