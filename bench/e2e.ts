@@ -68,6 +68,8 @@ interface Result {
   ackP99: number;
   peakRssMb: number;
   serverCpuCores: number;
+  /** CPU of this process (the firehose sender and the dashboard client) over the run, in cores. */
+  benchCpuCores: number;
   /** CPU µs per accepted transaction of the main thread (sockets, serving store, API) and of every other thread together. */
   mainCpuUs: number;
   otherCpuUs: number;
@@ -133,9 +135,11 @@ async function runOnce(): Promise<Result> {
           )
         : null;
     const threads0 = threadCpuSeconds(proc.pid!);
+    const own0 = process.cpuUsage();
     const report = await sendTenants({ port: ports.tcp, keys, sources: chunks, connections, ratePerS: rate, maxUnackedLines: windowLines, format });
     const cpu1 = processCpuSeconds(proc.pid!);
     const threads1 = threadCpuSeconds(proc.pid!);
+    const own = process.cpuUsage(own0);
     const q = queries === null ? null : await queries;
     if (q !== null && q.errors > 0) process.stderr.write(`${String(q.errors)} dashboard queries failed; first: ${String(q.firstError)}\n`);
     sending = false;
@@ -162,6 +166,7 @@ async function runOnce(): Promise<Result> {
       ackP99: t.ackLatencyMs.p99,
       peakRssMb: hwm / 1024,
       serverCpuCores: (cpu1 - cpu0) / (t.elapsedMs / 1000),
+      benchCpuCores: (own.user + own.system) / 1e3 / t.elapsedMs,
       queryP50: q === null ? NaN : percentile(q.latencies, 50),
       queryP99: q === null ? NaN : percentile(q.latencies, 99),
       queriesPerS: q === null ? 0 : q.latencies.length / q.elapsedS,
@@ -178,7 +183,7 @@ async function main(): Promise<void> {
     const res = await runOnce();
     results.push(res);
     process.stderr.write(
-      `run ${String(r + 1)}: ${Math.round(res.txPerS)} tx/s, freshness p99 ${res.freshP99.toFixed(0)} ms, ack p99 ${res.ackP99.toFixed(0)} ms, server CPU ${res.serverCpuCores.toFixed(2)} cores; CPU µs/tx: main ${res.mainCpuUs.toFixed(2)}, other threads ${res.otherCpuUs.toFixed(2)} (busiest ${res.topThreadsUs.join(', ')})\n`,
+      `run ${String(r + 1)}: ${Math.round(res.txPerS)} tx/s, freshness p99 ${res.freshP99.toFixed(0)} ms, ack p99 ${res.ackP99.toFixed(0)} ms, server CPU ${res.serverCpuCores.toFixed(2)} cores, sender and dashboard ${res.benchCpuCores.toFixed(2)} cores; CPU µs/tx: main ${res.mainCpuUs.toFixed(2)}, other threads ${res.otherCpuUs.toFixed(2)} (busiest ${res.topThreadsUs.join(', ')})\n`,
     );
   }
   const m = (k: Exclude<keyof Result, 'topThreadsUs'>): number => median(results.map((x) => x[k]));
@@ -192,6 +197,8 @@ async function main(): Promise<void> {
     ack_p99_ms: `${m('ackP99').toFixed(1)} ms`,
     server_peak_rss_mb: `${m('peakRssMb').toFixed(0)} MB`,
     server_cpu_cores: m('serverCpuCores').toFixed(2),
+    // The firehose sender and the dashboard client, in this process: the same two cores.
+    bench_cpu_cores: m('benchCpuCores').toFixed(2),
     main_cpu_us_per_tx: `${m('mainCpuUs').toFixed(2)} µs`,
     other_threads_cpu_us_per_tx: `${m('otherCpuUs').toFixed(2)} µs`,
     ...(queryRate > 0
