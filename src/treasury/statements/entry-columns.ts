@@ -26,6 +26,34 @@ const TEXT_FIELDS = 4;
 const CREDIT = 1;
 const REVERSAL = 2;
 
+/**
+ * The growable columns a file is read into, kept from one file to the next
+ * (a parse runs to its end on one thread, so one set is enough per
+ * thread). Fresh columns per file, then a slice of each to fit, were five
+ * or six buffers outside the JavaScript heap per file, ~2× the file's size,
+ * and memory there starts a full marking of the whole heap about every
+ * 64 MB allocated (`Start (external memory pressure)` in `--trace-gc`):
+ * over a year of files that was a marking every few seconds.
+ */
+class WorkColumns {
+  amount = new Float64Array(0);
+  flags = new Uint8Array(0);
+  valueDate = new Int32Array(0);
+  bookingDate = new Int32Array(0);
+  text = new Int32Array(0);
+  arena = Buffer.alloc(0);
+
+  /** Bytes held, to decide whether the set is worth keeping. */
+  bytes(): number {
+    return this.amount.byteLength + this.flags.byteLength + this.valueDate.byteLength + this.bookingDate.byteLength + this.text.byteLength + this.arena.byteLength;
+  }
+}
+
+/** Largest working set kept for the next file: a huge file's columns are let go rather than held for good. */
+const MAX_KEPT_WORK_BYTES = 64 * 1024 * 1024;
+/** The working set between two files; taken (null) while a file is read, so two stores never share it. */
+let spareWork: WorkColumns | null = null;
+
 export class EntryColumnStore {
   length = 0;
   amount: Float64Array;
@@ -45,11 +73,13 @@ export class EntryColumnStore {
   /** The text values' bytes, in the file's charset. */
   arena: Buffer;
   used = 0;
+  /** The working columns while the file is read; null once sealed. */
+  private work: WorkColumns | null;
 
   /**
    * `fileBytes`: the file's size, from which the rows and text are guessed
    * with `bytesPerEntry` (MT940 ~100 bytes an entry, camt.053 ~450); the
-   * columns grow if the guess is short, and shrink to fit at the end.
+   * columns grow if the guess is short, and are copied to fit at the end.
    */
   constructor(
     readonly utf8: boolean,
@@ -57,12 +87,23 @@ export class EntryColumnStore {
     bytesPerEntry: number,
   ) {
     const rows = 16 + Math.ceil(fileBytes / bytesPerEntry);
-    this.amount = new Float64Array(rows);
-    this.flags = new Uint8Array(rows);
-    this.valueDate = new Int32Array(rows);
-    this.bookingDate = new Int32Array(rows);
-    this.text = new Int32Array(rows * 2 * TEXT_FIELDS);
-    this.arena = Buffer.allocUnsafe(1024 + rows * 64);
+    const w = spareWork ?? new WorkColumns();
+    spareWork = null;
+    if (w.amount.length < rows) {
+      w.amount = new Float64Array(rows);
+      w.flags = new Uint8Array(rows);
+      w.valueDate = new Int32Array(rows);
+      w.bookingDate = new Int32Array(rows);
+      w.text = new Int32Array(rows * 2 * TEXT_FIELDS);
+    }
+    if (w.arena.length < 1024 + rows * 64) w.arena = Buffer.allocUnsafeSlow(1024 + rows * 64);
+    this.work = w;
+    this.amount = w.amount;
+    this.flags = w.flags;
+    this.valueDate = w.valueDate;
+    this.bookingDate = w.bookingDate;
+    this.text = w.text;
+    this.arena = w.arena;
   }
 
   /** The id of a date (`YYYY-MM-DD`), -1 for null; a file has a few hundred distinct dates. */
@@ -136,9 +177,10 @@ export class EntryColumnStore {
   }
 
   private room(n: number): void {
-    const bigger = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.used + n));
+    const bigger = Buffer.allocUnsafeSlow(Math.max(2 * this.arena.length, this.used + n));
     this.arena.copy(bigger, 0, 0, this.used);
     this.arena = bigger;
+    if (this.work !== null) this.work.arena = bigger;
   }
 
   /** Sets text field `field` of row `k` to the same value as field `of` of row `k` (or of another field already set). */
@@ -177,36 +219,58 @@ export class EntryColumnStore {
     this.used = at;
   }
 
-  /** Called when the file is read: the columns and the arena shrink to what is used (one copy each). */
+  /**
+   * Called when the file is read: the rows and text are copied out of the
+   * working columns into one buffer that fits them (one allocation per
+   * file), and the working columns are kept for the next file.
+   */
   seal(): void {
+    const w = this.work;
+    if (w === null) return;
     const n = this.length;
-    this.amount = this.amount.slice(0, n);
-    this.flags = this.flags.slice(0, n);
-    this.valueDate = this.valueDate.slice(0, n);
-    this.bookingDate = this.bookingDate.slice(0, n);
-    this.text = this.text.slice(0, n * 2 * TEXT_FIELDS);
-    const arena = Buffer.allocUnsafeSlow(this.used);
-    this.arena.copy(arena, 0, 0, this.used);
-    this.arena = arena;
+    // Float64 first, then the Int32 columns, then the bytes: every view stays aligned.
+    const amountAt = 0;
+    const valueAt = amountAt + 8 * n;
+    const bookingAt = valueAt + 4 * n;
+    const textAt = bookingAt + 4 * n;
+    const flagsAt = textAt + 4 * n * 2 * TEXT_FIELDS;
+    const arenaAt = flagsAt + n;
+    const buffer = new ArrayBuffer(arenaAt + this.used);
+    this.amount = new Float64Array(buffer, amountAt, n);
+    this.amount.set(w.amount.subarray(0, n));
+    this.valueDate = new Int32Array(buffer, valueAt, n);
+    this.valueDate.set(w.valueDate.subarray(0, n));
+    this.bookingDate = new Int32Array(buffer, bookingAt, n);
+    this.bookingDate.set(w.bookingDate.subarray(0, n));
+    this.text = new Int32Array(buffer, textAt, n * 2 * TEXT_FIELDS);
+    this.text.set(w.text.subarray(0, n * 2 * TEXT_FIELDS));
+    this.flags = new Uint8Array(buffer, flagsAt, n);
+    this.flags.set(w.flags.subarray(0, n));
+    this.arena = Buffer.from(buffer, arenaAt, this.used);
+    w.arena.copy(this.arena, 0, 0, this.used);
     this.dateIds.clear();
+    this.work = null;
+    if (w.bytes() <= MAX_KEPT_WORK_BYTES) spareWork = w;
   }
 
   private grow(rows: number): void {
+    const w = this.work;
+    if (w === null) throw new Error('EntryColumnStore: a row was added after the file was sealed');
     const amount = new Float64Array(rows);
     amount.set(this.amount);
-    this.amount = amount;
+    this.amount = w.amount = amount;
     const flags = new Uint8Array(rows);
     flags.set(this.flags);
-    this.flags = flags;
+    this.flags = w.flags = flags;
     const vd = new Int32Array(rows);
     vd.set(this.valueDate);
-    this.valueDate = vd;
+    this.valueDate = w.valueDate = vd;
     const bd = new Int32Array(rows);
     bd.set(this.bookingDate);
-    this.bookingDate = bd;
+    this.bookingDate = w.bookingDate = bd;
     const text = new Int32Array(rows * 2 * TEXT_FIELDS);
     text.set(this.text);
-    this.text = text;
+    this.text = w.text = text;
   }
 }
 
