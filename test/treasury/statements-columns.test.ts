@@ -83,6 +83,27 @@ describe('MT940 entry columns', () => {
     ]);
   });
 
+  it('files read one after another into one reused buffer keep their own entries: nothing of the bytes or the working columns is shared', () => {
+    const files: ['camt053' | 'mt940', string][] = [...good.map((f): ['mt940', string] => ['mt940', f]), ...sampleFiles('camt053', '.xml').filter((f) => !f.startsWith('bad_')).map((f): ['camt053', string] => ['camt053', f])];
+    // What each file gives parsed on its own, as plain JSON.
+    const alone = files.map(([dir, f]) => JSON.stringify(statementsOf(parseStatement(sampleBytes(dir, f)))));
+    const largest = Math.max(...files.map(([dir, f]) => sampleBytes(dir, f).length));
+    const buffer = Buffer.alloc(largest);
+    const kept: BankStatement[][] = [];
+    for (const [dir, f] of files) {
+      const bytes = sampleBytes(dir, f);
+      buffer.fill(0x3f);
+      buffer.set(bytes);
+      kept.push(statementsOf(parseStatement(buffer.subarray(0, bytes.length))));
+    }
+    // The buffer now holds junk; every file's statements still read as when parsed alone.
+    buffer.fill(0x3f);
+    kept.forEach((sts, k) => {
+      assert.equal(JSON.stringify(sts), alone[k], files[k]![1]);
+    });
+    assert.ok(kept.every((sts) => sts.length > 0) && kept.length === files.length);
+  });
+
   it('a file of many statements shares one store: each statement reads only its own rows', () => {
     const one = (n: number): string => `:20:S${String(n)}\r\n:25:ACC${String(n)}\r\n:28C:${String(n)}\r\n:60F:C240301EUR0,00\r\n` +
       Array.from({ length: n }, (_, k) => `:61:240301C${String(k + 1)},00NTRFR${String(n)}-${String(k)}\r\n:86:row ${String(k)} of ${String(n)}\r\n`).join('') +

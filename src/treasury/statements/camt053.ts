@@ -180,7 +180,7 @@ class CamtMapper implements XmlSink {
     st.setString(row, TEXT_REFERENCE, reference);
     st.setString(row, TEXT_BANK_REFERENCE, bankReference);
     st.setString(row, TEXT_REMITTANCE, remittance);
-    st.counterparty[row] = counterparty;
+    st.setCounterparty(row, counterparty);
   }
 
   /** `BookgDt` / `ValDt`: its `Dt`, or the date part of its `DtTm`; one shared string per distinct date. */
@@ -234,7 +234,7 @@ class CamtMapper implements XmlSink {
     if (account === null) fail('statement_missing_element', `${path()} has no Acct/Id/IBAN or Acct/Id/Othr/Id`, this.where(p.at[P.A_ID]!, path, '/Acct/Id'));
     const createdAt = p.text(P.S_CREATED, P.STMT);
     if (createdAt !== null) dateOfDateTime(createdAt, this.where(p.at[P.S_CREATED]!, path, '/CreDtTm'));
-    const currency = p.shared(P.A_CCY, P.STMT, this.intern) ?? this.balances[0]?.ccy ?? (this.store.length > this.firstRow ? this.store.currency[this.firstRow] : undefined);
+    const currency = p.shared(P.A_CCY, P.STMT, this.intern) ?? this.balances[0]?.ccy ?? (this.store.length > this.firstRow ? this.store.currency(this.firstRow) : undefined);
     if (currency === undefined) fail('statement_missing_element', `${path()} has no Acct/Ccy and no amount to take the currency from`, this.where(at, path, '/Acct/Ccy'));
     exponentOf(currency, this.where(at, path, '/Acct/Ccy'));
 

@@ -4,10 +4,11 @@
  * strings, and 2 million of them kept make every young-generation
  * collection copy them and every old-generation marking walk them (that
  * halved the parse rate of a year of files). Here an entry is one row of
- * typed arrays (amount, flags, dates as ids into a small table) and its
- * text values are byte ranges into one arena per file, decoded only when
- * asked for; names and type codes, which repeat, are the parser's interned
- * strings. Off the JavaScript heap, except for the two name columns.
+ * typed arrays (amount, flags, dates, names, type codes and currency as
+ * ids into small tables of the file's distinct values) and its text values
+ * are byte ranges into one arena per file, decoded only when asked for.
+ * Off the JavaScript heap but for those small tables: a sealed file's rows
+ * are one buffer.
  *
  * One store per file (all its statements append to it); each statement
  * reads its rows through a {@link StatementEntryColumns} view.
@@ -26,6 +27,37 @@ const TEXT_FIELDS = 4;
 const CREDIT = 1;
 const REVERSAL = 2;
 
+/**
+ * The growable columns a file is read into, kept from one file to the next
+ * (a parse runs to its end on one thread, so one set is enough per
+ * thread). Fresh columns per file, then a slice of each to fit, were five
+ * or six buffers outside the JavaScript heap per file, ~2× the file's size,
+ * and memory there starts a full marking of the whole heap about every
+ * 64 MB allocated (`Start (external memory pressure)` in `--trace-gc`):
+ * over a year of files that was a marking every few seconds.
+ */
+class WorkColumns {
+  amount = new Float64Array(0);
+  flags = new Uint8Array(0);
+  valueDate = new Int32Array(0);
+  bookingDate = new Int32Array(0);
+  counterparty = new Int32Array(0);
+  transactionCode = new Int32Array(0);
+  currency = new Int32Array(0);
+  text = new Int32Array(0);
+  arena = Buffer.alloc(0);
+
+  /** Bytes held, to decide whether the set is worth keeping. */
+  bytes(): number {
+    return this.amount.byteLength + this.flags.byteLength + 5 * this.valueDate.byteLength + this.text.byteLength + this.arena.byteLength;
+  }
+}
+
+/** Largest working set kept for the next file: a huge file's columns are let go rather than held for good. */
+const MAX_KEPT_WORK_BYTES = 64 * 1024 * 1024;
+/** The working set between two files; taken (null) while a file is read, so two stores never share it. */
+let spareWork: WorkColumns | null = null;
+
 export class EntryColumnStore {
   length = 0;
   amount: Float64Array;
@@ -36,20 +68,33 @@ export class EntryColumnStore {
   bookingDate: Int32Array;
   /** Per row, per text field: start and end in `arena`; start -1 for null. */
   text: Int32Array;
-  readonly counterparty: (string | null)[] = [];
-  readonly transactionCode: (string | null)[] = [];
-  /** The entry's currency (camt.053 entries may differ from their statement's): shared strings. */
-  readonly currency: string[] = [];
+  /**
+   * Ids into `strings`, -1 for null: the counterparty name, the type code
+   * and the entry's currency (camt.053 entries may differ from their
+   * statement's). A file repeats a few dozen of each; as ids they stay off
+   * the JavaScript heap (arrays of string pointers, one slot per entry,
+   * were old-generation growth that brought the next full marking closer).
+   */
+  counterpartyId: Int32Array;
+  transactionCodeId: Int32Array;
+  currencyId: Int32Array;
+  readonly strings: string[] = [];
+  private readonly stringIds = new Map<string, number>();
+  /** The last string given an id and its id: the currency and codes repeat row after row. */
+  private lastString = '';
+  private lastStringId = -1;
   readonly dates: string[] = [];
   private readonly dateIds = new Map<string, number>();
   /** The text values' bytes, in the file's charset. */
   arena: Buffer;
   used = 0;
+  /** The working columns while the file is read; null once sealed. */
+  private work: WorkColumns | null;
 
   /**
    * `fileBytes`: the file's size, from which the rows and text are guessed
    * with `bytesPerEntry` (MT940 ~100 bytes an entry, camt.053 ~450); the
-   * columns grow if the guess is short, and shrink to fit at the end.
+   * columns grow if the guess is short, and are copied to fit at the end.
    */
   constructor(
     readonly utf8: boolean,
@@ -57,12 +102,29 @@ export class EntryColumnStore {
     bytesPerEntry: number,
   ) {
     const rows = 16 + Math.ceil(fileBytes / bytesPerEntry);
-    this.amount = new Float64Array(rows);
-    this.flags = new Uint8Array(rows);
-    this.valueDate = new Int32Array(rows);
-    this.bookingDate = new Int32Array(rows);
-    this.text = new Int32Array(rows * 2 * TEXT_FIELDS);
-    this.arena = Buffer.allocUnsafe(1024 + rows * 64);
+    const w = spareWork ?? new WorkColumns();
+    spareWork = null;
+    if (w.amount.length < rows) {
+      w.amount = new Float64Array(rows);
+      w.flags = new Uint8Array(rows);
+      w.valueDate = new Int32Array(rows);
+      w.bookingDate = new Int32Array(rows);
+      w.counterparty = new Int32Array(rows);
+      w.transactionCode = new Int32Array(rows);
+      w.currency = new Int32Array(rows);
+      w.text = new Int32Array(rows * 2 * TEXT_FIELDS);
+    }
+    if (w.arena.length < 1024 + rows * 64) w.arena = Buffer.allocUnsafeSlow(1024 + rows * 64);
+    this.work = w;
+    this.amount = w.amount;
+    this.flags = w.flags;
+    this.valueDate = w.valueDate;
+    this.bookingDate = w.bookingDate;
+    this.counterpartyId = w.counterparty;
+    this.transactionCodeId = w.transactionCode;
+    this.currencyId = w.currency;
+    this.text = w.text;
+    this.arena = w.arena;
   }
 
   /** The id of a date (`YYYY-MM-DD`), -1 for null; a file has a few hundred distinct dates. */
@@ -77,7 +139,40 @@ export class EntryColumnStore {
     return id;
   }
 
-  /** Appends a row; the text fields start null. */
+  /** The id of a shared string (a name, code or currency), -1 for null. */
+  stringId(v: string | null): number {
+    if (v === null) return -1;
+    if (v === this.lastString && this.lastStringId !== -1) return this.lastStringId;
+    let id = this.stringIds.get(v);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(v);
+      this.stringIds.set(v, id);
+    }
+    this.lastString = v;
+    this.lastStringId = id;
+    return id;
+  }
+
+  setCounterparty(k: number, name: string | null): void {
+    this.counterpartyId[k] = this.stringId(name);
+  }
+
+  counterparty(k: number): string | null {
+    const id = this.counterpartyId[k]!;
+    return id === -1 ? null : this.strings[id]!;
+  }
+
+  transactionCode(k: number): string | null {
+    const id = this.transactionCodeId[k]!;
+    return id === -1 ? null : this.strings[id]!;
+  }
+
+  currency(k: number): string {
+    return this.strings[this.currencyId[k]!]!;
+  }
+
+  /** Appends a row; the text fields and the counterparty start null. */
   add(amountMinor: number, direction: EntryDirection, reversal: boolean, valueDateId: number, bookingDateId: number, transactionCode: string | null, currency: string): number {
     const k = this.length;
     if (k === this.amount.length) this.grow(2 * k);
@@ -86,9 +181,9 @@ export class EntryColumnStore {
     this.valueDate[k] = valueDateId;
     this.bookingDate[k] = bookingDateId;
     this.text.fill(-1, k * 2 * TEXT_FIELDS, (k + 1) * 2 * TEXT_FIELDS);
-    this.counterparty.push(null);
-    this.transactionCode.push(transactionCode);
-    this.currency.push(currency);
+    this.counterpartyId[k] = -1;
+    this.transactionCodeId[k] = this.stringId(transactionCode);
+    this.currencyId[k] = this.stringId(currency);
     this.length = k + 1;
     return k;
   }
@@ -136,9 +231,10 @@ export class EntryColumnStore {
   }
 
   private room(n: number): void {
-    const bigger = Buffer.allocUnsafe(Math.max(2 * this.arena.length, this.used + n));
+    const bigger = Buffer.allocUnsafeSlow(Math.max(2 * this.arena.length, this.used + n));
     this.arena.copy(bigger, 0, 0, this.used);
     this.arena = bigger;
+    if (this.work !== null) this.work.arena = bigger;
   }
 
   /** Sets text field `field` of row `k` to the same value as field `of` of row `k` (or of another field already set). */
@@ -177,36 +273,77 @@ export class EntryColumnStore {
     this.used = at;
   }
 
-  /** Called when the file is read: the columns and the arena shrink to what is used (one copy each). */
+  /**
+   * Called when the file is read: the rows and text are copied out of the
+   * working columns into one buffer that fits them (one allocation per
+   * file), and the working columns are kept for the next file.
+   */
   seal(): void {
+    const w = this.work;
+    if (w === null) return;
     const n = this.length;
-    this.amount = this.amount.slice(0, n);
-    this.flags = this.flags.slice(0, n);
-    this.valueDate = this.valueDate.slice(0, n);
-    this.bookingDate = this.bookingDate.slice(0, n);
-    this.text = this.text.slice(0, n * 2 * TEXT_FIELDS);
-    const arena = Buffer.allocUnsafeSlow(this.used);
-    this.arena.copy(arena, 0, 0, this.used);
-    this.arena = arena;
+    // Float64 first, then the Int32 columns, then the bytes: every view stays aligned.
+    const amountAt = 0;
+    const valueAt = amountAt + 8 * n;
+    const bookingAt = valueAt + 4 * n;
+    const counterpartyAt = bookingAt + 4 * n;
+    const codeAt = counterpartyAt + 4 * n;
+    const currencyAt = codeAt + 4 * n;
+    const textAt = currencyAt + 4 * n;
+    const flagsAt = textAt + 4 * n * 2 * TEXT_FIELDS;
+    const arenaAt = flagsAt + n;
+    const buffer = new ArrayBuffer(arenaAt + this.used);
+    this.amount = new Float64Array(buffer, amountAt, n);
+    this.amount.set(w.amount.subarray(0, n));
+    this.valueDate = new Int32Array(buffer, valueAt, n);
+    this.valueDate.set(w.valueDate.subarray(0, n));
+    this.bookingDate = new Int32Array(buffer, bookingAt, n);
+    this.bookingDate.set(w.bookingDate.subarray(0, n));
+    this.counterpartyId = new Int32Array(buffer, counterpartyAt, n);
+    this.counterpartyId.set(w.counterparty.subarray(0, n));
+    this.transactionCodeId = new Int32Array(buffer, codeAt, n);
+    this.transactionCodeId.set(w.transactionCode.subarray(0, n));
+    this.currencyId = new Int32Array(buffer, currencyAt, n);
+    this.currencyId.set(w.currency.subarray(0, n));
+    this.text = new Int32Array(buffer, textAt, n * 2 * TEXT_FIELDS);
+    this.text.set(w.text.subarray(0, n * 2 * TEXT_FIELDS));
+    this.flags = new Uint8Array(buffer, flagsAt, n);
+    this.flags.set(w.flags.subarray(0, n));
+    this.arena = Buffer.from(buffer, arenaAt, this.used);
+    w.arena.copy(this.arena, 0, 0, this.used);
     this.dateIds.clear();
+    this.stringIds.clear();
+    this.work = null;
+    if (w.bytes() <= MAX_KEPT_WORK_BYTES) spareWork = w;
   }
 
   private grow(rows: number): void {
+    const w = this.work;
+    if (w === null) throw new Error('EntryColumnStore: a row was added after the file was sealed');
     const amount = new Float64Array(rows);
     amount.set(this.amount);
-    this.amount = amount;
+    this.amount = w.amount = amount;
     const flags = new Uint8Array(rows);
     flags.set(this.flags);
-    this.flags = flags;
+    this.flags = w.flags = flags;
     const vd = new Int32Array(rows);
     vd.set(this.valueDate);
-    this.valueDate = vd;
+    this.valueDate = w.valueDate = vd;
     const bd = new Int32Array(rows);
     bd.set(this.bookingDate);
-    this.bookingDate = bd;
+    this.bookingDate = w.bookingDate = bd;
+    const cp = new Int32Array(rows);
+    cp.set(this.counterpartyId);
+    this.counterpartyId = w.counterparty = cp;
+    const tc = new Int32Array(rows);
+    tc.set(this.transactionCodeId);
+    this.transactionCodeId = w.transactionCode = tc;
+    const cy = new Int32Array(rows);
+    cy.set(this.currencyId);
+    this.currencyId = w.currency = cy;
     const text = new Int32Array(rows * 2 * TEXT_FIELDS);
     text.set(this.text);
-    this.text = text;
+    this.text = w.text = text;
   }
 }
 
@@ -227,7 +364,7 @@ export class StatementEntryColumns implements EntryColumns {
   }
 
   currency(k: number): string {
-    return this.store.currency[this.from + k]!;
+    return this.store.currency(this.from + k);
   }
 
   date(k: number): string | null {
@@ -259,15 +396,15 @@ export class StatementEntryColumns implements EntryColumns {
       index: k + 1,
       amountMinor: s.amount[r]!,
       direction: (f & CREDIT) !== 0 ? 'credit' : 'debit',
-      currency: s.currency[r]!,
+      currency: s.currency(r),
       bookingDate: bd === -1 ? null : s.dates[bd]!,
       valueDate: vd === -1 ? null : s.dates[vd]!,
       reference: s.textOf(r, TEXT_REFERENCE),
       bankReference: s.textOf(r, TEXT_BANK_REFERENCE),
       remittance: s.textOf(r, TEXT_REMITTANCE),
-      counterparty: s.counterparty[r]!,
+      counterparty: s.counterparty(r),
       reversal: (f & REVERSAL) !== 0,
-      transactionCode: s.transactionCode[r]!,
+      transactionCode: s.transactionCode(r),
     };
     if (this.withDetails) e.supplementaryDetails = s.textOf(r, TEXT_DETAILS);
     return e;

@@ -52,7 +52,7 @@ export function applyInformation(out: EntryColumnStore, row: number, f: Field): 
     // Codes are read from the lines joined without a separator: they are hard-wrapped.
     const m = f.copyLines(true, -1);
     if (codedField(src, m, EREF)) out.setText(row, TEXT_REFERENCE, src.scratch, range[0]!, range[1]!);
-    out.counterparty[row] = codedField(src, m, word('NAME', 0)) ? src.trimmedIntern(src.scratch, range[0]!, range[1]!) : null;
+    out.setCounterparty(row, codedField(src, m, word('NAME', 0)) ? src.trimmedIntern(src.scratch, range[0]!, range[1]!) : null);
   }
 }
 
@@ -105,7 +105,7 @@ function applyDk(out: EntryColumnStore, row: number, src: StatementBytes, from: 
   const eref = sepaRanges(src, scratch, 0, purpose);
   if (eref) out.setText(row, TEXT_REFERENCE, scratch, range[0]!, range[1]!);
   out.setText(row, TEXT_REMITTANCE, scratch, range[2]!, range[3]!);
-  out.counterparty[row] = src.trimmedIntern(scratch, half, name);
+  out.setCounterparty(row, src.trimmedIntern(scratch, half, name));
 }
 
 /**
