@@ -11,12 +11,12 @@
  * segment costs as many disk bytes as the records, and measured with two
  * writers it cut throughput from ~1.4–1.5 M to ~0.9–1.1 M records/s.
  */
-import { execFile } from 'node:child_process';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { fsyncDir } from '../util/atomic-file.js';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogCorruptError, isErrno } from './errors.js';
+import { fallocateFile } from './fallocate-helper.js';
 import type { Preallocation } from './segment-log-options.js';
 
 export const SEGMENT_HEADER_BYTES = 16;
@@ -126,14 +126,15 @@ export async function hasSpare(partitionDir: string, bytes: number): Promise<boo
 /**
  * Write `next.spare`: `bytes` of zeros with a segment header, fdatasynced, then
  * renamed into place so that a crash never leaves a short spare behind.
- * With 'fallocate' the blocks are reserved by fallocate(1) as unwritten
- * extents, which read as zeros, without writing them; zeros are written when
- * that fails (no util-linux, a file system without fallocate).
+ * With 'fallocate' the blocks are reserved by fallocate(1) (run by one
+ * long-lived shell, fallocate-helper.ts) as unwritten extents, which read
+ * as zeros, without writing them; zeros are written when that fails (no
+ * util-linux, a file system without fallocate).
  * Returns false (and leaves nothing) if `signal` aborts it first.
  */
 export async function preallocateSpare(partitionDir: string, bytes: number, how: Preallocation, signal: AbortSignal): Promise<boolean> {
   const tmp = join(partitionDir, SPARE_TMP);
-  const reserved = how === 'fallocate' && (await fallocate(tmp, bytes));
+  const reserved = how === 'fallocate' && (await fallocateFile(tmp, bytes));
   const fh = await open(tmp, reserved ? 'r+' : 'w');
   let done = false;
   try {
@@ -183,13 +184,4 @@ export async function readFully(fh: FileHandle, buf: Buffer, into: number, lengt
     done += bytesRead;
   }
   return done;
-}
-
-/** Reserve `bytes` for a new file at `path` with fallocate(1); false if that is not possible here. */
-function fallocate(path: string, bytes: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('fallocate', ['--length', String(bytes), path], { timeout: 60_000 }, (err) => {
-      resolve(err === null);
-    });
-  });
 }

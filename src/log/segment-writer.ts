@@ -30,6 +30,7 @@ import { PartitionStage } from './partition-stage.js';
 import type { StagedBatch } from './partition-stage.js';
 import { recoverPartition } from './recovery.js';
 import type { ActiveSegment, RecoveredPartition, RecoveryReport } from './recovery.js';
+import { startFallocateHelper } from './fallocate-helper.js';
 import { SEGMENT_HEADER_BYTES, claimSpare, hasSpare, preallocateSpare, writeFully } from './segment-file.js';
 import type { Durability, LogLogger, Preallocation } from './segment-log-options.js';
 
@@ -105,6 +106,8 @@ export class SegmentLogWriter implements LogWriter {
     locks: readonly PartitionLock[],
     onClosed: (writer: SegmentLogWriter) => void,
   ): Promise<SegmentLogWriter> {
+    // Forked now, while the process is small: later spares do not fork it again.
+    if (settings.preallocation === 'fallocate') startFallocateHelper();
     const room = settings.segmentBytes - SEGMENT_HEADER_BYTES;
     const flags = segmentWriteFlags(settings.durability);
     const results = await Promise.allSettled(locks.map((l) => recoverPartition(settings, l.partition, flags)));
