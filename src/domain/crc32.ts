@@ -19,3 +19,15 @@ export function crc32(bytes: Uint8Array, start = 0, end: number = bytes.length):
   for (let i = start; i < end; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
+
+/**
+ * CRC-32 of `bytes[start, end)` continued from the CRC-32 `prev` of the
+ * bytes before them (as zlib's `crc32(data, prev)`): for adding small runs
+ * of bytes without making a Buffer for each.
+ * @example crc32Continue(crc32(a), b) === crc32(Buffer.concat([a, b]))
+ */
+export function crc32Continue(prev: number, bytes: Uint8Array, start = 0, end: number = bytes.length): number {
+  let c = (prev ^ 0xffffffff) >>> 0;
+  for (let i = start; i < end; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}

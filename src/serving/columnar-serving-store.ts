@@ -168,19 +168,22 @@ export class ColumnarServingStore implements ServingStore {
       for (let i = 0; i < h.blocks; i++, index++) {
         // `want` only when a slab ends: an await per block would be a promise per block.
         if (!r.has(blockHead)) await r.want(blockHead);
-        const block = r.take(blockHead);
-        const first = block.readInt32LE(0);
-        const rows = block.readUInt32LE(4);
-        const storeIndex = block.readUInt32LE(8) >>> 3;
-        const seriesId = block.readUInt32LE(8) & 7;
-        const layout = block.readUInt32LE(12);
+        // The head's numbers read in place (no Buffer per block); the view is the current slab's, so read before the next `want`.
+        const hAt = r.takeAt(blockHead);
+        const hv = r.view;
+        const first = hv.getInt32(hAt, true);
+        const rows = hv.getUint32(hAt + 4, true);
+        const storeIndex = hv.getUint32(hAt + 8, true) >>> 3;
+        const seriesId = hv.getUint32(hAt + 8, true) & 7;
+        const layout = hv.getUint32(hAt + 12, true);
+        const blockCrc = blockChecks ? hv.getUint32(hAt + 16, true) : 0;
         const float = layout === 1;
         const node = nodes[storeIndex];
         const totals = node === undefined ? undefined : TOTALS[seriesId]?.(node);
         const series = node === undefined ? null : (SERIES[seriesId]?.(node) ?? null);
         // Version 7: the payload is not summed here, but kept with its CRC to check when first used.
         let at = 0;
-        const check = (): BlockCheck | null => (blockChecks ? new BlockCheck(r.memory, at, r.memoryAt() - at, block.readUInt32LE(16), source, index) : null);
+        const check = (): BlockCheck | null => (blockChecks ? new BlockCheck(r.memory, at, r.memoryAt() - at, blockCrc, source, index) : null);
         if (layout === 2 && series !== null) {
           const bytes = align8(rows * 4);
           if (!r.has(bytes)) await r.want(bytes);
