@@ -9,7 +9,6 @@
  * const target: LogTarget = { adapter: 'jetstream', servers: ['nats://127.0.0.1:4222'], options: { stream: 'TPAY_LOG', partitions: 8 } };
  * const log = await openLogTarget(target, 'tpay-ingest-0'); // in any thread
  */
-import { JetStreamLog } from './jetstream-log.js';
 import type { JetStreamLogOptions } from './jetstream-log-options.js';
 import type { Log } from './log.js';
 import { SegmentLog } from './segment-log.js';
@@ -27,7 +26,10 @@ export async function openLogTarget(target: LogTarget, name: string): Promise<Lo
   switch (target.adapter) {
     case 'segment':
       return SegmentLog.open(target.dir, { partitions: target.partitions, segmentBytes: target.segmentBytes, durability: target.durability });
-    case 'jetstream':
+    case 'jetstream': {
+      // Loaded only when chosen: a segment-log thread never loads the NATS clients.
+      const { JetStreamLog } = await import('./jetstream-log.js');
       return JetStreamLog.connect(target.servers, target.options, name);
+    }
   }
 }
