@@ -80,6 +80,8 @@ export interface RunContext {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A worker finishes its batches in hand and releases its leases on SIGTERM; longer than this is a failure. */
+const STOP_TIMEOUT_MS = 30_000;
 
 /** Runs `n` workers until every partition's commits reach the log end; stops them with SIGTERM. */
 export async function runWorkers(n: number, ctx: RunContext): Promise<RunResult> {
@@ -102,7 +104,7 @@ export async function runWorkers(n: number, ctx: RunContext): Promise<RunResult>
     for (let i = 0; i < n; i++) groups.push(createCpuGroup(`tpay-scale-${String(process.pid)}-w${String(i)}`, ctx.quotaCores));
     // Started together, as a deployment of n replicas would be; the first ones take every partition and hand some back.
     process.stderr.write(`# starting ${String(n)} worker(s)\n`);
-    workers.push(...(await Promise.all(groups.map((g) => startIngestProcess(ctx.dataDir, ['--health-port', '0'], { TPAY_CONFIG: config }, 'stream', g.wrap)))));
+    workers.push(...(await Promise.all(groups.map((g) => startIngestProcess(ctx.dataDir, [...(process.env['SCALE_WORKER_LOG'] === 'info' ? ['--log-level', 'info'] : []), '--health-port', '0'], { TPAY_CONFIG: config }, 'stream', g.wrap)))));
     process.stderr.write(`# ${String(n)} worker(s) listening\n`);
     const commits = `${settings.servingDatabase}.rollup_commits`;
     const deadline = Date.now() + ctx.timeoutMs;
@@ -125,10 +127,11 @@ export async function runWorkers(n: number, ctx: RunContext): Promise<RunResult>
     const throttling = groups.map((g) => g.throttling());
     const clickhouseCpuS = processCpuSeconds(ctx.clickhousePid) - cpu0.ch;
     const natsCpuS = processCpuSeconds(ctx.natsPid) - cpu0.nats;
-    for (const w of workers.splice(0)) {
-      const code = await w.stop();
-      if (code !== 0) throw new Error(`worker ${String(w.proc.pid)} exited with ${String(code)} on SIGTERM: ${w.stderr.slice(-20).join('\n')}`);
+    for (const w of workers) {
+      const code = await Promise.race([w.stop(), sleep(STOP_TIMEOUT_MS).then(() => 'hung' as const)]);
+      if (code !== 0) throw new Error(`worker ${String(w.proc.pid)} ${code === 'hung' ? `did not exit within ${String(STOP_TIMEOUT_MS)} ms of` : `exited with ${String(code)} on`} SIGTERM: ${w.stderr.slice(-40).join('\n')}`);
     }
+    workers.length = 0;
     const rows = (await raw.query(`SELECT log_partition, epoch, from_offset, to_offset, at_ms FROM ${commits} ORDER BY at_ms FORMAT TabSeparated`)).toString();
     const commitRows = rows.trim().split('\n').map((l) => l.split('\t').map(Number) as [number, number, number, number, number]);
     const claimsOf = commitRows.filter(([, , from, to]) => from === to);
