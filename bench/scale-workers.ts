@@ -65,6 +65,8 @@ export interface RunResult {
   throttledShare: number[];
   clickhouseCpuS: number;
   natsCpuS: number;
+  /** Workers that did not exit within 30 s of SIGTERM after the run (killed). */
+  stopHangs: number;
 }
 
 export interface RunContext {
@@ -127,10 +129,23 @@ export async function runWorkers(n: number, ctx: RunContext): Promise<RunResult>
     const throttling = groups.map((g) => g.throttling());
     const clickhouseCpuS = processCpuSeconds(ctx.clickhousePid) - cpu0.ch;
     const natsCpuS = processCpuSeconds(ctx.natsPid) - cpu0.nats;
-    for (const w of workers) {
-      const code = await Promise.race([w.stop(), sleep(STOP_TIMEOUT_MS).then(() => 'hung' as const)]);
-      if (code !== 0) throw new Error(`worker ${String(w.proc.pid)} ${code === 'hung' ? `did not exit within ${String(STOP_TIMEOUT_MS)} ms of` : `exited with ${String(code)} on`} SIGTERM: ${w.stderr.slice(-40).join('\n')}`);
-    }
+    // Stopped after the measurement: a worker that does not exit on SIGTERM is reported (and killed), not a failed measurement.
+    const stopHangs = (
+      await Promise.all(
+        workers.map(async (w) => {
+          const code = await Promise.race([w.stop(), sleep(STOP_TIMEOUT_MS).then(() => 'hung' as const)]);
+          if (code === 'hung') {
+            process.stderr.write(`# worker ${String(w.proc.pid)} did not exit within ${String(STOP_TIMEOUT_MS)} ms of SIGTERM; killed. Its last lines:\n${w.stderr.slice(-20).join('\n')}\n`);
+            await w.kill9();
+            return 1;
+          }
+          if (code !== 0) throw new Error(`worker ${String(w.proc.pid)} exited with ${String(code)} on SIGTERM: ${w.stderr.slice(-40).join('\n')}`);
+          return 0;
+        }),
+      )
+    ).reduce((a: number, b) => a + b, 0);
+    // SCALE_WORKER_LOG=info|warn: the workers' log lines after the run (the last 200 of each), to see what a run's claims were about.
+    if (process.env['SCALE_WORKER_LOG'] !== undefined) for (const w of workers) for (const l of w.stderr) process.stderr.write(`# ${String(w.proc.pid)} ${l}\n`);
     workers.length = 0;
     const rows = (await raw.query(`SELECT log_partition, epoch, from_offset, to_offset, at_ms FROM ${commits} ORDER BY at_ms FORMAT TabSeparated`)).toString();
     const commitRows = rows.trim().split('\n').map((l) => l.split('\t').map(Number) as [number, number, number, number, number]);
@@ -148,12 +163,13 @@ export async function runWorkers(n: number, ctx: RunContext): Promise<RunResult>
       firstHeldMs: [...firstHeld.values()].sort((a, b) => a - b).map((t) => t - t0),
       handOvers,
       partitionDoneMs,
-      claims: claimsOf.length,
+      claims: new Set(claimsOf.map(([p, epoch]) => `${String(p)}/${String(epoch)}`)).size,
       batches: commitRows.length - claimsOf.length,
       workerCpuS,
       throttledShare: throttling.map((t) => (t.periods === 0 ? 0 : t.throttled / t.periods)),
       clickhouseCpuS,
       natsCpuS,
+      stopHangs,
     };
   } finally {
     for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) await w.kill9();

@@ -150,6 +150,7 @@ try {
   console.log(`cpu_quota_cores_per_worker: ${String(QUOTA)} cores`);
   console.log(`scale_partitions: ${String(PARTITIONS)} partitions`);
   console.log(`scale_records: ${String(written)} records`);
+  console.log(`scale_sigterm_hangs: ${String(results.reduce((n, r) => n + r.stopHangs, 0))} of ${String(RUNS * 3)} workers (did not exit within 30 s of SIGTERM)`);
   console.log(`load_average: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   mkdirSync('bench-output', { recursive: true });
   writeFileSync('bench-output/scale.json', `${JSON.stringify(out, null, 2)}\n`);
