@@ -116,35 +116,6 @@ export class JetStreamLeases {
     return out;
   }
 
-  /**
-   * Calls `onChange` for each lease taken or given back from now on: how a
-   * holder hears at once that another one joined or handed a name back,
-   * rather than at its next look. Renewals of a holder already seen are not
-   * reported (the first renewal of a lease taken before the watch is, once).
-   * Expiries are not reported (the server drops an aged key without a
-   * marker), so a periodic look is still needed for those. The watch ends on
-   * `stop()` or when the connection closes.
-   * @example const w = await leases.watch(({ name, taken }) => { if (!taken) lookAgain(); }); … w.stop();
-   */
-  async watch(onChange: (change: { name: string; taken: boolean }) => void): Promise<{ stop(): void }> {
-    const updates = await this.kv.watch({ key: '>', include: 'updates' });
-    const held = new Set<string>();
-    void (async () => {
-      for await (const e of updates) {
-        if (e.operation === 'PUT') {
-          if (held.has(e.key)) continue;
-          held.add(e.key);
-          onChange({ name: e.key, taken: true });
-        } else {
-          held.delete(e.key);
-          onChange({ name: e.key, taken: false });
-        }
-      }
-      // A hint only: a watch that ends on an error leaves the holder to its periodic look.
-    })().catch(() => undefined);
-    return { stop: () => updates.stop() };
-  }
-
   /** Who holds `name` now, or null. */
   async holderOf(name: string): Promise<string | null> {
     checkName(name);

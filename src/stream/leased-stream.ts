@@ -7,10 +7,7 @@
  *   and counts the others' (a dead worker's entry expires with its TTL);
  * - every scan, takes free or expired partition leases `rollups.p<n>` up to
  *   ceil(partitions / live workers), and hands back the excess when more
- *   workers have joined; it scans at once, not only every interval, when
- *   the lease bucket's watch shows a worker joining or leaving or a
- *   partition handed back; a partition handed back drops the records it
- *   read but did not write yet (the next owner reads them again);
+ *   workers have joined;
  * - per partition it owns: claims the partition in the shared serving store
  *   with the lease's epoch (the KV revision of its `create`, greater than
  *   every earlier holder's), reads the log from the offset the claim
@@ -71,10 +68,6 @@ interface Owned {
   keeper: LeaseKeeper | null;
   /** Set to stop the partition after its current batch (shutdown, re-balance). */
   stopping: boolean;
-  /** Set with `stopping` on a re-balance: records read but not yet written are dropped, for the next owner to read again. */
-  handBack: boolean;
-  /** True while a batch is being written. */
-  applying: boolean;
   /** Set when the lease is gone: stop without writing. */
   lost: boolean;
   wake: (() => void) | null;
@@ -101,10 +94,7 @@ export class LeasedStream {
   private readonly builder: RollupBuilder;
   private presence: { lease: Lease; keeper: LeaseKeeper } | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private watcher: { stop(): void } | null = null;
   private scanning: Promise<void> = Promise.resolve();
-  /** A scan asked for by the watch is queued and not yet started. */
-  private scanQueued = false;
   private closing = false;
   private failure: Error | null = null;
   private scans = 0;
@@ -131,35 +121,12 @@ export class LeasedStream {
   }
 
   async start(): Promise<void> {
-    // Watching before announcing: a hand-back answering this worker's arrival is not missed.
-    this.watcher = await this.o.leases.watch((change) => {
-      this.onLeaseChange(change);
-    });
     await this.announce();
     await this.scan();
     this.timer = setInterval(() => {
       this.scanning = this.scanning.then(() => this.scan());
     }, this.o.scanIntervalMs);
     this.timer.unref();
-  }
-
-  /**
-   * Scans at once, instead of at the next interval, when another worker
-   * joins or leaves (the share changes) or a partition is handed back (it
-   * can be taken). Measured with bench:scale: waiting for the interval kept
-   * a joining worker idle for seconds while the first one held every
-   * partition (docs/scale-out.md, "A measured scale-out ratio").
-   */
-  private onLeaseChange({ name, taken }: { name: string; taken: boolean }): void {
-    if (this.closing || this.scanQueued) return;
-    const worker = name.startsWith(`${WORKERS_PREFIX}.`);
-    if (worker && name === `${WORKERS_PREFIX}.${this.holder}`) return;
-    if (!worker && taken) return;
-    this.scanQueued = true;
-    this.scanning = this.scanning.then(() => {
-      this.scanQueued = false;
-      return this.scan();
-    });
   }
 
   /**
@@ -189,7 +156,6 @@ export class LeasedStream {
     if (this.closing) return;
     this.closing = true;
     if (this.timer !== null) clearInterval(this.timer);
-    this.watcher?.stop();
     await this.scanning;
     for (const own of this.owned.values()) this.stop(own);
     await Promise.all([...this.owned.values()].map((own) => own.done));
@@ -217,12 +183,8 @@ export class LeasedStream {
       const share = Math.ceil(this.o.log.partitions / live);
       const active = [...this.owned.values()].filter((x) => !x.stopping);
       if (active.length > share) {
-        // Partitions not in the middle of a write go first (they are free at once), then the highest; a joining worker takes them.
-        const order = active.sort((a, b) => Number(a.applying) - Number(b.applying) || b.partition - a.partition);
-        for (const own of order.slice(0, active.length - share)) {
-          own.handBack = true;
-          this.stop(own);
-        }
+        // The highest partitions go: a joining worker's scan picks them up.
+        for (const own of active.sort((a, b) => b.partition - a.partition).slice(0, active.length - share)) this.stop(own);
       } else {
         let have = active.length;
         const now = Date.now();
@@ -241,7 +203,7 @@ export class LeasedStream {
   }
 
   private own(partition: number, lease: Lease): void {
-    const own: Owned = { partition, lease, keeper: null, stopping: false, handBack: false, applying: false, lost: false, wake: null, done: Promise.resolve() };
+    const own: Owned = { partition, lease, keeper: null, stopping: false, lost: false, wake: null, done: Promise.resolve() };
     own.keeper = this.o.leases.keep(lease, (err) => {
       own.lost = true;
       own.wake?.();
@@ -290,8 +252,6 @@ export class LeasedStream {
     for (;;) {
       if (own.lost) return;
       const records = own.stopping ? [] : await reader.read(this.o.batchRecords - pending.length, MAX_READ_BYTES);
-      // Handed back while reading: the next owner reads these again, from the last commit, rather than wait for this batch.
-      if (own.handBack) return;
       if (records.length > 0 && pending.length === 0) since = performance.now();
       for (const r of records) pending.push(r);
       const due = pending.length > 0 && (own.stopping || pending.length >= this.o.batchRecords || performance.now() - since >= this.o.batchMs);
@@ -300,12 +260,7 @@ export class LeasedStream {
         const { deltas, unknownStores } = deltasOf(built, this.o.directory);
         if (own.lost) return;
         const endOffset = reader.position;
-        own.applying = true;
-        try {
-          await this.o.serving.apply({ partition: own.partition, epoch, fromOffset: pendingFrom, endOffset, deltas });
-        } finally {
-          own.applying = false;
-        }
+        await this.o.serving.apply({ partition: own.partition, epoch, fromOffset: pendingFrom, endOffset, deltas });
         this.stats.records += pending.length;
         this.stats.batches++;
         this.stats.skipped.unknown_store += unknownStores;
