@@ -239,6 +239,17 @@ export class ClickHouseServingStore implements SharedServingStore {
     return t;
   }
 
+  /**
+   * The batches reads count, every partition's (commit-chain.ts): for
+   * checks that sum the rollup rows in SQL, beside the query path, with
+   * `visibleSql(ranges)`.
+   * @example const where = visibleSql(await serving.visibleRanges());
+   */
+  async visibleRanges(): Promise<VisibleRange[]> {
+    this.checkOpen();
+    return this.visible();
+  }
+
   /** Every partition's visible ranges. */
   private async visible(): Promise<VisibleRange[]> {
     const chains = await this.chains(null);

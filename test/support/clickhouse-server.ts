@@ -43,6 +43,8 @@ export interface ClickHouseServer extends AsyncDisposable {
   readonly httpPort: number;
   /** The server's own directory (config, data, logs). */
   readonly dir: string;
+  /** The server's process id now (a restart changes it), or null while stopped: for a benchmark's CPU accounting. */
+  pid(): number | null;
   /** A database name no test of this server used before. */
   freshDatabase(prefix?: string): string;
   /** Stops the server (`SIGTERM`, or `SIGKILL` for a crash) and starts it again on the same data and ports. */
@@ -169,6 +171,7 @@ export async function startClickHouse(binary: string, options: { dir?: string } 
     url,
     httpPort,
     dir,
+    pid: () => (child as ChildProcess | null)?.pid ?? null,
     freshDatabase: (prefix = 'tpay_test') => `${prefix}_${String(process.pid)}_${String(++databases)}`,
     restart: async (options = {}) => {
       await halt(options.signal ?? 'SIGTERM');

@@ -19,9 +19,16 @@ export interface IngestProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `tpay ingest` (or another serving command, such as `run`) and waits for its listening line. */
-export async function startIngestProcess(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, command = 'ingest'): Promise<IngestProcess> {
-  const proc = spawn(process.execPath, [CLI, '--data-dir', dataDir, '--log-level', 'warn', command, ...args], {
+/**
+ * Starts `tpay ingest` (or another serving command, such as `run`) and waits
+ * for its listening line. `wrap` is a command line the node process is
+ * appended to and that must exec it, keeping the pid (e.g. a shell that
+ * first moves itself into a cgroup).
+ */
+export async function startIngestProcess(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, command = 'ingest', wrap: readonly string[] = []): Promise<IngestProcess> {
+  const argv = [process.execPath, CLI, '--data-dir', dataDir, '--log-level', 'warn', command, ...args];
+  const [file, ...rest] = [...wrap, ...argv] as [string, ...string[]];
+  const proc = spawn(file, rest, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -4,7 +4,8 @@
  * data directory, and a brute-force tally of what was written: per tenant
  * and currency, the count of each transaction type and the sum of each
  * type's amount in that currency (JSON.parse and plain loops, apart from the
- * product's code). For the lease-mode stream test and `bench:scale`.
+ * product's code), and optionally the same per UTC day of the sale. For the
+ * lease-mode stream test and `bench:scale`.
  */
 import { encodeIngestedRecord } from '../../src/domain/ingested-record.js';
 import { partitionOf } from '../../src/domain/partition.js';
@@ -25,7 +26,7 @@ export interface Tally {
   voidsMinor: number;
 }
 
-/** Tallies by `<tenant>/<currency>`. */
+/** Tallies by `<tenant>/<currency>`, or `<tenant>/<currency>/<YYYY-MM-DD>` (UTC day of the sale) for day tallies. */
 export type Tallies = Map<string, Tally>;
 
 export function emptyTally(): Tally {
@@ -48,7 +49,8 @@ export function setupWorld(dataDir: string, opts: { seed: number; tenants: numbe
  * Appends the window's records to `writer` (committing every `commitEvery`)
  * and adds them to `tally`; resolves with the number written. `pace` is
  * awaited after each commit (a test keeps writing under load with it);
- * `stop` ends the writing early, after a commit.
+ * `stop` ends the writing early, after a commit; `days`, when given, gets
+ * the same tally per UTC day of each sale.
  */
 export async function writeSales(
   writer: LogWriter,
@@ -56,7 +58,7 @@ export async function writeSales(
   world: World,
   window: RecordOptions,
   tally: Tallies,
-  opts: { commitEvery?: number; pace?: () => Promise<void>; stop?: () => boolean } = {},
+  opts: { commitEvery?: number; pace?: () => Promise<void>; stop?: () => boolean; days?: Tallies } = {},
 ): Promise<number> {
   const scratch = Buffer.alloc(1 << 16);
   const commitEvery = opts.commitEvery ?? 5000;
@@ -71,18 +73,9 @@ export async function writeSales(
     const len = encodeIngestedRecord(scratch, Buffer.from(tenant_id), p.terminal_id, p.seq, now + 1000, lineBuf, 0, lineBuf.length);
     writer.append(partitionOf(tenant_id, p.terminal_id, partitions), scratch.subarray(0, len));
     const key = `${tenant_id}/${p.currency}`;
-    let t = tally.get(key);
-    if (t === undefined) tally.set(key, (t = emptyTally()));
-    if (p.type === 'sale') {
-      t.sales++;
-      t.grossMinor += p.amount_minor;
-    } else if (p.type === 'refund') {
-      t.refunds++;
-      t.refundsMinor += p.amount_minor;
-    } else {
-      t.voids++;
-      t.voidsMinor += p.amount_minor;
-    }
+    count(tally, key, p.type, p.amount_minor);
+    // The ISO string's first ten characters are the UTC date.
+    if (opts.days !== undefined) count(opts.days, `${key}/${new Date(ts).toISOString().slice(0, 10)}`, p.type, p.amount_minor);
     if (++n % commitEvery === 0) {
       await writer.commit();
       await opts.pace?.();
@@ -93,29 +86,51 @@ export async function writeSales(
   return n;
 }
 
-/** What the serving store counts, in the same shape: currency=original sums by currency over [fromMs, toMs). */
+function count(tally: Tallies, key: string, type: 'sale' | 'refund' | 'void', amountMinor: number): void {
+  let t = tally.get(key);
+  if (t === undefined) tally.set(key, (t = emptyTally()));
+  if (type === 'sale') {
+    t.sales++;
+    t.grossMinor += amountMinor;
+  } else if (type === 'refund') {
+    t.refunds++;
+    t.refundsMinor += amountMinor;
+  } else {
+    t.voids++;
+    t.voidsMinor += amountMinor;
+  }
+}
+
+/**
+ * What the serving store counts, in the same shape: currency=original sums
+ * by currency over [fromMs, toMs); with `byDay`, per UTC day (the keys of
+ * `writeSales`' `days`), days without a transaction left out.
+ */
 export async function servingTallies(
   serving: { series(tenant: string, q: SeriesQuery): Promise<SeriesGroup[]> },
   tenants: readonly string[],
   fromMs: number,
   toMs: number,
+  byDay = false,
 ): Promise<Tallies> {
   const out: Tallies = new Map();
   const metrics = ['sale_count', 'refund_count', 'void_count', 'gross_sales', 'refunds', 'voids'] as const;
   for (const tenant of tenants) {
-    const groups = await serving.series(tenant, { metrics, granularity: 'month', tz: 'UTC', from: fromMs, to: toMs, groupBy: [{ kind: 'currency' }], scopes: [], currency: 'original' });
+    const groups = await serving.series(tenant, { metrics, granularity: byDay ? 'day' : 'month', tz: 'UTC', from: fromMs, to: toMs, groupBy: [{ kind: 'currency' }], scopes: [], currency: 'original' });
     for (const g of groups) {
-      const t = emptyTally();
+      const whole = emptyTally();
       for (const p of g.points) {
         const [sales, refunds, voids, gross, refundsMinor, voidsMinor] = p.values.map((v) => v ?? 0) as [number, number, number, number, number, number];
+        const t = byDay ? emptyTally() : whole;
         t.sales += sales;
         t.refunds += refunds;
         t.voids += voids;
         t.grossMinor += gross;
         t.refundsMinor += refundsMinor;
         t.voidsMinor += voidsMinor;
+        if (byDay && t.sales + t.refunds + t.voids > 0) out.set(`${tenant}/${String(g.key['currency'])}/${new Date(p.bucket).toISOString().slice(0, 10)}`, t);
       }
-      out.set(`${tenant}/${String(g.key['currency'])}`, t);
+      if (!byDay) out.set(`${tenant}/${String(g.key['currency'])}`, whole);
     }
   }
   return out;

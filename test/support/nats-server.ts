@@ -25,6 +25,8 @@ export interface NatsServer {
   readonly url: string;
   readonly port: number;
   readonly storeDir: string;
+  /** The server's process id now (a restart changes it): for a benchmark's CPU accounting. */
+  pid(): number;
   /** SIGKILL, as a crash would: nothing is flushed or shut down cleanly. */
   kill9(): Promise<void>;
   /** SIGSTOP / SIGCONT: the server holds every request (and its socket buffers them) until resumed. */
@@ -165,6 +167,7 @@ export async function startNatsServer(): Promise<NatsServer> {
     url: `nats://127.0.0.1:${String(port)}`,
     port,
     storeDir,
+    pid: () => child.pid!,
     kill9: () => terminate(child, 'SIGKILL'),
     pause: async () => {
       child.kill('SIGSTOP');
