@@ -20,7 +20,7 @@ import { TenantStore } from '../tenants/tenant-store.js';
 import { openLog, openWarehouseReader } from './adapters.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
 import { registerReadApi, type ReadApi } from './read-api.js';
-import { roleApp } from './role-app.js';
+import { roleApp, watchTenantFiles } from './role-app.js';
 import { lockRoles } from './role-lock.js';
 import { openRollups, type RollupsService } from './rollups-service.js';
 
@@ -73,16 +73,7 @@ export async function startApiRole(config: Config, logger: Logger): Promise<ApiR
     const httpPort = await http.listen(config.api.host, config.api.port);
     closers.push(() => http.close());
     await rollups.start(log, new TenantDirectory(tenants, registries, fx));
-    // Keys, tenants and registries written by other processes take effect within a second.
-    const watch = setInterval(() => {
-      try {
-        tenants.reloadIfChanged();
-      } catch (err) {
-        logger.error({ err }, 'reloading tenants failed; keeping the previous ones');
-      }
-    }, 1000);
-    watch.unref();
-    closers.push(async () => clearInterval(watch));
+    closers.push(watchTenantFiles(tenants, logger));
     let closed = false;
     return {
       rollups,

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { buildApp } from '../api/http-server.js';
+import type { TenantStore } from '../tenants/tenant-store.js';
 
 export interface RoleApp {
   app: FastifyInstance;
@@ -40,4 +41,21 @@ export function roleApp(logger: Logger, bodyLimit: number, health: { notReady():
 /** The line a role prints once it listens; tests and scripts wait for it. */
 export function roleListeningLine(role: string, httpPort: number, tcpPort = 0): string {
   return `${JSON.stringify({ event: 'listening', role, tcp_port: tcpPort, http_port: httpPort, pid: process.pid })}\n`;
+}
+
+/**
+ * Reloads the tenants file every second, so keys, tenants and registries
+ * that other processes (the API, the CLI) write take effect within a
+ * second. Returns what stops it.
+ */
+export function watchTenantFiles(tenants: TenantStore, logger: Logger): () => Promise<void> {
+  const watch = setInterval(() => {
+    try {
+      tenants.reloadIfChanged();
+    } catch (err) {
+      logger.error({ err }, 'reloading tenants failed; keeping the previous ones');
+    }
+  }, 1000);
+  watch.unref();
+  return async () => clearInterval(watch);
 }

@@ -20,7 +20,7 @@ import { RegistryStore } from '../tenants/registry-store.js';
 import { TenantStore } from '../tenants/tenant-store.js';
 import { openSharedServing, openWarehouseReader } from './adapters.js';
 import { registerSharedReadApi, restatementsPath } from './read-api.js';
-import { roleApp } from './role-app.js';
+import { roleApp, watchTenantFiles } from './role-app.js';
 
 export interface SharedApiRole {
   httpPort: number;
@@ -82,16 +82,7 @@ export async function startSharedApiRole(config: Config, logger: Logger): Promis
     }, PROBE_MS);
     probe.unref();
     closers.push(async () => clearInterval(probe));
-    // Keys, tenants and registries written by other processes take effect within a second.
-    const watch = setInterval(() => {
-      try {
-        tenants.reloadIfChanged();
-      } catch (err) {
-        logger.error({ err }, 'reloading tenants failed; keeping the previous ones');
-      }
-    }, 1000);
-    watch.unref();
-    closers.push(async () => clearInterval(watch));
+    closers.push(watchTenantFiles(tenants, logger));
     let closed = false;
     return {
       httpPort,

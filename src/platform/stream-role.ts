@@ -17,7 +17,7 @@ import { RegistryStore } from '../tenants/registry-store.js';
 import { TenantStore } from '../tenants/tenant-store.js';
 import { openLog } from './adapters.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
-import { roleApp } from './role-app.js';
+import { roleApp, watchTenantFiles } from './role-app.js';
 import { lockRoles } from './role-lock.js';
 import { openRollups, type RollupsService } from './rollups-service.js';
 import { openWarehouseService } from './warehouse-service.js';
@@ -58,16 +58,7 @@ export async function startStreamRole(config: Config, logger: Logger): Promise<S
     const registries = new RegistryStore(config.dataDir);
     await rollups.start(log, new TenantDirectory(tenants, registries, new FxStore(config.dataDir)));
     await warehouse.start(log);
-    // Tenant settings changed by the API or the CLI reach the rollups within a second.
-    const watch = setInterval(() => {
-      try {
-        tenants.reloadIfChanged();
-      } catch (err) {
-        logger.error({ err }, 'reloading tenants failed; keeping the previous ones');
-      }
-    }, 1000);
-    watch.unref();
-    closers.push(async () => clearInterval(watch));
+    closers.push(watchTenantFiles(tenants, logger));
     // One scheduler per data directory: the stream role is the one process of its kind.
     let pool: ForecastPool | null = null;
     const scheduler = new ForecastScheduler({
