@@ -14,15 +14,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { sendTenants } from '../../src/firehose/multi-tenant-sender.js';
-import type { RecordOptions } from '../../src/firehose/record-options.js';
-import { tenantLineChunks } from '../../src/firehose/records.js';
 import { generateWorld } from '../../src/firehose/world.js';
-import { RegistryStore } from '../../src/tenants/registry-store.js';
-import { TenantStore } from '../../src/tenants/tenant-store.js';
 import type { RefTxn } from '../serving/reference.js';
 import { freePort, startIngestProcess, type IngestProcess } from '../support/ingest-process.js';
-import { addReference, expectTotals, probes } from '../support/role-totals.js';
+import { expectTotals, phasedSender, probes, provisionTenants } from '../support/role-totals.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /** The stream's durable marks: its checkpoints and its serving snapshot. */
@@ -37,32 +32,10 @@ describe('roles as processes on one data directory', () => {
   it('ingest, stream and api: totals equal the reference, and again after kill -9 and restart of each', { timeout: 600_000 }, async () => {
     await using dir = tempDir();
     const world = generateWorld({ seed: 41, tenants: 2, stores: 20 });
-    const tenants = new TenantStore(dir.path);
-    const registries = new RegistryStore(dir.path);
-    const keys: Record<string, string> = {};
-    const readKeys: Record<string, string> = {};
-    for (const t of world.tenants) {
-      const id = t.tenant.tenant_id;
-      tenants.createTenant({ id, reportingCurrency: t.tenant.reporting_currency, businessDayCutoff: '04:00' });
-      registries.put(id, t.stores);
-      keys[id] = tenants.createKey(id, 'ingest').secret;
-      readKeys[id] = tenants.createKey(id, 'read').secret;
-    }
+    const { keys, readKeys } = provisionTenants(dir.path, world);
     const reference = new Map<string, RefTxn[]>();
-    let phase = 0;
-    const send = async (records: number, during?: () => Promise<void>): Promise<void> => {
-      // Each phase numbers its sales above the last one's, so they are new, not duplicates.
-      const opts: RecordOptions = { start: Date.now() - 4 * 86_400_000, records, seqBase: ++phase * 1_000_000, faults: { duplicates: 0.05, outOfOrder: 0.02, late: 0.3, malformed: 0.01 } };
-      addReference(world, opts, reference);
-      const sources: Record<string, ReturnType<typeof tenantLineChunks>> = {};
-      for (const t of world.tenants) sources[t.tenant.tenant_id] = tenantLineChunks(world, t.tenant.tenant_id, opts, { chunkLines: 200 });
-      const sending = sendTenants({ port: tcpPort, keys, sources, connections: 1, ratePerS: 3_000, reconnectDelayMs: [20, 300], maxRetries: 1000 });
-      if (during !== undefined) await during();
-      const report = await sending;
-      assert.equal(report.total.unacked, 0, 'every line acknowledged');
-    };
-
     const tcpPort = await freePort();
+    const send = phasedSender(world, keys, reference, () => tcpPort);
     const env = { TPAY_INGEST__DEDUP_SNAPSHOT_INTERVAL_MS: '300', TPAY_LOG__SEGMENT_BYTES: String(1 << 20), TPAY_SERVING__SNAPSHOT_INTERVAL_MS: '1000', TPAY_FORECAST__CHECK_INTERVAL_MS: '0' };
     const startIngest = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--tcp-port', String(tcpPort), '--http-port', '0'], env, 'ingest');
     const startStream = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--health-port', '0'], env, 'stream');

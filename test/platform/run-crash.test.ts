@@ -15,9 +15,8 @@ import { Prng } from '../../src/firehose/prng.js';
 import type { RecordOptions } from '../../src/firehose/record-options.js';
 import { tenantLineChunks } from '../../src/firehose/records.js';
 import { generateWorld } from '../../src/firehose/world.js';
-import { RegistryStore } from '../../src/tenants/registry-store.js';
-import { TenantStore } from '../../src/tenants/tenant-store.js';
 import { freePort, startIngestProcess, type IngestProcess } from '../support/ingest-process.js';
+import { provisionTenants } from '../support/role-totals.js';
 import { tempDir } from '../support/temp-dir.js';
 import { ALL_METRICS, refMetrics, refTxnOf, type ParsedLine, type RefTxn } from '../serving/reference.js';
 
@@ -39,17 +38,7 @@ describe('crash safety of tpay run', () => {
   it('kill -9 during ingest, restart: every total equals the reference exactly', { timeout: 240_000 }, async () => {
     await using dir = tempDir();
     const world = generateWorld({ seed: 23, tenants: 2, stores: 40 });
-    const tenants = new TenantStore(dir.path);
-    const registries = new RegistryStore(dir.path);
-    const keys: Record<string, string> = {};
-    const readKeys: Record<string, string> = {};
-    for (const t of world.tenants) {
-      const id = t.tenant.tenant_id;
-      tenants.createTenant({ id, reportingCurrency: t.tenant.reporting_currency, businessDayCutoff: '04:00' });
-      registries.put(id, t.stores);
-      keys[id] = tenants.createKey(id, 'ingest').secret;
-      readKeys[id] = tenants.createKey(id, 'read').secret;
-    }
+    const { keys, readKeys } = provisionTenants(dir.path, world);
     const opts: RecordOptions = { start: Date.now() - 5 * 86_400_000, records: 12_000, faults: { duplicates: 0.05, outOfOrder: 0.02, late: 0.3, malformed: 0.01 } };
 
     // The reference: every valid line, first copy of each (terminal, seq), converted the long way.

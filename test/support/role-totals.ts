@@ -8,9 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { currencyExponent } from '../../src/domain/currency.js';
 import { DEFAULT_USD_PER_UNIT } from '../../src/domain/fx-defaults.js';
 import { decodeTransaction } from '../../src/domain/transaction-decoder.js';
+import { sendTenants } from '../../src/firehose/multi-tenant-sender.js';
 import type { RecordOptions } from '../../src/firehose/record-options.js';
 import { tenantLineChunks } from '../../src/firehose/records.js';
 import type { generateWorld } from '../../src/firehose/world.js';
+import { RegistryStore } from '../../src/tenants/registry-store.js';
+import { TenantStore } from '../../src/tenants/tenant-store.js';
 import { ALL_METRICS, refMetrics, refTxnOf, type ParsedLine, type RefTxn } from '../serving/reference.js';
 
 export type World = ReturnType<typeof generateWorld>;
@@ -90,4 +93,41 @@ export async function probes(port: number, role: string): Promise<void> {
     }
     assert.equal(status, 200, `${role} ${path}`);
   }
+}
+
+/** The world's tenants created in `dataDir` (business day cut-off 04:00) with their registries, and an ingest and a read key each. */
+export function provisionTenants(dataDir: string, world: World): { keys: Record<string, string>; readKeys: Record<string, string> } {
+  const tenants = new TenantStore(dataDir);
+  const registries = new RegistryStore(dataDir);
+  const keys: Record<string, string> = {};
+  const readKeys: Record<string, string> = {};
+  for (const t of world.tenants) {
+    const id = t.tenant.tenant_id;
+    tenants.createTenant({ id, reportingCurrency: t.tenant.reporting_currency, businessDayCutoff: '04:00' });
+    registries.put(id, t.stores);
+    keys[id] = tenants.createKey(id, 'ingest').secret;
+    readKeys[id] = tenants.createKey(id, 'read').secret;
+  }
+  return { keys, readKeys };
+}
+
+/**
+ * Sends phases of sales with faults (duplicates, out of order, late,
+ * malformed) to the ingest TCP port `port()` at 3,000 lines/s, adding each
+ * phase to `reference`; `during` runs while a phase is sent (a kill, a
+ * restart). Each phase numbers its sales above the last one's, so they are
+ * new, not duplicates. Every line must be acknowledged.
+ */
+export function phasedSender(world: World, keys: Record<string, string>, reference: Map<string, RefTxn[]>, port: () => number): (records: number, during?: () => Promise<void>) => Promise<void> {
+  let phase = 0;
+  return async (records, during) => {
+    const opts: RecordOptions = { start: Date.now() - 4 * 86_400_000, records, seqBase: ++phase * 1_000_000, faults: { duplicates: 0.05, outOfOrder: 0.02, late: 0.3, malformed: 0.01 } };
+    addReference(world, opts, reference);
+    const sources: Record<string, ReturnType<typeof tenantLineChunks>> = {};
+    for (const t of world.tenants) sources[t.tenant.tenant_id] = tenantLineChunks(world, t.tenant.tenant_id, opts, { chunkLines: 200 });
+    const sending = sendTenants({ port: port(), keys, sources, connections: 1, ratePerS: 3_000, reconnectDelayMs: [20, 300], maxRetries: 1000 });
+    if (during !== undefined) await during();
+    const report = await sending;
+    assert.equal(report.total.unacked, 0, 'every line acknowledged');
+  };
 }
