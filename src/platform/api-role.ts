@@ -20,7 +20,7 @@ import { TenantStore } from '../tenants/tenant-store.js';
 import { openLog, openWarehouseReader } from './adapters.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
 import { registerReadApi, type ReadApi } from './read-api.js';
-import { roleApp, watchTenantFiles } from './role-app.js';
+import { Closers, roleApp, watchTenantFiles } from './role-app.js';
 import { lockRoles } from './role-lock.js';
 import { openRollups, type RollupsService } from './rollups-service.js';
 
@@ -35,10 +35,7 @@ export interface ApiRole {
 export async function startApiRole(config: Config, logger: Logger): Promise<ApiRole> {
   const release = await lockRoles(config.dataDir, ['api']);
   /** Closed in reverse order. */
-  const closers: (() => Promise<void>)[] = [release];
-  const closeAll = async (): Promise<void> => {
-    for (const c of closers.splice(0).reverse()) await c();
-  };
+  const closers = new Closers(release);
   try {
     const { service: rollups } = await openRollups(config, logger, 'follower');
     const failed = (): Error | null => rollups.processor?.failed ?? null;
@@ -74,20 +71,15 @@ export async function startApiRole(config: Config, logger: Logger): Promise<ApiR
     closers.push(() => http.close());
     await rollups.start(log, new TenantDirectory(tenants, registries, fx));
     closers.push(watchTenantFiles(tenants, logger));
-    let closed = false;
     return {
       rollups,
       api,
       httpPort,
       failed,
-      async close() {
-        if (closed) return;
-        closed = true;
-        await closeAll();
-      },
+      close: () => closers.close(),
     };
   } catch (err) {
-    await closeAll();
+    await closers.close();
     throw err;
   }
 }

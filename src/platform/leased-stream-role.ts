@@ -19,7 +19,7 @@ import { TenantStore } from '../tenants/tenant-store.js';
 import { ClickHouseWarehouse } from '../warehouse/clickhouse-warehouse.js';
 import { WarehouseFeeder } from '../warehouse/warehouse-feeder.js';
 import { openLog, openSharedServing, openWarehouse } from './adapters.js';
-import { roleApp } from './role-app.js';
+import { Closers, roleApp } from './role-app.js';
 
 export interface LeasedStreamRole {
   stream: LeasedStream;
@@ -31,10 +31,7 @@ export interface LeasedStreamRole {
 export async function startLeasedStreamRole(config: Config, logger: Logger): Promise<LeasedStreamRole> {
   const lease = config.stream.lease;
   if (lease === null) throw new Error('stream.lease is not set');
-  const closers: (() => Promise<void>)[] = [];
-  const closeAll = async (): Promise<void> => {
-    for (const c of closers.splice(0).reverse()) await c();
-  };
+  const closers = new Closers();
   try {
     let stream: LeasedStream | null = null;
     const health = roleApp(logger, 1 << 16, {
@@ -92,19 +89,14 @@ export async function startLeasedStreamRole(config: Config, logger: Logger): Pro
     await s.start();
     closers.push(() => s.close());
     logger.info({ holder: s.holder, partitions: s.partitions(), ttlMs: leases.ttlMs }, 'stream worker started');
-    let closed = false;
     return {
       stream: s,
       healthPort,
       failed: () => s.failed,
-      async close() {
-        if (closed) return;
-        closed = true;
-        await closeAll();
-      },
+      close: () => closers.close(),
     };
   } catch (err) {
-    await closeAll();
+    await closers.close();
     throw err;
   }
 }

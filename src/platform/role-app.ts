@@ -59,3 +59,28 @@ export function watchTenantFiles(tenants: TenantStore, logger: Logger): () => Pr
   watch.unref();
   return async () => clearInterval(watch);
 }
+
+/**
+ * What a role process has opened, closed in reverse order when it stops (or
+ * when its start fails half-way). `close` runs them once; a second call
+ * waits for the first.
+ */
+export class Closers {
+  private readonly list: (() => Promise<void>)[];
+  private closing: Promise<void> | null = null;
+
+  constructor(...first: (() => Promise<void>)[]) {
+    this.list = first;
+  }
+
+  push(close: () => Promise<void>): void {
+    this.list.push(close);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const c of this.list.splice(0).reverse()) await c();
+    })();
+    return this.closing;
+  }
+}

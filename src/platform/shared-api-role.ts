@@ -20,7 +20,7 @@ import { RegistryStore } from '../tenants/registry-store.js';
 import { TenantStore } from '../tenants/tenant-store.js';
 import { openSharedServing, openWarehouseReader } from './adapters.js';
 import { registerSharedReadApi, restatementsPath } from './read-api.js';
-import { roleApp, watchTenantFiles } from './role-app.js';
+import { Closers, roleApp, watchTenantFiles } from './role-app.js';
 
 export interface SharedApiRole {
   httpPort: number;
@@ -33,10 +33,7 @@ export interface SharedApiRole {
 const PROBE_MS = 2000;
 
 export async function startSharedApiRole(config: Config, logger: Logger): Promise<SharedApiRole> {
-  const closers: (() => Promise<void>)[] = [];
-  const closeAll = async (): Promise<void> => {
-    for (const c of closers.splice(0).reverse()) await c();
-  };
+  const closers = new Closers();
   try {
     const serving = await openSharedServing(config);
     closers.push(() => serving.close());
@@ -83,18 +80,13 @@ export async function startSharedApiRole(config: Config, logger: Logger): Promis
     probe.unref();
     closers.push(async () => clearInterval(probe));
     closers.push(watchTenantFiles(tenants, logger));
-    let closed = false;
     return {
       httpPort,
       failed: () => null,
-      async close() {
-        if (closed) return;
-        closed = true;
-        await closeAll();
-      },
+      close: () => closers.close(),
     };
   } catch (err) {
-    await closeAll();
+    await closers.close();
     throw err;
   }
 }

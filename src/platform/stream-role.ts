@@ -17,7 +17,7 @@ import { RegistryStore } from '../tenants/registry-store.js';
 import { TenantStore } from '../tenants/tenant-store.js';
 import { openLog } from './adapters.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
-import { roleApp, watchTenantFiles } from './role-app.js';
+import { Closers, roleApp, watchTenantFiles } from './role-app.js';
 import { lockRoles } from './role-lock.js';
 import { openRollups, type RollupsService } from './rollups-service.js';
 import { openWarehouseService } from './warehouse-service.js';
@@ -33,10 +33,7 @@ export interface StreamRole {
 export async function startStreamRole(config: Config, logger: Logger): Promise<StreamRole> {
   const release = await lockRoles(config.dataDir, ['stream']);
   /** Closed in reverse order. */
-  const closers: (() => Promise<void>)[] = [release];
-  const closeAll = async (): Promise<void> => {
-    for (const c of closers.splice(0).reverse()) await c();
-  };
+  const closers = new Closers(release);
   try {
     const { service: rollups } = await openRollups(config, logger, 'owner');
     const failed = (): Error | null => rollups.processor?.failed ?? null;
@@ -75,19 +72,14 @@ export async function startStreamRole(config: Config, logger: Logger): Promise<S
       await scheduler.idle();
       await pool?.close();
     });
-    let closed = false;
     return {
       rollups,
       healthPort,
       failed,
-      async close() {
-        if (closed) return;
-        closed = true;
-        await closeAll();
-      },
+      close: () => closers.close(),
     };
   } catch (err) {
-    await closeAll();
+    await closers.close();
     throw err;
   }
 }

@@ -25,9 +25,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { generateWorld } from '../../src/firehose/world.js';
 import type { RefTxn } from '../serving/reference.js';
-import { freePort, startIngestProcess, type IngestProcess } from '../support/ingest-process.js';
+import { freePort, type IngestProcess } from '../support/ingest-process.js';
 import { skipUnlessCi, startNatsServer } from '../support/nats-server.js';
-import { expectTotals, phasedSender, probes, provisionTenants } from '../support/role-totals.js';
+import { expectTotals, phasedSender, probes, provisionTenants, roleStarters } from '../support/role-totals.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -61,9 +61,7 @@ describe('roles as processes on the JetStream log', { skip: nats === null ? 'nat
       TPAY_SERVING__SNAPSHOT_INTERVAL_MS: '1000',
       TPAY_FORECAST__CHECK_INTERVAL_MS: '0',
     };
-    const startIngest = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--tcp-port', String(tcpPort), '--http-port', '0'], env, 'ingest');
-    const startStream = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--health-port', '0'], env, 'stream');
-    const startApi = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--http-port', '0'], env, 'api');
+    const { ingest: startIngest, stream: startStream, api: startApi } = roleStarters(dir.path, tcpPort, env);
     let ingest = await startIngest();
     let stream: IngestProcess | null = null;
     let api: IngestProcess | null = null;

@@ -17,7 +17,7 @@ import { describe, it } from 'node:test';
 import { generateWorld } from '../../src/firehose/world.js';
 import type { RefTxn } from '../serving/reference.js';
 import { freePort, startIngestProcess, type IngestProcess } from '../support/ingest-process.js';
-import { expectTotals, phasedSender, probes, provisionTenants } from '../support/role-totals.js';
+import { expectTotals, phasedSender, probes, provisionTenants, roleStarters } from '../support/role-totals.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /** The stream's durable marks: its checkpoints and its serving snapshot. */
@@ -37,9 +37,7 @@ describe('roles as processes on one data directory', () => {
     const tcpPort = await freePort();
     const send = phasedSender(world, keys, reference, () => tcpPort);
     const env = { TPAY_INGEST__DEDUP_SNAPSHOT_INTERVAL_MS: '300', TPAY_LOG__SEGMENT_BYTES: String(1 << 20), TPAY_SERVING__SNAPSHOT_INTERVAL_MS: '1000', TPAY_FORECAST__CHECK_INTERVAL_MS: '0' };
-    const startIngest = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--tcp-port', String(tcpPort), '--http-port', '0'], env, 'ingest');
-    const startStream = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--health-port', '0'], env, 'stream');
-    const startApi = (): Promise<IngestProcess> => startIngestProcess(dir.path, ['--http-port', '0'], env, 'api');
+    const { ingest: startIngest, stream: startStream, api: startApi } = roleStarters(dir.path, tcpPort, env);
     let ingest = await startIngest();
     let stream: IngestProcess | null = null;
     let api: IngestProcess | null = null;

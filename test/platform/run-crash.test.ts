@@ -7,18 +7,15 @@
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { currencyExponent } from '../../src/domain/currency.js';
-import { DEFAULT_USD_PER_UNIT } from '../../src/domain/fx-defaults.js';
-import { decodeTransaction } from '../../src/domain/transaction-decoder.js';
 import { sendTenants } from '../../src/firehose/multi-tenant-sender.js';
 import { Prng } from '../../src/firehose/prng.js';
 import type { RecordOptions } from '../../src/firehose/record-options.js';
 import { tenantLineChunks } from '../../src/firehose/records.js';
 import { generateWorld } from '../../src/firehose/world.js';
 import { freePort, startIngestProcess, type IngestProcess } from '../support/ingest-process.js';
-import { provisionTenants } from '../support/role-totals.js';
+import { addReference, provisionTenants } from '../support/role-totals.js';
 import { tempDir } from '../support/temp-dir.js';
-import { ALL_METRICS, refMetrics, refTxnOf, type ParsedLine, type RefTxn } from '../serving/reference.js';
+import { ALL_METRICS, refMetrics, type RefTxn } from '../serving/reference.js';
 
 
 /** Sums of the additive metrics over a group's points. */
@@ -43,25 +40,7 @@ describe('crash safety of tpay run', () => {
 
     // The reference: every valid line, first copy of each (terminal, seq), converted the long way.
     const reference = new Map<string, RefTxn[]>();
-    for (const t of world.tenants) {
-      const id = t.tenant.tenant_id;
-      const stores = new Map(t.stores.map((s) => [s.store_id, s]));
-      const seen = new Set<string>();
-      const list: RefTxn[] = [];
-      const ctx = { tenant: id, nowMs: Date.now(), maxLineBytes: 4096, hasStore: (s: string) => stores.has(s) };
-      for (const chunk of tenantLineChunks(world, id, opts)) {
-        for (const line of chunk.data.toString('utf8').split('\n')) {
-          const b = Buffer.from(line);
-          if (line === '' || !decodeTransaction(b, 0, b.length, ctx).ok) continue;
-          const p = JSON.parse(line) as ParsedLine;
-          const k = `${p.terminal_id}/${String(p.seq)}`;
-          if (seen.has(k)) continue;
-          seen.add(k);
-          list.push(refTxnOf(id, p, stores.get(p.store_id)!, t.tenant.reporting_currency, 0, DEFAULT_USD_PER_UNIT, (c) => currencyExponent(c)!));
-        }
-      }
-      reference.set(id, list);
-    }
+    addReference(world, opts, reference);
 
     const port = await freePort();
     const args = ['--tcp-port', String(port), '--http-port', '0'];

@@ -14,6 +14,7 @@ import { tenantLineChunks } from '../../src/firehose/records.js';
 import type { generateWorld } from '../../src/firehose/world.js';
 import { RegistryStore } from '../../src/tenants/registry-store.js';
 import { TenantStore } from '../../src/tenants/tenant-store.js';
+import { startIngestProcess, type IngestProcess } from './ingest-process.js';
 import { ALL_METRICS, refMetrics, refTxnOf, type ParsedLine, type RefTxn } from '../serving/reference.js';
 
 export type World = ReturnType<typeof generateWorld>;
@@ -129,5 +130,14 @@ export function phasedSender(world: World, keys: Record<string, string>, referen
     if (during !== undefined) await during();
     const report = await sending;
     assert.equal(report.total.unacked, 0, 'every line acknowledged');
+  };
+}
+
+/** Starters of the three role processes on `dataDir`: ingest on `tcpPort`, the others on free ports, each with `env`. */
+export function roleStarters(dataDir: string, tcpPort: number, env: Record<string, string>): Record<'ingest' | 'stream' | 'api', () => Promise<IngestProcess>> {
+  return {
+    ingest: () => startIngestProcess(dataDir, ['--tcp-port', String(tcpPort), '--http-port', '0'], env, 'ingest'),
+    stream: () => startIngestProcess(dataDir, ['--health-port', '0'], env, 'stream'),
+    api: () => startIngestProcess(dataDir, ['--http-port', '0'], env, 'api'),
   };
 }
